@@ -1,0 +1,210 @@
+//! The command line: every subcommand, flag and environment variable.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::contract::Expectation;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  a response arrived and met --expect (without --expect: it was 2xx)
+  1  the response did not meet --expect (without --expect: 1xx or 3xx);
+     any other failure
+  2  usage error (bad flags, unreadable --body @FILE or --seed file)
+  3  no response (connection refused, DNS, TLS, timeout)
+  4  a 4xx response, without --expect
+  5  a 5xx response, without --expect";
+
+/// Serve, drive and verify the upsert endpoint `PUT /items/{item_id}` of
+/// FastAPI's "Additional Status Codes" example: 200 with the replaced item
+/// when the id existed, 201 Created when the request created it.
+#[derive(Debug, Parser)]
+#[command(name = "itemctl", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colors: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, global = true, env = "ITEMCTL_COLOR", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to color output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when stdout is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the endpoint, answering exactly like the reference FastAPI app.
+    Serve(ServeArgs),
+    /// Send one upsert (PUT /items/ID) and print the status and body.
+    Put(PutArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) covering every subcommand.
+    Man,
+}
+
+/// `itemctl serve`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The first line on stdout is the base URL actually bound (useful with --port 0).
+One access-log line per request goes to stderr unless --quiet.
+SIGINT/SIGTERM stop accepting, let requests in flight finish, and exit 0.
+Exit codes: 0 after a signal; 2 usage error or malformed --seed file; 1 other
+failures (e.g. the address is in use).")]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "ITEMCTL_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// The port to listen on; 0 picks a free one.
+    #[arg(long, short, env = "ITEMCTL_PORT", default_value_t = 8000)]
+    pub port: u16,
+
+    /// Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..})
+    /// instead of the reference's foo and bar.
+    #[arg(long, value_name = "FILE", conflicts_with = "empty")]
+    pub seed: Option<PathBuf>,
+
+    /// Start with no items.
+    #[arg(long)]
+    pub empty: bool,
+
+    /// No access log.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `itemctl put`.
+#[derive(Debug, Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct PutArgs {
+    /// The item id (percent-encoded into the path).
+    #[arg(value_parser = non_empty)]
+    pub id: String,
+
+    /// The name to send (left out of the body when not given).
+    #[arg(long, conflicts_with_all = ["null_name", "body"])]
+    pub name: Option<String>,
+
+    /// The size to send, an integer of any length (left out when not given).
+    #[arg(long, value_parser = integer, allow_hyphen_values = true, conflicts_with_all = ["null_size", "body"])]
+    pub size: Option<String>,
+
+    /// Send "name": null.
+    #[arg(long, conflicts_with = "body")]
+    pub null_name: bool,
+
+    /// Send "size": null.
+    #[arg(long, conflicts_with = "body")]
+    pub null_size: bool,
+
+    /// Send this raw body instead: JSON text, @FILE, or - for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
+    pub body: Option<String>,
+
+    /// Extra request header, `Name: value` (repeatable; replaces a default
+    /// such as content-type).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    pub headers: Vec<(String, String)>,
+
+    /// The server's base URL.
+    #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
+    pub url: String,
+
+    /// Assert the status: created (201), updated (200) or a status code.
+    #[arg(long, value_name = "created|updated|CODE")]
+    pub expect: Option<Expectation>,
+
+    /// Print one JSON line: {"status","reason","id","body","elapsed_ms"}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Seconds to wait for the whole exchange, per attempt.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = positive_secs)]
+    pub timeout: f64,
+
+    /// Retry this many times when the connection fails (with backoff), for a
+    /// server that is still starting.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+
+    /// Follow redirects (up to 10).
+    #[arg(long)]
+    pub follow: bool,
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("the id must not be empty".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+fn integer(s: &str) -> Result<String, String> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "`{s}` is not an integer (to send other values, use --body)"
+        ))
+    }
+}
+
+fn header(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        }
+        _ => Err(format!("`{s}` is not `Name: value`")),
+    }
+}
+
+fn positive_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn value_parsers() {
+        assert!(non_empty("").is_err());
+        assert_eq!(
+            integer("-12345678901234567890"),
+            Ok("-12345678901234567890".into())
+        );
+        assert!(integer("abc").is_err() && integer("-").is_err() && integer("1.5").is_err());
+        assert_eq!(header("X-A:  b "), Ok(("X-A".into(), "b".into())));
+        assert!(header("nocolon").is_err());
+        assert!(positive_secs("0").is_err() && positive_secs("nan").is_err());
+    }
+}

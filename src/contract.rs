@@ -1,0 +1,125 @@
+//! The upsert contract, defined once: what 200 and 201 mean for
+//! `PUT /items/{item_id}`. The server answers with it, `put --expect` checks
+//! against it.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upserted {
+    /// The id did not exist and the request created it: `201 Created`.
+    Created,
+    /// The id existed and its item was replaced: `200 OK`.
+    Replaced,
+}
+
+impl Upserted {
+    /// The status code that reports this outcome.
+    pub fn status_code(self) -> u16 {
+        match self {
+            Upserted::Created => 201,
+            Upserted::Replaced => 200,
+        }
+    }
+
+    /// The outcome a status code reports, if it reports one.
+    pub fn from_status(status: u16) -> Option<Upserted> {
+        match status {
+            201 => Some(Upserted::Created),
+            200 => Some(Upserted::Replaced),
+            _ => None,
+        }
+    }
+}
+
+/// What `--expect` asks of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expectation {
+    /// `created`: the id was new (201).
+    Created,
+    /// `updated`: the id existed (200).
+    Updated,
+    /// A literal status code.
+    Status(u16),
+}
+
+impl Expectation {
+    /// The status code that meets the expectation.
+    pub fn status_code(self) -> u16 {
+        match self {
+            Expectation::Created => Upserted::Created.status_code(),
+            Expectation::Updated => Upserted::Replaced.status_code(),
+            Expectation::Status(code) => code,
+        }
+    }
+
+    /// Whether a response with `status` meets it.
+    pub fn is_met_by(self, status: u16) -> bool {
+        status == self.status_code()
+    }
+}
+
+impl FromStr for Expectation {
+    type Err = String;
+
+    /// Parses `created`, `updated` or a status code 100–599.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "created" => Ok(Expectation::Created),
+            "updated" | "replaced" => Ok(Expectation::Updated),
+            other => match other.parse::<u16>() {
+                Ok(code) if (100..=599).contains(&code) => Ok(Expectation::Status(code)),
+                _ => Err(format!(
+                    "expected `created`, `updated` or a status code 100-599, got `{s}`"
+                )),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Expectation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.status_code();
+        let reason = reason_phrase(code);
+        match self {
+            Expectation::Created => write!(f, "{code} {reason} (created)"),
+            Expectation::Updated => write!(f, "{code} {reason} (updated)"),
+            Expectation::Status(_) => write!(f, "{code} {reason}"),
+        }
+    }
+}
+
+/// The standard reason phrase of a status code, or `""`.
+pub fn reason_phrase(status: u16) -> &'static str {
+    hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip() {
+        for u in [Upserted::Created, Upserted::Replaced] {
+            assert_eq!(Upserted::from_status(u.status_code()), Some(u));
+        }
+        assert_eq!(Upserted::from_status(204), None);
+    }
+
+    #[test]
+    fn expectations_parse_and_match() {
+        assert_eq!("created".parse(), Ok(Expectation::Created));
+        assert_eq!("UPDATED".parse(), Ok(Expectation::Updated));
+        assert_eq!("422".parse(), Ok(Expectation::Status(422)));
+        assert!("42".parse::<Expectation>().is_err());
+        assert!("abc".parse::<Expectation>().is_err());
+        assert!(Expectation::Created.is_met_by(201));
+        assert!(!Expectation::Created.is_met_by(200));
+        assert!(Expectation::Updated.is_met_by(200));
+        assert_eq!(Expectation::Created.to_string(), "201 Created (created)");
+    }
+}

@@ -1,0 +1,211 @@
+//! itemctl: serve, drive and verify the upsert endpoint `PUT /items/{item_id}`
+//! of FastAPI's "Additional Status Codes" example (200 when the id existed,
+//! 201 Created when the request created it).
+//!
+//! Modules, one per concern:
+//! - [`cli`]: the command line;
+//! - [`server`]: `itemctl serve`'s HTTP transport;
+//! - [`route`]: the reference's routing, percent-decoding and redirects;
+//! - [`body`]: the reference's content-type gate and validation;
+//! - [`json`]: the reference's JSON decoding (CPython's `json.loads`);
+//! - [`serialize`]: the reference's JSON rendering;
+//! - [`store`]: the item store;
+//! - [`contract`]: what 200 and 201 mean;
+//! - [`client`]: the HTTP client;
+//! - [`output`]: printing and color;
+//! - [`error`]: exit codes.
+
+pub mod body;
+pub mod cli;
+pub mod client;
+pub mod contract;
+pub mod error;
+pub mod json;
+pub mod output;
+pub mod route;
+pub mod serialize;
+pub mod server;
+pub mod store;
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{CommandFactory, Parser};
+
+use crate::cli::{Cli, Command, PutArgs, ServeArgs};
+use crate::error::{Failure, exit};
+use crate::output::Style;
+use crate::store::Store;
+
+/// Parses the process's command line and runs it.
+///
+/// Returns the exit code for outcomes that are not errors (e.g. `--expect`
+/// not met); errors are mapped by [`error::report`].
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return Ok(ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            }));
+        }
+    };
+    run_cli(cli)
+}
+
+/// Runs a parsed command line.
+pub fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve(&args),
+        Command::Put(args) => put(&args, Style::detect(cli.color)),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "itemctl", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            write_man_page(&mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Writes the roff man page: the top command, then every subcommand.
+pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
+    let cmd = Cli::command();
+    clap_mangen::Man::new(cmd.clone()).render(out)?;
+    for sub in cmd.get_subcommands() {
+        let name = format!("itemctl-{}", sub.get_name());
+        let sub = sub.clone().name(name.clone()).bin_name(name);
+        clap_mangen::Man::new(sub).render(out)?;
+    }
+    Ok(())
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let items = if args.empty {
+        Vec::new()
+    } else if let Some(path) = &args.seed {
+        store::load_seed(path)?
+    } else {
+        Store::reference_seed()
+    };
+    let app = server::App::new(Store::with_items(items), args.quiet);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let addr = SocketAddr::new(args.host, args.port);
+        let server = server::Server::bind(addr, app)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let url = server.base_url()?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{url}")?;
+        stdout.flush()?;
+        drop(stdout);
+        server.run(server::shutdown_signal()).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Reads `--body`: literal JSON, `@FILE` or `-` (stdin).
+fn read_body_arg(arg: &str) -> Result<Vec<u8>, Failure> {
+    if arg == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::Usage(format!("cannot read the body from stdin: {e}")))?;
+        Ok(buf)
+    } else if let Some(path) = arg.strip_prefix('@') {
+        std::fs::read(path)
+            .map_err(|e| Failure::Usage(format!("cannot read body file {path}: {e}")))
+    } else {
+        Ok(arg.as_bytes().to_vec())
+    }
+}
+
+fn put(args: &PutArgs, style: Style) -> anyhow::Result<ExitCode> {
+    let body = match &args.body {
+        Some(arg) => read_body_arg(arg)?,
+        None => {
+            let name = match (&args.name, args.null_name) {
+                (Some(n), _) => Some(Some(n.as_str())),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            let size = match (&args.size, args.null_size) {
+                (Some(s), _) => Some(Some(s.as_str())),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            client::item_body(name, size)
+        }
+    };
+    let request = client::PutRequest {
+        base_url: args.url.clone(),
+        id: args.id.clone(),
+        body,
+        headers: args.headers.clone(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        retry: args.retry,
+        follow: args.follow,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let exchange = runtime.block_on(client::put(&request))?;
+    print_exchange(&exchange, &args.id, args.json, style)?;
+    let code = match args.expect {
+        Some(expect) => {
+            if expect.is_met_by(exchange.status) {
+                exit::OK
+            } else {
+                eprintln!(
+                    "itemctl: expected {expect}, got {}",
+                    output::status_line(exchange.status, exchange.reason)
+                );
+                exit::NOT_MET
+            }
+        }
+        None => match exchange.status {
+            200..=299 => exit::OK,
+            400..=499 => exit::CLIENT_ERROR,
+            500..=599 => exit::SERVER_ERROR,
+            _ => exit::NOT_MET,
+        },
+    };
+    Ok(ExitCode::from(code))
+}
+
+fn print_exchange(
+    ex: &client::Exchange,
+    id: &str,
+    json: bool,
+    style: Style,
+) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{}", output::json_line(ex, id))?;
+    } else if style.terminal {
+        writeln!(stdout, "{}", output::status_line(ex.status, ex.reason))?;
+        match output::pretty_json(&ex.body) {
+            Some(pretty) => writeln!(stdout, "{pretty}")?,
+            None if ex.body.is_empty() => {}
+            None => writeln!(stdout, "{}", String::from_utf8_lossy(&ex.body))?,
+        }
+    } else {
+        eprintln!("{}", output::status_line(ex.status, ex.reason));
+        stdout.write_all(&ex.body)?;
+    }
+    stdout.flush()
+}

@@ -1,0 +1,425 @@
+//! Routing as Starlette does it for the reference app (BEHAVIOR.md §1, §8):
+//! the request target's path is percent-decoded (Python's `unquote`), matched
+//! against the app's routes, and answered with the route, a 405, a 307
+//! trailing-slash redirect or a 404, in that order of precedence.
+
+/// The documentation routes FastAPI adds, all `GET`/`HEAD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocsPage {
+    /// `/openapi.json`.
+    OpenApi,
+    /// `/docs` (Swagger UI).
+    SwaggerUi,
+    /// `/docs/oauth2-redirect`.
+    OAuth2Redirect,
+    /// `/redoc`.
+    ReDoc,
+}
+
+impl DocsPage {
+    const ALL: [(&'static str, DocsPage); 4] = [
+        ("/openapi.json", DocsPage::OpenApi),
+        ("/docs", DocsPage::SwaggerUi),
+        ("/docs/oauth2-redirect", DocsPage::OAuth2Redirect),
+        ("/redoc", DocsPage::ReDoc),
+    ];
+}
+
+/// The `allow` value of the docs routes' 405. The reference joins a Python
+/// set, so its order varies between processes; this is one of the two.
+pub const DOCS_ALLOW: &str = "GET, HEAD";
+
+/// The `allow` value of `/items/{item_id}`'s 405.
+pub const ITEMS_ALLOW: &str = "PUT";
+
+/// Where a request goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `PUT /items/{item_id}`, with the percent-decoded id.
+    Upsert {
+        /// The decoded id (U+FFFD where the escapes were not UTF-8).
+        id: String,
+    },
+    /// A docs page, by `GET` or `HEAD`.
+    Docs(DocsPage),
+    /// The path matches a route but the method does not: 405 with `allow`.
+    MethodNotAllowed {
+        /// The route's methods.
+        allow: &'static str,
+    },
+    /// No route matches but a slash variant does: 307 to this `Location`.
+    Redirect {
+        /// The absolute, re-quoted URL.
+        location: String,
+    },
+    /// 404.
+    NotFound,
+}
+
+/// What routing needs to know of a request.
+#[derive(Clone, Copy, Debug)]
+pub struct Target<'a> {
+    /// The method token, case-sensitive.
+    pub method: &'a str,
+    /// The request target's path, still percent-encoded.
+    pub raw_path: &'a str,
+    /// The query, without `?` (only used in redirects).
+    pub query: Option<&'a str>,
+    /// The first `Host` header, as Latin-1 text.
+    pub host: Option<&'a str>,
+    /// The scheme after uvicorn's proxy-headers middleware (`http` unless a
+    /// trusted `X-Forwarded-Proto` said otherwise).
+    pub scheme: &'a str,
+    /// The server's socket address as `host:port`, for requests without Host.
+    pub server: &'a str,
+}
+
+/// How a path matches the route table.
+enum Match {
+    Full(Route),
+    Partial(&'static str),
+    None,
+}
+
+fn match_path(method: &str, path: &str) -> Match {
+    if let Some(id) = path.strip_prefix("/items/")
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        return if method == "PUT" {
+            Match::Full(Route::Upsert { id: id.to_owned() })
+        } else {
+            Match::Partial(ITEMS_ALLOW)
+        };
+    }
+    for (route_path, page) in DocsPage::ALL {
+        // Starlette's `^path$`: Python's `$` also matches before a final "\n".
+        let matches =
+            path == route_path || path.strip_suffix('\n').is_some_and(|p| p == route_path);
+        if matches {
+            return if method == "GET" || method == "HEAD" {
+                Match::Full(Route::Docs(page))
+            } else {
+                Match::Partial(DOCS_ALLOW)
+            };
+        }
+    }
+    Match::None
+}
+
+/// Routes a request as the reference's Starlette router does.
+pub fn route(t: &Target<'_>) -> Route {
+    let path = unquote(t.raw_path);
+    match match_path(t.method, &path) {
+        Match::Full(route) => return route,
+        Match::Partial(allow) => return Route::MethodNotAllowed { allow },
+        Match::None => {}
+    }
+    if path != "/" {
+        let variant = match path.strip_suffix('/') {
+            Some(_) => path.trim_end_matches('/').to_owned(),
+            None => format!("{path}/"),
+        };
+        if !matches!(match_path(t.method, &variant), Match::None) {
+            return Route::Redirect {
+                location: redirect_location(t, &variant),
+            };
+        }
+    }
+    Route::NotFound
+}
+
+/// Starlette's `URL(scope=…)` then `RedirectResponse`'s `quote(url, safe=…)`.
+fn redirect_location(t: &Target<'_>, decoded_path: &str) -> String {
+    let host = t.host.filter(|h| is_valid_host(h)).unwrap_or(t.server);
+    let mut url = format!("{}://{}{}", t.scheme, host, decoded_path);
+    if let Some(q) = t.query.filter(|q| !q.is_empty()) {
+        url.push('?');
+        url.push_str(q);
+    }
+    quote(&url, b":/%#?=@[]!$&'()*+,;")
+}
+
+/// Whether a `Host` value is an RFC 3986 `host[:port]`, as the reference
+/// checks before using it in a redirect (found by probing; anything else
+/// falls back to the socket address): a non-empty reg-name (unreserved,
+/// `%XX`, sub-delims) or a bracketed IPv6 address, then optionally `:` and a
+/// port of 1+ digits no greater than 65535.
+pub fn is_valid_host(h: &str) -> bool {
+    let (host, port) = if let Some(rest) = h.strip_prefix('[') {
+        let Some((addr, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+            return false;
+        }
+        match after {
+            "" => return true,
+            _ => match after.strip_prefix(':') {
+                Some(port) => ("[]", Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match h.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (h, None),
+        }
+    };
+    let reg_name_ok = host == "[]" || (!host.is_empty() && is_reg_name(host));
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= 65535)
+    });
+    reg_name_ok && port_ok
+}
+
+fn is_reg_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            {
+                return false;
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&c)) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Python's `urllib.parse.unquote(s)` (UTF-8, `errors="replace"`): valid
+/// `%XX` escapes of either case become bytes, anything else stays literal,
+/// and bytes that are not UTF-8 become U+FFFD.
+pub fn unquote(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).and_then(hex), b.get(i + 2).and_then(hex))
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: &u8) -> Option<u8> {
+    (*b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Python's `urllib.parse.quote(s, safe)`: letters, digits, `_.-~` and the
+/// `safe` bytes stay, every other byte of the UTF-8 form becomes `%XX`
+/// (upper-case hex).
+pub fn quote(s: &str, safe: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) || safe.contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn go(method: &str, target: &str) -> Route {
+        let (raw_path, query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        route(&Target {
+            method,
+            raw_path,
+            query,
+            host: Some("127.0.0.1:8000"),
+            scheme: "http",
+            server: "127.0.0.1:9",
+        })
+    }
+
+    fn upsert(id: &str) -> Route {
+        Route::Upsert { id: id.into() }
+    }
+
+    fn redirect(location: &str) -> Route {
+        Route::Redirect {
+            location: location.into(),
+        }
+    }
+
+    #[test]
+    fn ids_are_percent_decoded() {
+        assert_eq!(go("PUT", "/items/foo"), upsert("foo"));
+        assert_eq!(go("PUT", "/items/%66oo"), upsert("foo"));
+        assert_eq!(go("PUT", "/items/%e2%98%83"), upsert("☃"));
+        assert_eq!(go("PUT", "/items/%E2%98%83"), upsert("☃"));
+        assert_eq!(go("PUT", "/items/%fe"), upsert("\u{fffd}"));
+        assert_eq!(go("PUT", "/items/%ZZ%"), upsert("%ZZ%"));
+        assert_eq!(go("PUT", "/items/a+b;c"), upsert("a+b;c"));
+        assert_eq!(go("PUT", "/items/.."), upsert(".."));
+        assert_eq!(go("PUT", "/items/x?q=1"), upsert("x"));
+        assert_eq!(go("PUT", "/items/a%0A"), upsert("a\n"));
+    }
+
+    #[test]
+    fn non_matching_paths() {
+        for t in [
+            "/items/a%2Fb",
+            "/items/a%2fb",
+            "/items",
+            "//items/foo",
+            "/items//foo",
+            "/items/foo/extra",
+            "/",
+            "/nope",
+        ] {
+            assert_eq!(go("PUT", t), Route::NotFound, "{t}");
+        }
+    }
+
+    #[test]
+    fn method_not_allowed_before_redirect() {
+        for m in [
+            "GET", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "put", "FOO",
+        ] {
+            assert_eq!(
+                go(m, "/items/foo"),
+                Route::MethodNotAllowed { allow: "PUT" },
+                "{m}"
+            );
+        }
+        assert_eq!(
+            go("PUT", "/docs"),
+            Route::MethodNotAllowed { allow: DOCS_ALLOW }
+        );
+        assert_eq!(go("HEAD", "/docs"), Route::Docs(DocsPage::SwaggerUi));
+        assert_eq!(
+            go("GET", "/openapi.json?x=1"),
+            Route::Docs(DocsPage::OpenApi)
+        );
+        assert_eq!(
+            go("GET", "/openapi.json%0A"),
+            Route::Docs(DocsPage::OpenApi)
+        );
+    }
+
+    #[test]
+    fn trailing_slash_redirects() {
+        assert_eq!(
+            go("GET", "/items/foo/"),
+            redirect("http://127.0.0.1:8000/items/foo")
+        );
+        assert_eq!(
+            go("PUT", "/items/foo//"),
+            redirect("http://127.0.0.1:8000/items/foo")
+        );
+        assert_eq!(
+            go("PUT", "/items/bar/?q=1"),
+            redirect("http://127.0.0.1:8000/items/bar?q=1")
+        );
+        assert_eq!(
+            go("GET", "/openapi.json/"),
+            redirect("http://127.0.0.1:8000/openapi.json")
+        );
+        assert_eq!(
+            go("PUT", "/items/%e2%98%83/"),
+            redirect("http://127.0.0.1:8000/items/%E2%98%83")
+        );
+        assert_eq!(
+            go("PUT", "/items/a%20b/"),
+            redirect("http://127.0.0.1:8000/items/a%20b")
+        );
+        assert_eq!(
+            go("PUT", "/items/100%25/"),
+            redirect("http://127.0.0.1:8000/items/100%")
+        );
+        // One slash added where that matches.
+        assert_eq!(
+            go("GET", "/docs/oauth2-redirect%0A/"),
+            redirect("http://127.0.0.1:8000/docs/oauth2-redirect%0A")
+        );
+        assert_eq!(go("GET", "/items/"), Route::NotFound);
+    }
+
+    #[test]
+    fn redirect_uses_host_scheme_and_socket() {
+        let t = Target {
+            method: "PUT",
+            raw_path: "/items/foo/",
+            query: Some("a=\"b\""),
+            host: None,
+            scheme: "https",
+            server: "127.0.0.1:4000",
+        };
+        assert_eq!(
+            route(&t),
+            redirect("https://127.0.0.1:4000/items/foo?a=%22b%22")
+        );
+    }
+
+    #[test]
+    fn host_validation() {
+        for h in [
+            "example.com",
+            "EXAMPLE.com:80",
+            "[::1]:8000",
+            "[::1]",
+            "a_b",
+            "-a",
+            "a%20b",
+            "h:0080",
+            ".a",
+            "a,b;c=d&e$f(g)*+'!~",
+            "A.B-C_D:1",
+        ] {
+            assert!(is_valid_host(h), "{h}");
+        }
+        for h in [
+            "",
+            "1.2.3.4:99999",
+            "h:port",
+            "h:",
+            ":80",
+            "a@b",
+            "h:123456",
+            "h:1:2",
+            "[zz]",
+            "[::1",
+            "::1",
+            "a b",
+            "münchen.de",
+            "a%zz",
+            "[::1]x",
+        ] {
+            assert!(!is_valid_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn quote_matches_python() {
+        assert_eq!(quote("a b/é~_", b"/"), "a%20b/%C3%A9~_");
+        assert_eq!(unquote("%41%4a%4A%"), "AJJ%");
+    }
+}

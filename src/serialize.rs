@@ -1,0 +1,329 @@
+//! Serialization as the reference does it: Starlette's `JSONResponse.render`,
+//! i.e. `json.dumps(obj, ensure_ascii=False, allow_nan=False,
+//! separators=(",", ":")).encode("utf-8")` (BEHAVIOR.md §6), after FastAPI's
+//! `jsonable_encoder` for validation errors.
+//!
+//! Every writer here returns [`Unrenderable`] exactly where Python raises:
+//! a NaN or infinite float (`allow_nan=False`), a lone surrogate (UTF-8
+//! encoding), or nesting past the recursion limit. The reference then answers
+//! 500 `Internal Server Error`.
+
+use crate::json::{Int, Object, PyStr, Value};
+
+/// A value the reference cannot render; it answers 500 instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the response cannot be rendered as JSON")]
+pub struct Unrenderable;
+
+/// The deepest echoed `input` value the reference can still render in a 422:
+/// one level more and `jsonable_encoder` hits Python's recursion limit (500).
+/// Measured by probing the reference (CPython 3.11.7).
+pub const MAX_ECHO_DEPTH: usize = 955;
+
+/// Appends a JSON string literal: `"` and `\` escaped, `\n \r \t \b \f` in
+/// short form, other U+0000–U+001F as lower-case `\u00xx`, everything else
+/// (U+007F, U+2028, emoji) as raw UTF-8.
+///
+/// Errors: [`Unrenderable`] when the string holds a lone surrogate.
+pub fn write_str(out: &mut Vec<u8>, s: &PyStr) -> Result<(), Unrenderable> {
+    let text = s.as_str().ok_or(Unrenderable)?;
+    write_text(out, text);
+    Ok(())
+}
+
+/// [`write_str`] for text that is known to be valid UTF-8.
+pub fn write_text(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Python's `repr(float)` for a finite float: the shortest digits that round
+/// trip, in fixed notation when the decimal exponent is in `-4..16`, otherwise
+/// `d.ddde±XX` with at least two exponent digits (`1e+19`, `1e-05`,
+/// `1000000000000000.0`, `-0.0`).
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // `{:e}` gives the shortest round-trip digits: "1.2345e-300", "-0e0".
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let decpt = exp + 1;
+    let mut out = String::from(sign);
+    if decpt <= -4 || decpt > 16 {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e = decpt - 1;
+        out.push_str(&format!("e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs()));
+    } else if decpt <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', decpt.unsigned_abs() as usize));
+        out.push_str(&digits);
+    } else {
+        let point = decpt as usize;
+        if point >= digits.len() {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', point - digits.len()));
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..point]);
+            out.push('.');
+            out.push_str(&digits[point..]);
+        }
+    }
+    out
+}
+
+/// Appends a float as `json.dumps(allow_nan=False)` does.
+///
+/// Errors: [`Unrenderable`] for NaN and ±infinity.
+pub fn write_float(out: &mut Vec<u8>, f: f64) -> Result<(), Unrenderable> {
+    if !f.is_finite() {
+        return Err(Unrenderable);
+    }
+    out.extend_from_slice(float_repr(f).as_bytes());
+    Ok(())
+}
+
+/// Appends an echoed validation `input` as FastAPI renders it: through
+/// `jsonable_encoder` (which drops object keys starting with `_sa`, its
+/// SQLAlchemy guard) and then `json.dumps`.
+///
+/// Errors: [`Unrenderable`] for NaN/±infinity, lone surrogates, and nesting
+/// deeper than [`MAX_ECHO_DEPTH`].
+pub fn write_echo(out: &mut Vec<u8>, v: &Value) -> Result<(), Unrenderable> {
+    write_value_at(out, v, 0, Mode::ECHO)
+}
+
+/// Appends any value as plain compact `json.dumps` would (no key dropped,
+/// no depth limit beyond the decoder's).
+///
+/// Errors: [`Unrenderable`] for NaN/±infinity and lone surrogates.
+pub fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), Unrenderable> {
+    write_value_at(out, v, 0, Mode::PLAIN)
+}
+
+/// What rendering applies on top of `json.dumps`.
+#[derive(Clone, Copy)]
+struct Mode {
+    drop_sa_keys: bool,
+    max_depth: usize,
+}
+
+impl Mode {
+    const ECHO: Mode = Mode {
+        drop_sa_keys: true,
+        max_depth: MAX_ECHO_DEPTH,
+    };
+    const PLAIN: Mode = Mode {
+        drop_sa_keys: false,
+        max_depth: usize::MAX,
+    };
+}
+
+fn write_value_at(
+    out: &mut Vec<u8>,
+    v: &Value,
+    depth: usize,
+    mode: Mode,
+) -> Result<(), Unrenderable> {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Int(i) => i.write_to(out),
+        Value::Float(f) => write_float(out, *f)?,
+        Value::Str(s) => write_str(out, s)?,
+        Value::Array(items) => {
+            if depth >= mode.max_depth {
+                return Err(Unrenderable);
+            }
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value_at(out, item, depth + 1, mode)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(obj) => {
+            if depth >= mode.max_depth {
+                return Err(Unrenderable);
+            }
+            write_object(out, obj, depth, mode)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_object(
+    out: &mut Vec<u8>,
+    obj: &Object,
+    depth: usize,
+    mode: Mode,
+) -> Result<(), Unrenderable> {
+    out.push(b'{');
+    let mut first = true;
+    for (key, value) in obj.iter() {
+        if mode.drop_sa_keys && key.as_wtf8().starts_with(b"_sa") {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        write_str(out, key)?;
+        out.push(b':');
+        write_value_at(out, value, depth + 1, mode)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// Appends an item as the reference returns it: `{"name":…,"size":…}`, in
+/// that order, `null` for absent values.
+///
+/// Errors: [`Unrenderable`] when the name holds a lone surrogate.
+pub fn write_item(
+    out: &mut Vec<u8>,
+    name: Option<&PyStr>,
+    size: Option<&Int>,
+) -> Result<(), Unrenderable> {
+    out.extend_from_slice(b"{\"name\":");
+    match name {
+        Some(s) => write_str(out, s)?,
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"size\":");
+    match size {
+        Some(i) => i.write_to(out),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::decode;
+
+    #[test]
+    fn float_repr_matches_python() {
+        let cases: &[(f64, &str)] = &[
+            (3.5, "3.5"),
+            (0.01, "0.01"),
+            (1e19, "1e+19"),
+            (2.5e20, "2.5e+20"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1.2345678901234568e-300, "1.2345678901234568e-300"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-0.0, "-0.0"),
+            (0.0, "0.0"),
+            (1e-7, "1e-07"),
+            (123.456, "123.456"),
+            (-1.5e-10, "-1.5e-10"),
+            (9007199254740993.0, "9007199254740992.0"),
+            (5e-324, "5e-324"),
+        ];
+        for &(f, want) in cases {
+            assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn strings_escape_like_python() {
+        let mut out = Vec::new();
+        write_text(
+            &mut out,
+            "a\"b\\c\n\r\t\u{8}\u{c}\u{1b}\u{0}\u{7f}é\u{2028}/<>&😀",
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u001b\\u0000\u{7f}é\u{2028}/<>&😀\""
+        );
+    }
+
+    #[test]
+    fn echo_drops_sa_keys_at_any_depth() {
+        let v = decode(br#"{"_sa":1,"a":[{"_sa_x":2,"b":3}],"_s":4}"#).unwrap();
+        let mut out = Vec::new();
+        write_echo(&mut out, &v).unwrap();
+        assert_eq!(out, br#"{"a":[{"b":3}],"_s":4}"#);
+    }
+
+    #[test]
+    fn echo_refuses_what_python_cannot_render() {
+        for body in [
+            &b"[1, NaN]"[..],
+            b"{\"a\":Infinity}",
+            b"\"\\udc00\"",
+            b"1e400",
+        ] {
+            let v = decode(body).unwrap();
+            assert_eq!(
+                write_echo(&mut Vec::new(), &v),
+                Err(Unrenderable),
+                "{body:?}"
+            );
+        }
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let ok = decode(deep(MAX_ECHO_DEPTH).as_bytes()).unwrap();
+        assert!(write_echo(&mut Vec::new(), &ok).is_ok());
+        let too_deep = decode(deep(MAX_ECHO_DEPTH + 1).as_bytes()).unwrap();
+        assert_eq!(write_echo(&mut Vec::new(), &too_deep), Err(Unrenderable));
+    }
+
+    #[test]
+    fn echo_keeps_dict_order_and_big_ints() {
+        let v = decode(br#"{"b":1,"a":2,"b":123456789012345678901234567890,"c":-0.0}"#).unwrap();
+        let mut out = Vec::new();
+        write_echo(&mut out, &v).unwrap();
+        assert_eq!(
+            out,
+            br#"{"b":123456789012345678901234567890,"a":2,"c":-0.0}"#
+        );
+    }
+}
