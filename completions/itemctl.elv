@@ -1,0 +1,91 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[itemctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'itemctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'itemctl'= {
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Serve the endpoint, answering exactly like the reference FastAPI app'
+            cand put 'Send one upsert (PUT /items/ID) and print the status and body'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff) covering every subcommand'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'itemctl;serve'= {
+            cand --host 'The address to listen on'
+            cand -p 'The port to listen on; 0 picks a free one'
+            cand --port 'The port to listen on; 0 picks a free one'
+            cand --seed 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference''s foo and bar'
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --empty 'Start with no items'
+            cand -q 'No access log'
+            cand --quiet 'No access log'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'itemctl;put'= {
+            cand --name 'The name to send (left out of the body when not given)'
+            cand --size 'The size to send, an integer of any length (left out when not given)'
+            cand --body 'Send this raw body instead: JSON text, @FILE, or - for stdin'
+            cand -H 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)'
+            cand --header 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)'
+            cand --url 'The server''s base URL'
+            cand --expect 'Assert the status: created (201), updated (200) or a status code'
+            cand --timeout 'Seconds to wait for the whole exchange, per attempt'
+            cand --retry 'Retry this many times when the connection fails (with backoff), for a server that is still starting'
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --null-name 'Send "name": null'
+            cand --null-size 'Send "size": null'
+            cand --json 'Print one JSON line: {"status","reason","id","body","elapsed_ms"}'
+            cand --follow 'Follow redirects (up to 10)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'itemctl;completions'= {
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'itemctl;man'= {
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'itemctl;help'= {
+            cand serve 'Serve the endpoint, answering exactly like the reference FastAPI app'
+            cand put 'Send one upsert (PUT /items/ID) and print the status and body'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page (roff) covering every subcommand'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'itemctl;help;serve'= {
+        }
+        &'itemctl;help;put'= {
+        }
+        &'itemctl;help;completions'= {
+        }
+        &'itemctl;help;man'= {
+        }
+        &'itemctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,74 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_itemctl_global_optspecs
+    string join \n color= h/help V/version
+end
+
+function __fish_itemctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_itemctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_itemctl_using_subcommand
+    set -l cmd (__fish_itemctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c itemctl -n "__fish_itemctl_needs_command" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_needs_command" -s V -l version -d 'Print version'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address to listen on' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l empty -d 'Start with no items'
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 'No access log'
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'Seconds to wait for the whole exchange, per attempt' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-name -d 'Send "name": null'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-size -d 'Send "size": null'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"status","reason","id","body","elapsed_ms"}'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand man" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

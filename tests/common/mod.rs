@@ -1,0 +1,225 @@
+//! Shared test harness: an in-process server per test, the real `serve`
+//! binary as a child process, and the `itemctl` command with a clean
+//! environment.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, ChildStderr, Command as StdCommand, Stdio};
+use std::time::Duration;
+
+use itemctl::server::{App, Server};
+use itemctl::store::{Item, Store};
+
+/// An `itemctl serve` running inside the test process on 127.0.0.1:0.
+pub struct TestServer {
+    pub url: String,
+    pub addr: SocketAddr,
+    pub app: std::sync::Arc<App>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Seeded like the reference (foo, bar).
+    pub fn start() -> Self {
+        Self::with_items(Store::reference_seed())
+    }
+
+    pub fn with_items(items: Vec<(String, Item)>) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let app = App::new(Store::with_items(items), true);
+                let server = Server::bind("127.0.0.1:0".parse().unwrap(), app)
+                    .await
+                    .expect("bind");
+                tx.send((server.local_addr().unwrap(), server.app()))
+                    .unwrap();
+                server
+                    .run(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+                    .expect("serve");
+            });
+        });
+        let (addr, app) = rx.recv().expect("server started");
+        TestServer {
+            url: format!("http://{addr}"),
+            addr,
+            app,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+
+    /// Sends raw bytes and reads until the server closes the connection.
+    pub fn raw(&self, request: &[u8]) -> Vec<u8> {
+        raw_exchange(self.addr, request)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Writes `request` to `addr` and reads the answer until EOF (send
+/// `Connection: close`).
+pub fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(request).expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+/// A parsed HTTP/1.1 response (content-length bodies only).
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub fn parse(bytes: &[u8]) -> RawResponse {
+        let mut rest = bytes;
+        loop {
+            let split = rest
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(rest)));
+            let head = String::from_utf8_lossy(&rest[..split]).into_owned();
+            let body = &rest[split + 4..];
+            let mut lines = head.split("\r\n");
+            let status: u16 = lines
+                .next()
+                .unwrap()
+                .split(' ')
+                .nth(1)
+                .unwrap()
+                .parse()
+                .unwrap();
+            if (100..200).contains(&status) {
+                rest = body;
+                continue;
+            }
+            let headers: Vec<(String, String)> = lines
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect();
+            return RawResponse {
+                status,
+                headers,
+                body: body.to_vec(),
+            };
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The `itemctl` binary with none of the caller's itemctl/color settings.
+pub fn itemctl() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("itemctl").expect("binary");
+    for var in [
+        "ITEMCTL_URL",
+        "ITEMCTL_COLOR",
+        "ITEMCTL_FORCE_TERMINAL",
+        "NO_COLOR",
+        "ITEMCTL_HOST",
+        "ITEMCTL_PORT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// `itemctl serve` as a child process on port 0.
+pub struct ServeProcess {
+    pub child: Child,
+    pub url: String,
+    pub stderr: Option<BufReader<ChildStderr>>,
+}
+
+impl ServeProcess {
+    /// On a free port, with extra `serve` arguments.
+    pub fn start(args: &[&str]) -> ServeProcess {
+        Self::spawn(0, args)
+    }
+
+    /// On a given port, quiet.
+    pub fn start_on(port: u16) -> ServeProcess {
+        Self::spawn(port, &["--quiet"])
+    }
+
+    fn spawn(port: u16, args: &[&str]) -> ServeProcess {
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("itemctl"))
+            .args(["serve", "--port", &port.to_string()])
+            .args(args)
+            .env_remove("ITEMCTL_PORT")
+            .env_remove("ITEMCTL_HOST")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("first line");
+        let url = first.trim().to_owned();
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "first line was {first:?}"
+        );
+        let stderr = child.stderr.take().map(BufReader::new);
+        ServeProcess { child, url, stderr }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id() as i32;
+        // kill(1): no libc dependency needed for one signal.
+        let _ = StdCommand::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        self.child.wait().expect("wait")
+    }
+
+    /// The next stderr line (blocking).
+    pub fn stderr_line(&mut self) -> String {
+        let mut line = String::new();
+        if let Some(r) = self.stderr.as_mut() {
+            r.read_line(&mut line).expect("stderr line");
+        }
+        line
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,213 @@
+//! `itemctl serve`: the real binary for start-up, logging, seeds and
+//! signals; an in-process server for the wire details.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use common::{RawResponse, ServeProcess, TestServer, itemctl};
+use predicates::prelude::*;
+
+fn put_request(id: &str, body: &str) -> Vec<u8> {
+    format!(
+        "PUT /items/{id} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn port_zero_prints_the_bound_url_and_logs_requests() {
+    let mut serve = ServeProcess::start(&[]);
+    itemctl()
+        .args(["put", "foo", "--name", "x", "--url", &serve.url])
+        .assert()
+        .code(0);
+    let line = serve.stderr_line();
+    assert!(
+        predicate::str::is_match(r"^PUT /items/foo 200 [0-9.]+ms\n$")
+            .unwrap()
+            .eval(&line),
+        "log line {line:?}"
+    );
+    assert!(serve.terminate().success(), "SIGTERM exits 0");
+}
+
+#[test]
+fn quiet_logs_nothing() {
+    let mut serve = ServeProcess::start(&["--quiet"]);
+    itemctl()
+        .args(["put", "foo", "--url", &serve.url])
+        .assert()
+        .code(0);
+    serve.terminate();
+    let mut rest = String::new();
+    serve
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut rest)
+        .unwrap();
+    assert_eq!(rest, "");
+}
+
+#[test]
+fn seed_file_replaces_the_default_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, r#"{"only":{"name":"One","size":1}}"#).unwrap();
+    let serve = ServeProcess::start(&["--quiet", "--seed", seed.to_str().unwrap()]);
+    itemctl()
+        .args(["put", "only", "--url", &serve.url, "--expect", "updated"])
+        .assert()
+        .code(0);
+    itemctl()
+        .args(["put", "foo", "--url", &serve.url, "--expect", "created"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn empty_starts_with_no_items() {
+    let serve = ServeProcess::start(&["--quiet", "--empty"]);
+    itemctl()
+        .args(["put", "foo", "--url", &serve.url, "--expect", "created"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn malformed_seed_is_exit_2_naming_file_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("broken.json");
+    std::fs::write(&seed, "{\"a\": {\"name\": \"x\"\n").unwrap();
+    itemctl()
+        .args(["serve", "--port", "0", "--seed", seed.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "broken.json: line 2, column 1: Expecting ',' delimiter",
+        ));
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight() {
+    let mut serve = ServeProcess::start(&["--quiet"]);
+    let addr = serve.url.trim_start_matches("http://").to_owned();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    let body = r#"{"name":"late"}"#;
+    let head = format!(
+        "PUT /items/inflight HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    conn.write_all(&body.as_bytes()[..5]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = serve.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // No new connections once the signal has been handled.
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "still accepting after SIGTERM"
+    );
+    conn.write_all(&body.as_bytes()[5..]).unwrap();
+    let mut answer = Vec::new();
+    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = conn.read_to_end(&mut answer);
+    let resp = RawResponse::parse(&answer);
+    assert_eq!(resp.status, 201);
+    assert_eq!(resp.body, br#"{"name":"late","size":null}"#);
+    assert!(serve.child.wait().unwrap().success());
+}
+
+#[test]
+fn sigint_exits_0() {
+    let mut serve = ServeProcess::start(&["--quiet"]);
+    let pid = serve.child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(serve.child.wait().unwrap().success());
+}
+
+#[test]
+fn concurrent_first_puts_create_exactly_once() {
+    let server = TestServer::start();
+    let n = 64;
+    let barrier = Arc::new(Barrier::new(n));
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let barrier = Arc::clone(&barrier);
+            let addr = server.addr;
+            std::thread::spawn(move || {
+                let req = put_request("race", &format!("{{\"name\":\"r{i}\",\"size\":{i}}}"));
+                barrier.wait();
+                RawResponse::parse(&common::raw_exchange(addr, &req)).status
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|&&s| s == 200).count(), n - 1);
+}
+
+#[test]
+fn head_keeps_headers_and_drops_the_body() {
+    let server = TestServer::start();
+    let resp = RawResponse::parse(
+        &server.raw(b"HEAD /items/foo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(resp.status, 405);
+    assert_eq!(resp.header("allow"), Some("PUT"));
+    assert_eq!(resp.header("content-length"), Some("31"));
+    assert_eq!(resp.body, b"");
+    let resp = RawResponse::parse(
+        &server.raw(b"HEAD /openapi.json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(resp.status, 200);
+    assert_eq!(resp.header("content-type"), Some("application/json"));
+    assert!(resp.header("content-length").is_some_and(|l| l != "0"));
+    assert_eq!(resp.body, b"");
+}
+
+#[test]
+fn keep_alive_serves_several_requests_on_one_connection() {
+    let server = TestServer::start();
+    let mut conn = TcpStream::connect(server.addr).unwrap();
+    let one = b"PUT /items/k HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    conn.write_all(one).unwrap();
+    conn.write_all(&put_request("k", "{}")).unwrap();
+    let mut all = Vec::new();
+    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = conn.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    assert!(text.starts_with("HTTP/1.1 201 Created"), "{text}");
+    assert!(text.contains("HTTP/1.1 200 OK"), "{text}");
+}
+
+#[test]
+fn lone_surrogate_name_is_stored_then_500() {
+    let server = TestServer::start();
+    let resp = RawResponse::parse(&server.raw(&put_request("sur", r#"{"name":"\ud800"}"#)));
+    assert_eq!(resp.status, 500);
+    assert_eq!(
+        resp.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(resp.body, b"Internal Server Error");
+    let resp = RawResponse::parse(&server.raw(&put_request("sur", r#"{"name":"ok"}"#)));
+    assert_eq!(resp.status, 200, "the 500 stored the item first");
+}
