@@ -92,7 +92,7 @@ impl fmt::Display for Expectation {
 
 /// The standard reason phrase of a status code, or `""`.
 pub fn reason_phrase(status: u16) -> &'static str {
-    hyper::StatusCode::from_u16(status)
+    reqwest::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("")

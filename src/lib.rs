@@ -4,7 +4,8 @@
 //!
 //! Modules, one per concern:
 //! - [`cli`]: the command line;
-//! - [`server`]: `itemctl serve`'s HTTP transport;
+//! - [`server`]: `itemctl serve`'s connection loop;
+//! - [`http1`]: HTTP/1.1 as uvicorn/h11 speak it;
 //! - [`route`]: the reference's routing, percent-decoding and redirects;
 //! - [`body`]: the reference's content-type gate and validation;
 //! - [`json`]: the reference's JSON decoding (CPython's `json.loads`);
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod client;
 pub mod contract;
 pub mod error;
+pub mod http1;
 pub mod json;
 pub mod output;
 pub mod route;

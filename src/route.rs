@@ -129,10 +129,15 @@ pub fn route(t: &Target<'_>) -> Route {
     Route::NotFound
 }
 
-/// Starlette's `URL(scope=…)` then `RedirectResponse`'s `quote(url, safe=…)`.
+/// Starlette's `URL(scope=…)` (which escapes `?`, `#` and `\` in the path)
+/// then `RedirectResponse`'s `quote(url, safe=…)`.
 fn redirect_location(t: &Target<'_>, decoded_path: &str) -> String {
     let host = t.host.filter(|h| is_valid_host(h)).unwrap_or(t.server);
-    let mut url = format!("{}://{}{}", t.scheme, host, decoded_path);
+    let path = decoded_path
+        .replace('?', "%3F")
+        .replace('#', "%23")
+        .replace('\\', "%5C");
+    let mut url = format!("{}://{}{}", t.scheme, host, path);
     if let Some(q) = t.query.filter(|q| !q.is_empty()) {
         url.push('?');
         url.push_str(q);
@@ -140,61 +145,65 @@ fn redirect_location(t: &Target<'_>, decoded_path: &str) -> String {
     quote(&url, b":/%#?=@[]!$&'()*+,;")
 }
 
-/// Whether a `Host` value is an RFC 3986 `host[:port]`, as the reference
-/// checks before using it in a redirect (found by probing; anything else
-/// falls back to the socket address): a non-empty reg-name (unreserved,
-/// `%XX`, sub-delims) or a bracketed IPv6 address, then optionally `:` and a
-/// port of 1+ digits no greater than 65535.
+/// Whether Starlette accepts a `Host` value for building URLs
+/// (`starlette._utils.parse_host_header` with `is_valid_port`); otherwise
+/// the redirect falls back to the socket address. Case-insensitive
+/// `host[:port]` where host is `[a-z0-9._~%!$&'()*+,;=-]+`, a bracketed IPv6
+/// address, or a bracketed `vHEX.…` IPvFuture; the port is digits whose value
+/// (leading zeros dropped, at most 5 digits) is at most 65535.
 pub fn is_valid_host(h: &str) -> bool {
-    let (host, port) = if let Some(rest) = h.strip_prefix('[') {
-        let Some((addr, after)) = rest.split_once(']') else {
+    let (host, port) = if h.starts_with('[') {
+        let Some(close) = h.find(']') else {
             return false;
         };
-        if addr.parse::<std::net::Ipv6Addr>().is_err() {
+        let (literal, after) = (&h[1..close], &h[close + 1..]);
+        if !is_ip_literal(literal) {
             return false;
         }
         match after {
             "" => return true,
             _ => match after.strip_prefix(':') {
-                Some(port) => ("[]", Some(port)),
+                Some(port) => ("[]", port),
                 None => return false,
             },
         }
     } else {
         match h.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (h, None),
+            Some((host, port)) => (host, port),
+            None => (h, ""),
         }
     };
-    let reg_name_ok = host == "[]" || (!host.is_empty() && is_reg_name(host));
-    let port_ok = port.is_none_or(|p| {
-        !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && p.parse::<u32>().is_ok_and(|n| n <= 65535)
-    });
-    reg_name_ok && port_ok
+    let host_ok = host == "[]"
+        || (!host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._~%!$&'()*+,;=-".contains(&b)));
+    let port_ok = !h.contains(':') && port.is_empty()
+        || (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) && {
+            let significant = port.trim_start_matches('0');
+            significant.len() <= 5 && significant.parse::<u32>().unwrap_or(0) <= 65535
+        });
+    host_ok && port_ok
 }
 
-fn is_reg_name(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c == b'%' {
-            if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-            {
-                return false;
-            }
-            i += 3;
-            continue;
-        }
-        if !(c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&c)) {
+/// `[a-f0-9]*:[a-f0-9.:]+` that Python's `IPv6Address` accepts, or IPvFuture
+/// `v[a-f0-9]+\.[a-z0-9._~!$&'()*+,;=:-]+` (lower-case `v`).
+fn is_ip_literal(s: &str) -> bool {
+    if let Some(rest) = s.strip_prefix('v') {
+        let Some((hex, tail)) = rest.split_once('.') else {
             return false;
-        }
-        i += 1;
+        };
+        return !hex.is_empty()
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && !tail.is_empty()
+            && tail
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._~!$&'()*+,;=:-".contains(&b));
     }
-    true
+    s.contains(':')
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        && s.parse::<std::net::Ipv6Addr>().is_ok()
 }
 
 /// Python's `urllib.parse.unquote(s)` (UTF-8, `errors="replace"`): valid
@@ -381,7 +390,7 @@ mod tests {
 
     #[test]
     fn host_validation() {
-        for h in [
+        let valid = [
             "example.com",
             "EXAMPLE.com:80",
             "[::1]:8000",
@@ -389,14 +398,19 @@ mod tests {
             "a_b",
             "-a",
             "a%20b",
+            "a%zz",
             "h:0080",
+            "h:000000080",
             ".a",
             "a,b;c=d&e$f(g)*+'!~",
             "A.B-C_D:1",
-        ] {
+            "[v1.x:y]",
+            "[::ffff:1.2.3.4]",
+        ];
+        for h in valid {
             assert!(is_valid_host(h), "{h}");
         }
-        for h in [
+        let invalid = [
             "",
             "1.2.3.4:99999",
             "h:port",
@@ -410,9 +424,11 @@ mod tests {
             "::1",
             "a b",
             "münchen.de",
-            "a%zz",
             "[::1]x",
-        ] {
+            "[V1.x]",
+            "[::1%eth0]",
+        ];
+        for h in invalid {
             assert!(!is_valid_host(h), "{h}");
         }
     }

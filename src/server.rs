@@ -1,32 +1,29 @@
-//! `itemctl serve`: an HTTP/1.1 server that answers like the reference app.
+//! `itemctl serve`: the connection loop that answers like the reference app.
 //!
-//! The pieces of fidelity live elsewhere ([`crate::route`], [`crate::body`],
-//! [`crate::serialize`]); this module is the transport: accepting
-//! connections, reading bodies, building responses, the access log, and the
-//! graceful shutdown on SIGINT/SIGTERM.
+//! The HTTP grammar is [`crate::http1`] (h11's), routing is [`crate::route`],
+//! bodies are [`crate::body`], rendering is [`crate::serialize`]; this module
+//! ties them to sockets: reading requests (pipelined or not), `100 Continue`,
+//! writing responses with uvicorn's headers, keep-alive, the access log, and
+//! the graceful shutdown on SIGINT/SIGTERM.
 
-use std::convert::Infallible;
+use std::cell::RefCell;
 use std::future::Future;
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::header::{self, HeaderMap, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
 
 use crate::body::{self, Parsed};
+use crate::http1::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
 use crate::route::{self, DocsPage, Route, Target};
 use crate::serialize;
-use crate::store::{Store, Upserted};
+use crate::store::Store;
 
 const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -41,6 +38,32 @@ const OAUTH2_REDIRECT_HTML: &str = include_str!("docs/oauth2-redirect.html");
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// uvicorn's `--timeout-keep-alive` default: an idle keep-alive connection
+/// is closed after this long.
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a started request may take to arrive in full.
+const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bodies above this many bytes are refused with 413 (the reference has no
+/// limit; this one is far above the tens of MB it is known to take).
+pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// Server settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// No access log.
+    pub quiet: bool,
+    /// Largest accepted request body, in bytes.
+    pub max_body: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            quiet: false,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
 
 /// The shared state of a running server.
 #[derive(Debug)]
@@ -48,15 +71,28 @@ pub struct App {
     /// The items.
     pub store: Store,
     log: Option<AccessLog>,
+    max_body: u64,
 }
 
 impl App {
     /// An app over `store`, logging one line per request to stderr unless
     /// `quiet`.
     pub fn new(store: Store, quiet: bool) -> Self {
+        Self::with_config(
+            store,
+            &Config {
+                quiet,
+                ..Config::default()
+            },
+        )
+    }
+
+    /// An app over `store` with explicit settings.
+    pub fn with_config(store: Store, config: &Config) -> Self {
         App {
             store,
-            log: (!quiet).then(AccessLog::spawn),
+            log: (!config.quiet).then(AccessLog::spawn),
+            max_body: config.max_body,
         }
     }
 }
@@ -85,10 +121,11 @@ impl AccessLog {
         AccessLog { tx }
     }
 
-    fn record(&self, method: &Method, target: &str, status: StatusCode, elapsed: Duration) {
+    fn record(&self, method: &[u8], target: &[u8], status: u16, elapsed: Duration) {
         let _ = self.tx.send(format!(
-            "{method} {target} {} {:.3}ms",
-            status.as_u16(),
+            "{} {} {status} {:.3}ms",
+            String::from_utf8_lossy(method),
+            String::from_utf8_lossy(target),
             elapsed.as_secs_f64() * 1000.0
         ));
     }
@@ -127,14 +164,14 @@ impl Server {
         Arc::clone(&self.app)
     }
 
-    /// Serves until `shutdown` completes, then stops accepting, lets requests
-    /// in flight finish (up to 10 s), and returns.
+    /// Serves until `shutdown` completes; then stops accepting, closes idle
+    /// connections, lets requests in flight finish (up to 10 s, answered
+    /// with `Connection: close`), and returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let local = self.listener.local_addr()?;
-        let server_name = server_name(local);
-        let graceful = GracefulShutdown::new();
-        let mut builder = http1::Builder::new();
-        builder.keep_alive(true);
+        let server_name: Arc<str> = server_name(local).into();
+        let tracker = TaskTracker::new();
+        let (stop_tx, stop_rx) = watch::channel(false);
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -148,23 +185,21 @@ impl Server {
                         }
                     };
                     let _ = stream.set_nodelay(true);
-                    let app = Arc::clone(&self.app);
-                    let server_name = server_name.clone();
-                    let service = service_fn(move |req| {
-                        let app = Arc::clone(&app);
-                        let server_name = server_name.clone();
-                        async move { Ok::<_, Infallible>(handle(&app, req, peer, &server_name).await) }
-                    });
-                    let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-                    tokio::spawn(async move {
-                        let _ = conn.await;
-                    });
+                    let conn = Connection {
+                        app: Arc::clone(&self.app),
+                        peer,
+                        server_name: Arc::clone(&server_name),
+                        stop: stop_rx.clone(),
+                    };
+                    tracker.spawn(conn.serve(stream));
                 }
                 () = &mut shutdown => break,
             }
         }
         drop(self.listener);
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+        let _ = stop_tx.send(true);
+        tracker.close();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await;
         Ok(())
     }
 }
@@ -176,15 +211,15 @@ pub fn base_url(addr: SocketAddr) -> String {
 
 /// Starlette's `host[:port]` from the socket address, the port left out
 /// when it is 80.
-fn server_name(addr: SocketAddr) -> Arc<str> {
+fn server_name(addr: SocketAddr) -> String {
     let host = match addr {
         SocketAddr::V4(a) => a.ip().to_string(),
         SocketAddr::V6(a) => a.ip().to_string(),
     };
     if addr.port() == 80 {
-        host.into()
+        host
     } else {
-        format!("{host}:{}", addr.port()).into()
+        format!("{host}:{}", addr.port())
     }
 }
 
@@ -210,173 +245,438 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Headers as Latin-1 text (Starlette decodes them so).
-fn latin1(v: &HeaderValue) -> String {
-    v.as_bytes().iter().map(|&b| char::from(b)).collect()
+/// An answer, with the headers Starlette would give it (in its order).
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    allow: Option<&'static str>,
+    content_type: Option<&'static str>,
+    location: Option<String>,
+    body: Bytes,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: Option<&'static str>, body: Bytes) -> Self {
+        Reply {
+            status,
+            allow: None,
+            content_type,
+            location: None,
+            body,
+        }
+    }
+
+    fn json(status: u16, body: impl Into<Bytes>) -> Self {
+        Self::new(status, Some(JSON), body.into())
+    }
+
+    fn internal_error() -> Self {
+        Self::new(
+            500,
+            Some(TEXT),
+            Bytes::from_static(b"Internal Server Error"),
+        )
+    }
+}
+
+/// Why reading a request body stopped.
+enum BodyError {
+    /// Malformed chunked framing: uvicorn's 400.
+    Protocol,
+    /// Larger than the configured limit: 413.
+    TooLarge,
+    /// The peer went away or timed out: just close.
+    Gone,
+}
+
+/// One accepted connection.
+struct Connection {
+    app: Arc<App>,
+    peer: SocketAddr,
+    server_name: Arc<str>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Connection {
+    async fn serve(mut self, mut stream: TcpStream) {
+        let mut buf = BytesMut::with_capacity(8 * 1024);
+        let mut out: Vec<u8> = Vec::with_capacity(8 * 1024);
+        // h11 remembers the last accepted request's HTTP version; its 400
+        // for a later malformed request is chunked when that was 1.1+.
+        let mut speaks_1_1 = false;
+        loop {
+            // A complete head, reading as needed.
+            let end = loop {
+                if let Some(end) = http1::head_end(&buf) {
+                    break end;
+                }
+                if buf.len() > http1::MAX_HEAD_BYTES {
+                    write_invalid_request(&mut out, speaks_1_1);
+                    let _ = flush(&mut stream, &mut out).await;
+                    return;
+                }
+                if flush(&mut stream, &mut out).await.is_err() {
+                    return;
+                }
+                let idle = buf.is_empty();
+                if idle && *self.stop.borrow() {
+                    return;
+                }
+                let timeout = if idle {
+                    KEEP_ALIVE_TIMEOUT
+                } else {
+                    REQUEST_READ_TIMEOUT
+                };
+                let read = tokio::select! {
+                    r = tokio::time::timeout(timeout, stream.read_buf(&mut buf)) => r,
+                    _ = self.stop.changed(), if idle => return,
+                };
+                match read {
+                    Ok(Ok(n)) if n > 0 => {}
+                    _ => return,
+                }
+            };
+            let started = Instant::now();
+            let head_bytes = buf.split_to(end).freeze();
+            let head = match http1::parse_head(&head_bytes) {
+                Ok(head) => head,
+                Err(_) => {
+                    write_invalid_request(&mut out, speaks_1_1);
+                    let _ = flush(&mut stream, &mut out).await;
+                    return;
+                }
+            };
+            speaks_1_1 = head.version >= (1, 1);
+            let keep_alive = head.keep_alive;
+            let method = &head_bytes[head.method.clone()];
+            let is_head = method == b"HEAD";
+            let route = self.route(&head, &head_bytes);
+            let is_upsert = matches!(route, Route::Upsert { .. });
+            let reply = if let Route::Upsert { id } = &route {
+                if head.expects_continue {
+                    out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+                }
+                let body = read_body(
+                    &mut stream,
+                    &mut buf,
+                    &mut out,
+                    head.framing,
+                    self.app.max_body,
+                    true,
+                )
+                .await;
+                match body {
+                    Ok(body) => {
+                        let content_type = head.header(&head_bytes, "content-type");
+                        upsert(&self.app, id, content_type, &body)
+                    }
+                    Err(BodyError::Protocol) => {
+                        write_invalid_request(&mut out, speaks_1_1);
+                        let _ = flush(&mut stream, &mut out).await;
+                        return;
+                    }
+                    Err(BodyError::TooLarge) => too_large(self.app.max_body),
+                    Err(BodyError::Gone) => return,
+                }
+            } else {
+                reply_for(route)
+            };
+            let stopping = *self.stop.borrow();
+            let close = !keep_alive || stopping || reply.status == 413;
+            write_reply(&mut out, &reply, is_head, close);
+            if let Some(log) = &self.app.log {
+                log.record(
+                    method,
+                    &head_bytes[head.target.clone()],
+                    reply.status,
+                    started.elapsed(),
+                );
+            }
+            if close {
+                let _ = flush(&mut stream, &mut out).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            if !is_upsert {
+                // The body nobody read still has to be skipped.
+                if read_body(
+                    &mut stream,
+                    &mut buf,
+                    &mut out,
+                    head.framing,
+                    u64::MAX,
+                    false,
+                )
+                .await
+                .is_err()
+                {
+                    let _ = flush(&mut stream, &mut out).await;
+                    return;
+                }
+            }
+            if out.len() >= 64 * 1024 && flush(&mut stream, &mut out).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    fn route(&self, head: &Head, bytes: &[u8]) -> Route {
+        // The target is visible ASCII (checked by the parser).
+        let target = std::str::from_utf8(&bytes[head.target.clone()]).unwrap_or("");
+        let (raw_path, query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        let host = head.header(bytes, "host").map(latin1);
+        let scheme = scheme(head, bytes, self.peer);
+        let method = std::str::from_utf8(&bytes[head.method.clone()]).unwrap_or("");
+        route::route(&Target {
+            method,
+            raw_path,
+            query,
+            host: host.as_deref(),
+            scheme,
+            server: &self.server_name,
+        })
+    }
+}
+
+async fn flush(stream: &mut TcpStream, out: &mut Vec<u8>) -> std::io::Result<()> {
+    if !out.is_empty() {
+        stream.write_all(out).await?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Reads (or, when `keep` is false, skips) a body framed as `framing`,
+/// taking bytes already in `buf` first and leaving anything after the body
+/// there. Pending output (a `100 Continue`) is flushed before waiting.
+async fn read_body(
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    out: &mut Vec<u8>,
+    framing: Framing,
+    max: u64,
+    keep: bool,
+) -> Result<Bytes, BodyError> {
+    match framing {
+        Framing::Length(0) => Ok(Bytes::new()),
+        Framing::Length(n) => {
+            if n > max {
+                return Err(BodyError::TooLarge);
+            }
+            if keep && (buf.capacity() as u64) < n {
+                buf.reserve((n as usize).saturating_sub(buf.len()));
+            }
+            let mut left = n;
+            let mut body = BytesMut::new();
+            loop {
+                let take = left.min(buf.len() as u64) as usize;
+                if take > 0 {
+                    let chunk = buf.split_to(take);
+                    if keep {
+                        if body.is_empty() && take as u64 == n {
+                            return Ok(chunk.freeze());
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
+                    left -= take as u64;
+                }
+                if left == 0 {
+                    return Ok(body.freeze());
+                }
+                fill(stream, buf, out).await?;
+            }
+        }
+        Framing::Chunked => {
+            let mut decoder = ChunkedDecoder::default();
+            let mut body = Vec::new();
+            loop {
+                let sink = if keep { Some(&mut body) } else { None };
+                let (used, progress) =
+                    decoder.decode(buf, sink).map_err(|_| BodyError::Protocol)?;
+                let _ = buf.split_to(used);
+                if body.len() as u64 > max {
+                    return Err(BodyError::TooLarge);
+                }
+                if progress == ChunkProgress::Done {
+                    return Ok(Bytes::from(body));
+                }
+                fill(stream, buf, out).await?;
+            }
+        }
+    }
+}
+
+/// Reads more bytes into `buf` (flushing `out` first).
+async fn fill(
+    stream: &mut TcpStream,
+    buf: &mut BytesMut,
+    out: &mut Vec<u8>,
+) -> Result<(), BodyError> {
+    flush(stream, out).await.map_err(|_| BodyError::Gone)?;
+    if buf.capacity() - buf.len() < 4096 {
+        buf.reserve(64 * 1024);
+    }
+    match tokio::time::timeout(REQUEST_READ_TIMEOUT, stream.read_buf(buf)).await {
+        Ok(Ok(n)) if n > 0 => Ok(()),
+        _ => Err(BodyError::Gone),
+    }
+}
+
+/// Header bytes as Latin-1 text (Starlette decodes them so).
+fn latin1(v: &[u8]) -> String {
+    v.iter().map(|&b| char::from(b)).collect()
 }
 
 /// The scheme after uvicorn's proxy-headers middleware: a trusted client
 /// (127.0.0.1) may set it with the last `X-Forwarded-Proto`, stripped, if it
 /// is exactly `http`, `https`, `ws` or `wss`.
-fn scheme(headers: &HeaderMap, peer: SocketAddr) -> String {
-    let trusted = peer.ip() == std::net::Ipv4Addr::LOCALHOST;
-    if trusted && let Some(v) = headers.get_all("x-forwarded-proto").iter().next_back() {
-        let proto = latin1(v);
-        let proto = proto.trim();
-        if matches!(proto, "http" | "https" | "ws" | "wss") {
-            return proto.to_owned();
-        }
+fn scheme(head: &Head, bytes: &[u8], peer: SocketAddr) -> &'static str {
+    if peer.ip() != Ipv4Addr::LOCALHOST {
+        return "http";
     }
-    "http".to_owned()
-}
-
-async fn handle(
-    app: &App,
-    req: Request<Incoming>,
-    peer: SocketAddr,
-    server_name: &str,
-) -> Response<Full<Bytes>> {
-    let started = Instant::now();
-    let (parts, body) = req.into_parts();
-    // An absolute-form target is matched literally, as uvicorn does.
-    let target: String = match parts.uri.scheme() {
-        Some(_) => parts.uri.to_string(),
-        None => parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+    let Some(value) = head.header_all(bytes, "x-forwarded-proto").last() else {
+        return "http";
     };
-    let (raw_path, query) = match target.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (target.as_str(), None),
-    };
-    let host = parts.headers.get(header::HOST).map(latin1);
-    let scheme = scheme(&parts.headers, peer);
-    let route = route::route(&Target {
-        method: parts.method.as_str(),
-        raw_path,
-        query,
-        host: host.as_deref(),
-        scheme: &scheme,
-        server: server_name,
-    });
-    let response = match route {
-        Route::Upsert { id } => {
-            let content_type = parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .map(HeaderValue::as_bytes);
-            match body.collect().await {
-                Ok(collected) => upsert(app, &id, content_type, &collected.to_bytes()),
-                // The client went away mid-body; nobody reads this answer.
-                Err(_) => text(StatusCode::BAD_REQUEST, "Invalid HTTP request received."),
-            }
-        }
-        Route::Docs(page) => docs(page),
-        Route::MethodNotAllowed { allow } => {
-            let mut r = json(
-                StatusCode::METHOD_NOT_ALLOWED,
-                br#"{"detail":"Method Not Allowed"}"#.to_vec(),
-            );
-            r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static(allow));
-            r
-        }
-        Route::Redirect { location } => redirect(&location),
-        Route::NotFound => json(StatusCode::NOT_FOUND, br#"{"detail":"Not Found"}"#.to_vec()),
-    };
-    let response = if parts.method == Method::HEAD {
-        without_body(response)
-    } else {
-        response
-    };
-    if let Some(log) = &app.log {
-        log.record(&parts.method, &target, response.status(), started.elapsed());
+    match latin1(value).trim() {
+        "https" => "https",
+        "ws" => "ws",
+        "wss" => "wss",
+        _ => "http",
     }
-    response
 }
 
 /// The handler: validate, store, render (in the reference's order, so a
 /// name that cannot be rendered is stored before the 500).
-fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Response<Full<Bytes>> {
+fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Reply {
     match body::parse_upsert(content_type, body) {
         Parsed::Item(item) => {
-            let mut out = Vec::with_capacity(64);
+            let mut out = Vec::with_capacity(48);
             let rendered = serialize::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
-            let status = match app.store.upsert(id, item) {
-                Upserted::Created => StatusCode::CREATED,
-                Upserted::Replaced => StatusCode::OK,
-            };
+            let outcome = app.store.upsert(id, item);
             match rendered {
-                Ok(()) => json(status, out),
-                Err(_) => internal_error(),
+                Ok(()) => Reply::json(outcome.status_code(), out),
+                Err(_) => Reply::internal_error(),
             }
         }
-        Parsed::Invalid(detail) => json(StatusCode::UNPROCESSABLE_ENTITY, detail),
-        Parsed::BadRequest => json(
-            StatusCode::BAD_REQUEST,
-            br#"{"detail":"There was an error parsing the body"}"#.to_vec(),
+        Parsed::Invalid(detail) => Reply::json(422, detail),
+        Parsed::BadRequest => Reply::json(
+            400,
+            Bytes::from_static(br#"{"detail":"There was an error parsing the body"}"#),
         ),
-        Parsed::Unrenderable => internal_error(),
+        Parsed::Unrenderable => Reply::internal_error(),
     }
 }
 
-fn docs(page: DocsPage) -> Response<Full<Bytes>> {
-    let (content_type, body) = match page {
-        DocsPage::OpenApi => (JSON, OPENAPI_JSON),
-        DocsPage::SwaggerUi => (HTML, SWAGGER_UI_HTML),
-        DocsPage::ReDoc => (HTML, REDOC_HTML),
-        DocsPage::OAuth2Redirect => (HTML, OAUTH2_REDIRECT_HTML),
-    };
-    respond(
-        StatusCode::OK,
-        Some(content_type),
-        Bytes::from_static(body.as_bytes()),
+fn too_large(max: u64) -> Reply {
+    Reply::json(
+        413,
+        format!(
+            "{{\"detail\":\"Request body too large: the limit is {max} bytes (itemctl serve --max-body)\"}}"
+        ),
     )
 }
 
-fn json(status: StatusCode, body: Vec<u8>) -> Response<Full<Bytes>> {
-    respond(status, Some(JSON), Bytes::from(body))
-}
-
-fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    respond(status, Some(TEXT), Bytes::from_static(body.as_bytes()))
-}
-
-fn internal_error() -> Response<Full<Bytes>> {
-    text(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-}
-
-fn redirect(location: &str) -> Response<Full<Bytes>> {
-    let mut r = respond(StatusCode::TEMPORARY_REDIRECT, None, Bytes::new());
-    match HeaderValue::from_str(location) {
-        Ok(v) => {
-            r.headers_mut().insert(header::LOCATION, v);
-            r
+fn reply_for(route: Route) -> Reply {
+    match route {
+        // Handled with its body by the caller.
+        Route::Upsert { .. } => Reply::internal_error(),
+        Route::Docs(page) => {
+            let (content_type, body) = match page {
+                DocsPage::OpenApi => (JSON, OPENAPI_JSON),
+                DocsPage::SwaggerUi => (HTML, SWAGGER_UI_HTML),
+                DocsPage::ReDoc => (HTML, REDOC_HTML),
+                DocsPage::OAuth2Redirect => (HTML, OAUTH2_REDIRECT_HTML),
+            };
+            Reply::new(200, Some(content_type), Bytes::from_static(body.as_bytes()))
         }
-        // `quote` leaves only visible ASCII, so this cannot happen.
-        Err(_) => internal_error(),
+        Route::MethodNotAllowed { allow } => Reply {
+            allow: Some(allow),
+            ..Reply::json(
+                405,
+                Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+            )
+        },
+        Route::Redirect { location } => Reply {
+            location: Some(location),
+            ..Reply::new(307, None, Bytes::new())
+        },
+        Route::NotFound => Reply::json(404, Bytes::from_static(br#"{"detail":"Not Found"}"#)),
     }
 }
 
-fn respond(
-    status: StatusCode,
-    content_type: Option<&'static str>,
-    body: Bytes,
-) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::new()));
-    *r.status_mut() = status;
-    let headers = r.headers_mut();
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-    if let Some(ct) = content_type {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+/// Writes a response as uvicorn does: `date`, `server`, then Starlette's
+/// headers, then `Connection: close` when the connection ends.
+fn write_reply(out: &mut Vec<u8>, reply: &Reply, head_only: bool, close: bool) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(reply.status.to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(http1::reason_phrase(reply.status).as_bytes());
+    out.extend_from_slice(b"\r\ndate: ");
+    with_http_date(|date| out.extend_from_slice(date.as_bytes()));
+    out.extend_from_slice(b"\r\nserver: uvicorn\r\n");
+    if let Some(allow) = reply.allow {
+        out.extend_from_slice(b"allow: ");
+        out.extend_from_slice(allow.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
-    *r.body_mut() = Full::new(body);
-    r
+    out.extend_from_slice(b"content-length: ");
+    out.extend_from_slice(reply.body.len().to_string().as_bytes());
+    out.extend_from_slice(b"\r\n");
+    if let Some(ct) = reply.content_type {
+        out.extend_from_slice(b"content-type: ");
+        out.extend_from_slice(ct.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if let Some(location) = &reply.location {
+        out.extend_from_slice(b"location: ");
+        out.extend_from_slice(location.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if !head_only {
+        out.extend_from_slice(&reply.body);
+    }
 }
 
-/// A HEAD answer: the GET headers (content-length included), no body.
-fn without_body(r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
-    let (parts, _) = r.into_parts();
-    Response::from_parts(parts, Full::new(Bytes::new()))
+/// uvicorn's answer to a malformed request: delimited by closing the
+/// connection, or chunked when h11 knows the client speaks HTTP/1.1 or later
+/// (its current or an earlier request on the connection was accepted).
+fn write_invalid_request(out: &mut Vec<u8>, chunked: bool) {
+    out.extend_from_slice(
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n",
+    );
+    let msg = http1::INVALID_REQUEST.as_bytes();
+    if chunked {
+        // uvicorn's own lower-case header stays; h11 appends the framing.
+        out.extend_from_slice(b"connection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+        out.extend_from_slice(format!("{:x}\r\n", msg.len()).as_bytes());
+        out.extend_from_slice(msg);
+        out.extend_from_slice(b"\r\n0\r\n\r\n");
+    } else {
+        // h11 rewrites the header (title case) when it must close.
+        out.extend_from_slice(b"Connection: close\r\n\r\n");
+        out.extend_from_slice(msg);
+    }
+}
+
+/// Calls `f` with the current HTTP date, formatted once per second per thread.
+fn with_http_date(f: impl FnOnce(&str)) {
+    thread_local! {
+        static CACHE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = SystemTime::now();
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.0 != secs {
+            *cache = (secs, httpdate::fmt_http_date(now));
+        }
+        f(&cache.1);
+    });
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use crate::contract::Upserted;
 use crate::json::{self, DecodeError, Int, PyStr, Value};
 
 /// One stored item: both fields optional, `None` rendered as `null`.
@@ -25,15 +26,6 @@ impl Item {
             size: size.map(Int::Small),
         }
     }
-}
-
-/// What an upsert did, and so the status code the reference answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Upserted {
-    /// The id was new: 201 Created.
-    Created,
-    /// The id existed and its item was replaced: 200 OK.
-    Replaced,
 }
 
 /// The item store. All methods take `&self` and are safe to share.
