@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the endpoint, answering exactly like the reference FastAPI app')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Send one upsert (PUT /items/ID) and print the status and body')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the upsert contract of a server (or of the embedded one)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -65,6 +67,31 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'itemctl;check' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL; without it the embedded server is checked')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks (comma-separated)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Skip these checks (comma-separated)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent first PUTs in the race check')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to print on stdout')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write a machine report to FILE (JUnit XML, or JSON/TAP for .json/.tap files, or the --format given)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one request may take')
+            [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Connection attempts to retry before giving up (with backoff)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to answer before checking')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--fastapi', '--fastapi', [CompletionResultType]::ParameterName, 'Also check pydantic''s coercions and FastAPI''s 422 shape')
+            [CompletionResult]::new('--seeded', '--seeded', [CompletionResultType]::ParameterName, 'Also check that the reference''s seeded ids foo and bar exist (they are PUT back with their seed values)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'itemctl;wait' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to keep trying')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'itemctl;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -80,6 +107,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         'itemctl;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve the endpoint, answering exactly like the reference FastAPI app')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Send one upsert (PUT /items/ID) and print the status and body')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the upsert contract of a server (or of the embedded one)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -89,6 +118,12 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;help;put' {
+            break
+        }
+        'itemctl;help;check' {
+            break
+        }
+        'itemctl;help;wait' {
             break
         }
         'itemctl;help;completions' {

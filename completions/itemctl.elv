@@ -25,6 +25,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --version 'Print version'
             cand serve 'Serve the endpoint, answering exactly like the reference FastAPI app'
             cand put 'Send one upsert (PUT /items/ID) and print the status and body'
+            cand check 'Verify the upsert contract of a server (or of the embedded one)'
+            cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff) covering every subcommand'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -59,6 +61,29 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'itemctl;check'= {
+            cand --url 'The server''s base URL; without it the embedded server is checked'
+            cand --only 'Run only these checks (comma-separated)'
+            cand --skip 'Skip these checks (comma-separated)'
+            cand --concurrency 'Concurrent first PUTs in the race check'
+            cand --format 'What to print on stdout'
+            cand --report 'Also write a machine report to FILE (JUnit XML, or JSON/TAP for .json/.tap files, or the --format given)'
+            cand --timeout 'Seconds one request may take'
+            cand --retry 'Connection attempts to retry before giving up (with backoff)'
+            cand --wait 'Seconds to wait for the server to answer before checking'
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --fastapi 'Also check pydantic''s coercions and FastAPI''s 422 shape'
+            cand --seeded 'Also check that the reference''s seeded ids foo and bar exist (they are PUT back with their seed values)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'itemctl;wait'= {
+            cand --url 'The server''s base URL'
+            cand --timeout 'Seconds to keep trying'
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'itemctl;completions'= {
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
             cand -h 'Print help (see more with ''--help'')'
@@ -72,6 +97,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         &'itemctl;help'= {
             cand serve 'Serve the endpoint, answering exactly like the reference FastAPI app'
             cand put 'Send one upsert (PUT /items/ID) and print the status and body'
+            cand check 'Verify the upsert contract of a server (or of the embedded one)'
+            cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff) covering every subcommand'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -79,6 +106,10 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         &'itemctl;help;serve'= {
         }
         &'itemctl;help;put'= {
+        }
+        &'itemctl;help;check'= {
+        }
+        &'itemctl;help;wait'= {
         }
         &'itemctl;help;completions'= {
         }

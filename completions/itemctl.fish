@@ -31,6 +31,8 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -s h -l help -d 'Print hel
 complete -c itemctl -n "__fish_itemctl_needs_command" -s V -l version -d 'Print version'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "check" -d 'Verify the upsert contract of a server (or of the embedded one)'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -59,6 +61,30 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-size -d 'Se
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"status","reason","id","body","elapsed_ms"}'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l concurrency -d 'Concurrent first PUTs in the race check' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l format -d 'What to print on stdout' -r -f -a "text\t'The checklist'
+json\t'One JSON document'
+junit\t'JUnit XML'
+tap\t'TAP version 13'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a machine report to FILE (JUnit XML, or JSON/TAP for .json/.tap files, or the --format given)' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'Seconds one request may take' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'Seconds to wait for the server to answer before checking' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url -d 'The server\'s base URL' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l timeout -d 'Seconds to keep trying' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
@@ -67,8 +93,10 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand man" -l color -d 'When t
 always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "check" -d 'Verify the upsert contract of a server (or of the embedded one)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -101,7 +101,11 @@ pub fn item_url(base: &str, id: &str) -> Result<String, Failure> {
     ))
 }
 
-fn client(timeout: Duration, follow: bool) -> Result<reqwest::Client, Failure> {
+/// The HTTP client: rustls (ring) for https, redirects followed only when
+/// asked, `timeout` for a whole exchange.
+///
+/// Errors: [`Failure::Usage`] if the TLS stack cannot be set up.
+pub fn build_client(timeout: Duration, follow: bool) -> Result<reqwest::Client, Failure> {
     // reqwest is built without a default crypto provider; ring is ours.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let policy = if follow {
@@ -124,7 +128,7 @@ fn client(timeout: Duration, follow: bool) -> Result<reqwest::Client, Failure> {
 /// connection failures).
 pub async fn put(req: &PutRequest) -> Result<Exchange, Failure> {
     let url = item_url(&req.base_url, &req.id)?;
-    let client = client(req.timeout, req.follow)?;
+    let client = build_client(req.timeout, req.follow)?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::CONTENT_TYPE,
@@ -182,6 +186,47 @@ pub async fn put(req: &PutRequest) -> Result<Exchange, Failure> {
     }
 }
 
+/// Waits until `base` answers any HTTP request (a GET of the base URL),
+/// trying for up to `wait` and at least `1 + retry` times, with backoff.
+///
+/// Errors: [`Failure::Usage`] for a bad URL; [`Failure::NoResponse`] with
+/// the last connection error when nothing answered.
+pub async fn wait_for(base: &str, wait: Duration, retry: u32) -> Result<Duration, Failure> {
+    item_url(base, "x")?;
+    let client = build_client(Duration::from_secs(2), false)?;
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        match client.get(base).send().await {
+            Ok(_) => return Ok(started.elapsed()),
+            Err(err) => {
+                attempt += 1;
+                let elapsed = started.elapsed();
+                if elapsed >= wait && attempt > retry {
+                    let within = if wait > Duration::ZERO {
+                        format!(" within {}s", wait.as_secs_f64())
+                    } else {
+                        String::new()
+                    };
+                    return Err(Failure::NoResponse(format!(
+                        "cannot connect to {base}{within}: {}",
+                        describe_error(&err)
+                    )));
+                }
+                let backoff =
+                    Duration::from_millis(50u64 << attempt.min(4)).min(Duration::from_millis(500));
+                let left = wait.saturating_sub(elapsed);
+                let pause = if attempt <= retry {
+                    backoff
+                } else {
+                    backoff.min(left)
+                };
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+}
+
 /// One line for a transport error: `cannot connect to URL: connection refused`.
 fn describe(err: &reqwest::Error, base: &str, timeout: Duration) -> Failure {
     if err.is_timeout() {
@@ -201,6 +246,15 @@ fn describe(err: &reqwest::Error, base: &str, timeout: Duration) -> Failure {
         return Failure::NoResponse(format!("incomplete response from {base}: {cause}"));
     }
     Failure::NoResponse(format!("request to {base} failed: {cause}"))
+}
+
+/// A transport error in one line: `timed out`, `connection refused`, ….
+pub fn describe_error(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out".into()
+    } else {
+        root_cause(err)
+    }
 }
 
 /// The innermost cause, in the words users know (`connection refused`).

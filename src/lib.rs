@@ -12,11 +12,14 @@
 //! - [`serialize`]: the reference's JSON rendering;
 //! - [`store`]: the item store;
 //! - [`contract`]: what 200 and 201 mean;
+//! - [`check`]: the contract suite of `itemctl check`;
+//! - [`report`]: its checklist and CI reports;
 //! - [`client`]: the HTTP client;
 //! - [`output`]: printing and color;
 //! - [`error`]: exit codes.
 
 pub mod body;
+pub mod check;
 pub mod cli;
 pub mod client;
 pub mod contract;
@@ -24,6 +27,7 @@ pub mod error;
 pub mod http1;
 pub mod json;
 pub mod output;
+pub mod report;
 pub mod route;
 pub mod serialize;
 pub mod server;
@@ -37,7 +41,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, PutArgs, ServeArgs};
+use crate::cli::{CheckArgs, Cli, Command, PutArgs, ServeArgs, WaitArgs};
 use crate::error::{Failure, exit};
 use crate::output::Style;
 use crate::store::Store;
@@ -66,6 +70,8 @@ pub fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(&args),
         Command::Put(args) => put(&args, Style::detect(cli.color)),
+        Command::Check(args) => check(&args, Style::detect(cli.color)),
+        Command::Wait(args) => wait(&args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "itemctl", &mut std::io::stdout());
@@ -117,6 +123,82 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         server.run(server::shutdown_signal()).await?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn check(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
+    check::validate_names(&args.only)?;
+    check::validate_names(&args.skip)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (url, results) = runtime.block_on(async {
+        let embedded = args.url.is_none();
+        let (url, stop) = match &args.url {
+            Some(url) => {
+                client::wait_for(url, Duration::from_secs_f64(args.wait), args.retry).await?;
+                (url.clone(), None)
+            }
+            None => {
+                let app = server::App::new(Store::with_items(Store::reference_seed()), true);
+                let server =
+                    server::Server::bind(SocketAddr::from(([127, 0, 0, 1], 0)), app).await?;
+                let url = server.base_url()?;
+                let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+                tokio::spawn(server.run(async {
+                    let _ = rx.await;
+                }));
+                (url, Some(tx))
+            }
+        };
+        let opts = check::Options {
+            fastapi: args.fastapi || embedded,
+            seeded: args.seeded || embedded,
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+            concurrency: usize::from(args.concurrency),
+            timeout: Duration::from_secs_f64(args.timeout),
+        };
+        let results = check::run(&url, &opts).await;
+        drop(stop);
+        anyhow::Ok((url, results?))
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(report::render(args.format, &url, &results, style.terminal).as_bytes())?;
+    stdout.flush()?;
+    if let Some(path) = &args.report {
+        let format = match args.format {
+            report::Format::Text => report::Format::for_path(path),
+            other => other,
+        };
+        std::fs::write(path, report::render(format, &url, &results, false))
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
+    let tally = check::Tally::of(&results);
+    Ok(ExitCode::from(if tally.failed == 0 {
+        exit::OK
+    } else {
+        exit::NOT_MET
+    }))
+}
+
+fn wait(args: &WaitArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let took = runtime.block_on(client::wait_for(
+        &args.url,
+        Duration::from_secs_f64(args.timeout),
+        0,
+    ))?;
+    eprintln!(
+        "itemctl: {} answers (after {:.2}s)",
+        args.url,
+        took.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Reads `--body`: literal JSON, `@FILE` or `-` (stdin).

@@ -51,7 +51,7 @@ fn man_page_covers_every_subcommand() {
         "{}",
         &page[..200.min(page.len())]
     );
-    for sub in ["serve", "put", "completions", "man"] {
+    for sub in ["serve", "put", "check", "wait", "completions", "man"] {
         assert!(
             page.contains(&format!(".TH itemctl-{sub}")),
             "no section for {sub}"

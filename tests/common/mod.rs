@@ -3,6 +3,8 @@
 //! environment.
 #![allow(dead_code)]
 
+pub mod broken;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStderr, Command as StdCommand, Stdio};

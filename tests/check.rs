@@ -1,0 +1,248 @@
+//! `itemctl check`: passes against `itemctl serve` and the embedded server,
+//! and fails, naming the right check, against each deliberately broken
+//! server.
+
+mod common;
+
+use common::broken::{self, Flaw};
+use common::{TestServer, itemctl};
+use predicates::prelude::*;
+
+const ALL: [&str; 10] = [
+    "create", "update", "repeat", "replace", "nulls", "invalid", "coerce", "unicode", "race",
+    "seeded",
+];
+
+#[test]
+fn embedded_server_passes_every_check() {
+    let out = itemctl()
+        .arg("check")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for name in ALL {
+        assert!(
+            text.contains(&format!("PASS {name}")),
+            "{name} did not pass:\n{text}"
+        );
+    }
+    assert!(text.ends_with("10 passed, 0 failed, 0 skipped\n"), "{text}");
+}
+
+#[test]
+fn serve_passes_with_fastapi_and_seeded() {
+    let server = TestServer::start();
+    itemctl()
+        .args(["check", "--url", &server.url, "--fastapi", "--seeded"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with(
+            "10 passed, 0 failed, 0 skipped\n",
+        ));
+    // Without the flags, those two are skipped with a reason.
+    itemctl()
+        .args(["check", "--url", &server.url])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("SKIP coerce").and(predicate::str::contains("--fastapi")))
+        .stdout(predicate::str::ends_with("8 passed, 0 failed, 2 skipped\n"));
+}
+
+/// Runs check against a broken server; returns the checks that failed.
+fn failing_checks(flaw: Flaw) -> Vec<String> {
+    let url = broken::start(flaw);
+    let out = itemctl()
+        .args([
+            "check",
+            "--url",
+            &url,
+            "--concurrency",
+            "8",
+            "--timeout",
+            "5",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("FAIL "))
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn always_200_fails_create() {
+    // Every check that needs a fresh id to give 201 fails with it.
+    let failed = failing_checks(Flaw::AlwaysOk);
+    assert_eq!(
+        failed.first().map(String::as_str),
+        Some("create"),
+        "{failed:?}"
+    );
+    assert!(failed.contains(&"race".to_owned()), "{failed:?}");
+}
+
+#[test]
+fn always_201_fails_update() {
+    let failed = failing_checks(Flaw::AlwaysCreated);
+    assert!(failed.contains(&"update".to_owned()), "{failed:?}");
+    assert!(!failed.contains(&"create".to_owned()), "{failed:?}");
+}
+
+#[test]
+fn merging_fails_replace() {
+    assert_eq!(failing_checks(Flaw::Merges), ["replace"]);
+}
+
+#[test]
+fn check_then_insert_fails_race() {
+    assert_eq!(failing_checks(Flaw::RacyInsert), ["race"]);
+}
+
+#[test]
+fn storing_before_validating_fails_invalid() {
+    assert_eq!(failing_checks(Flaw::StoresBeforeValidating), ["invalid"]);
+}
+
+#[test]
+fn not_echoing_fails_create() {
+    let failed = failing_checks(Flaw::NoEcho);
+    assert!(failed.contains(&"create".to_owned()), "{failed:?}");
+}
+
+#[test]
+fn json_server_style_404_fails_create() {
+    let failed = failing_checks(Flaw::NotFoundOnCreate);
+    assert!(failed.contains(&"create".to_owned()), "{failed:?}");
+}
+
+#[test]
+fn failure_lines_say_expected_and_got() {
+    let url = broken::start(Flaw::Merges);
+    itemctl()
+        .args(["check", "--url", &url, "--only", "replace"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "expected the item {name: \"partial\", size: null}, got {name: \"partial\", size: 5}",
+        ))
+        .stdout(predicate::str::ends_with("0 passed, 1 failed, 9 skipped\n"));
+}
+
+#[test]
+fn reports_for_ci() {
+    let url = broken::start(Flaw::AlwaysCreated);
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("check.xml");
+    itemctl()
+        .args([
+            "check",
+            "--url",
+            &url,
+            "--only",
+            "create,update",
+            "--report",
+            xml.to_str().unwrap(),
+        ])
+        .assert()
+        .code(1);
+    let report = std::fs::read_to_string(&xml).unwrap();
+    assert!(report.starts_with("<?xml"), "{report}");
+    assert!(
+        report.contains("tests=\"10\" failures=\"1\" skipped=\"8\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("<testcase classname=\"itemctl.check\" name=\"update\""),
+        "{report}"
+    );
+    assert!(
+        report.contains("expected 200 OK (updated), got 201 Created"),
+        "{report}"
+    );
+    itemctl()
+        .args(["check", "--url", &url, "--only", "update", "--format", "tap"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("TAP version 13\n1..10\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
+    let out = itemctl()
+        .args([
+            "check", "--url", &url, "--only", "create", "--format", "json",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["passed"], 1);
+    assert_eq!(doc["checks"][0]["name"], "create");
+    assert_eq!(doc["checks"][0]["status"], "pass");
+}
+
+#[test]
+fn unreachable_server_is_exit_3() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    itemctl()
+        .args([
+            "check",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--retry",
+            "1",
+        ])
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("cannot connect to")
+                .and(predicate::str::contains("connection refused")),
+        );
+}
+
+#[test]
+fn unknown_check_names_are_usage_errors() {
+    itemctl()
+        .args(["check", "--only", "crate"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown check `crate`"));
+}
+
+#[test]
+fn wait_returns_when_the_server_answers() {
+    let server = TestServer::start();
+    itemctl()
+        .args(["wait", "--url", &server.url, "--timeout", "5"])
+        .assert()
+        .code(0);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = std::time::Instant::now();
+    itemctl()
+        .args([
+            "wait",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+            "--timeout",
+            "0.5",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("within 0.5s"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
