@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The port to listen on; 0 picks a free one')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on; 0 picks a free one')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference''s foo and bar')
+            [CompletionResult]::new('--max-body', '--max-body', [CompletionResultType]::ParameterName, 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--empty', '--empty', [CompletionResultType]::ParameterName, 'Start with no items')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No access log')

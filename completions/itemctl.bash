@@ -339,7 +339,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__serve)
-            opts="-p -q -h --host --port --seed --empty --quiet --color --help"
+            opts="-p -q -h --host --port --seed --empty --quiet --max-body --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +358,10 @@ _itemctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-body)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand -p 'The port to listen on; 0 picks a free one'
             cand --port 'The port to listen on; 0 picks a free one'
             cand --seed 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference''s foo and bar'
+            cand --max-body 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit'
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
             cand --empty 'Start with no items'
             cand -q 'No access log'

@@ -39,6 +39,7 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print thi
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address to listen on' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"

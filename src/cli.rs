@@ -93,6 +93,11 @@ pub struct ServeArgs {
     /// No access log.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Largest request body accepted, in bytes (larger: 413 with a JSON
+    /// detail). The reference has no limit.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::server::DEFAULT_MAX_BODY)]
+    pub max_body: u64,
 }
 
 /// `itemctl put`.

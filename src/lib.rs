@@ -105,7 +105,11 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         Store::reference_seed()
     };
-    let app = server::App::new(Store::with_items(items), args.quiet);
+    let config = server::Config {
+        quiet: args.quiet,
+        max_body: args.max_body,
+    };
+    let app = server::App::with_config(Store::with_items(items), &config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -164,3 +164,19 @@ fn reason_phrases_are_pythons() {
     );
     assert!(text.contains("\r\nserver: uvicorn\r\n") && text.contains("\r\ndate: "));
 }
+
+#[test]
+fn bodies_over_the_limit_get_413_and_nothing_is_stored() {
+    let serve = common::ServeProcess::start(&["--quiet", "--max-body", "1000"]);
+    let addr: std::net::SocketAddr = serve.url.trim_start_matches("http://").parse().unwrap();
+    let body = format!("{{\"name\":\"{}\"}}", "x".repeat(2000));
+    let resp = RawResponse::parse(&common::raw_exchange(
+        addr,
+        &put(b"/items/toolarge", body.as_bytes()),
+    ));
+    assert_eq!(resp.status, 413);
+    assert_eq!(resp.header("content-type"), Some("application/json"));
+    assert!(String::from_utf8_lossy(&resp.body).contains("\"detail\":\"Request body too large"));
+    let resp = RawResponse::parse(&common::raw_exchange(addr, &put(b"/items/toolarge", b"{}")));
+    assert_eq!(resp.status, 201, "the refused body stored nothing");
+}
