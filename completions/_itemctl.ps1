@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Send one upsert (PUT /items/ID) and print the status and body')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the upsert contract of a server (or of the embedded one)')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Drive upserts at a server and report throughput, latency and contract violations')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -93,6 +94,22 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'itemctl;bench' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (http:// only); without it, the embedded server')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent keep-alive connections')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent keep-alive connections')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after this many requests')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Stop after this many requests')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Stop after this long: 10s, 500ms, 2m')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long: 10s, 500ms, 2m')
+            [CompletionResult]::new('--ids', '--ids', [CompletionResultType]::ParameterName, 'Distinct ids to spread the upserts over')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds one request may take')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as one JSON document')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'itemctl;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -110,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Send one upsert (PUT /items/ID) and print the status and body')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Verify the upsert contract of a server (or of the embedded one)')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Drive upserts at a server and report throughput, latency and contract violations')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -125,6 +143,9 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;help;wait' {
+            break
+        }
+        'itemctl;help;bench' {
             break
         }
         'itemctl;help;completions' {

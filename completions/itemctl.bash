@@ -16,6 +16,9 @@ _itemctl() {
             ",$1")
                 cmd="itemctl"
                 ;;
+            itemctl,bench)
+                cmd="itemctl__subcmd__bench"
+                ;;
             itemctl,check)
                 cmd="itemctl__subcmd__check"
                 ;;
@@ -36,6 +39,9 @@ _itemctl() {
                 ;;
             itemctl,wait)
                 cmd="itemctl__subcmd__wait"
+                ;;
+            itemctl__subcmd__help,bench)
+                cmd="itemctl__subcmd__help__subcmd__bench"
                 ;;
             itemctl__subcmd__help,check)
                 cmd="itemctl__subcmd__help__subcmd__check"
@@ -65,12 +71,66 @@ _itemctl() {
 
     case "${cmd}" in
         itemctl)
-            opts="-h -V --color --help --version serve put check wait completions man help"
+            opts="-h -V --color --help --version serve put check wait bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        itemctl__subcmd__bench)
+            opts="-c -n -d -h --url --connections --requests --duration --ids --json --timeout --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ids)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -155,8 +215,22 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__help)
-            opts="serve put check wait completions man help"
+            opts="serve put check wait bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        itemctl__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

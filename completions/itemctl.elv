@@ -27,6 +27,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand put 'Send one upsert (PUT /items/ID) and print the status and body'
             cand check 'Verify the upsert contract of a server (or of the embedded one)'
             cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
+            cand bench 'Drive upserts at a server and report throughput, latency and contract violations'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff) covering every subcommand'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -85,6 +86,21 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'itemctl;bench'= {
+            cand --url 'The server''s base URL (http:// only); without it, the embedded server'
+            cand -c 'Concurrent keep-alive connections'
+            cand --connections 'Concurrent keep-alive connections'
+            cand -n 'Stop after this many requests'
+            cand --requests 'Stop after this many requests'
+            cand -d 'Stop after this long: 10s, 500ms, 2m'
+            cand --duration 'Stop after this long: 10s, 500ms, 2m'
+            cand --ids 'Distinct ids to spread the upserts over'
+            cand --timeout 'Seconds one request may take'
+            cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
+            cand --json 'Print the report as one JSON document'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'itemctl;completions'= {
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
             cand -h 'Print help (see more with ''--help'')'
@@ -100,6 +116,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand put 'Send one upsert (PUT /items/ID) and print the status and body'
             cand check 'Verify the upsert contract of a server (or of the embedded one)'
             cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
+            cand bench 'Drive upserts at a server and report throughput, latency and contract violations'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff) covering every subcommand'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -111,6 +128,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         &'itemctl;help;check'= {
         }
         &'itemctl;help;wait'= {
+        }
+        &'itemctl;help;bench'= {
         }
         &'itemctl;help;completions'= {
         }

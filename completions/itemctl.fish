@@ -33,6 +33,7 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "serve" -d 'Serve th
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "check" -d 'Verify the upsert contract of a server (or of the embedded one)'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "bench" -d 'Drive upserts at a server and report throughput, latency and contract violations'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -86,6 +87,17 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l color -d 'When 
 always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'Seconds one request may take' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
+always\t'Always color'
+never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l json -d 'Print the report as one JSON document'
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
@@ -94,10 +106,11 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand man" -l color -d 'When t
 always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "check" -d 'Verify the upsert contract of a server (or of the embedded one)'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "serve" -d 'Serve the endpoint, answering exactly like the reference FastAPI app'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "put" -d 'Send one upsert (PUT /items/ID) and print the status and body'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "check" -d 'Verify the upsert contract of a server (or of the embedded one)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "bench" -d 'Drive upserts at a server and report throughput, latency and contract violations'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

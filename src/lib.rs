@@ -13,11 +13,13 @@
 //! - [`store`]: the item store;
 //! - [`contract`]: what 200 and 201 mean;
 //! - [`check`]: the contract suite of `itemctl check`;
+//! - [`bench`]: the load generator of `itemctl bench`;
 //! - [`report`]: its checklist and CI reports;
 //! - [`client`]: the HTTP client;
 //! - [`output`]: printing and color;
 //! - [`error`]: exit codes.
 
+pub mod bench;
 pub mod body;
 pub mod check;
 pub mod cli;
@@ -41,7 +43,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{CheckArgs, Cli, Command, PutArgs, ServeArgs, WaitArgs};
+use crate::cli::{BenchArgs, CheckArgs, Cli, Command, PutArgs, ServeArgs, WaitArgs};
 use crate::error::{Failure, exit};
 use crate::output::Style;
 use crate::store::Store;
@@ -72,6 +74,7 @@ pub fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Put(args) => put(&args, Style::detect(cli.color)),
         Command::Check(args) => check(&args, Style::detect(cli.color)),
         Command::Wait(args) => wait(&args),
+        Command::Bench(args) => bench(&args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "itemctl", &mut std::io::stdout());
@@ -181,6 +184,80 @@ fn check(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
     }
     let tally = check::Tally::of(&results);
     Ok(ExitCode::from(if tally.failed == 0 {
+        exit::OK
+    } else {
+        exit::NOT_MET
+    }))
+}
+
+/// Starts the embedded server (reference seed, quiet) on 127.0.0.1:0 in the
+/// current runtime; returns its URL and the sender that stops it.
+async fn start_embedded() -> anyhow::Result<(String, tokio::sync::oneshot::Sender<()>)> {
+    let app = server::App::new(Store::with_items(Store::reference_seed()), true);
+    let server = server::Server::bind(SocketAddr::from(([127, 0, 0, 1], 0)), app).await?;
+    let url = server.base_url()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async {
+        let _ = rx.await;
+    }));
+    Ok((url, tx))
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let limit = match args.requests {
+        Some(n) => bench::Limit::Requests(n),
+        None => bench::Limit::Duration(args.duration),
+    };
+    let opts = bench::Options {
+        connections: args.connections as usize,
+        limit,
+        ids: args.ids,
+        timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let report = runtime.block_on(async {
+        let (url, stop) = match &args.url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let (url, stop) = start_embedded().await?;
+                (url, Some(stop))
+            }
+        };
+        let progress = show_progress.then(|| {
+            let bar = match limit {
+                bench::Limit::Requests(n) => indicatif::ProgressBar::new(n),
+                bench::Limit::Duration(_) => indicatif::ProgressBar::new_spinner(),
+            };
+            let template = match limit {
+                bench::Limit::Requests(_) => "{bar:40} {pos}/{len} requests  {per_sec}  {elapsed}",
+                bench::Limit::Duration(_) => "{spinner} {pos} requests  {per_sec}  {elapsed}",
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        let report = bench::run(&url, &opts, progress.clone()).await;
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        drop(stop);
+        anyhow::Ok(report?)
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    let text = if args.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::from(if report.is_clean() {
         exit::OK
     } else {
         exit::NOT_MET

@@ -287,7 +287,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("SKIP coerce   skipped: pass --fastapi"),
+            text.contains("SKIP coerce  skipped: pass --fastapi"),
             "{text}"
         );
         assert!(

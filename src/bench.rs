@@ -1,0 +1,529 @@
+//! `itemctl bench`: a keep-alive HTTP/1.1 load generator for the upsert.
+//!
+//! Each connection is a task that sends `PUT /items/<run>-<n>` with
+//! `{"name":"x","size":3}` for random `n` below `--ids`, waits for the whole
+//! response, and records the latency in its own HDR histogram (merged at the
+//! end: no shared state on the hot path but two relaxed counters per id).
+//! The ids are fresh per run, so every response can be held to the contract
+//! ([`crate::contract::Upserted`]): each id must see exactly one 201 before
+//! or among its 200s.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::contract::Upserted;
+use crate::error::Failure;
+use crate::http1::{ChunkProgress, ChunkedDecoder};
+
+/// When a run ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// After this many requests in all.
+    Requests(u64),
+    /// After this long.
+    Duration(Duration),
+}
+
+/// How to run the load.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Concurrent keep-alive connections.
+    pub connections: usize,
+    /// When to stop.
+    pub limit: Limit,
+    /// How many distinct ids to spread the upserts over.
+    pub ids: u64,
+    /// Limit for one request (connect to last byte).
+    pub timeout: Duration,
+}
+
+/// What a run measured.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The server.
+    pub url: String,
+    /// Concurrent connections.
+    pub connections: usize,
+    /// Distinct ids.
+    pub ids: u64,
+    /// Complete responses.
+    pub requests: u64,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+    /// Latency of complete responses, in microseconds.
+    pub latency_us: Histogram<u64>,
+    /// Responses by status code.
+    pub statuses: BTreeMap<u16, u64>,
+    /// 201 responses.
+    pub created: u64,
+    /// 200 responses.
+    pub updated: u64,
+    /// Transport errors (connect, read, write, timeout, malformed response).
+    pub errors: u64,
+    /// The first transport error, for the report.
+    pub first_error: Option<String>,
+    /// Contract violations: a second 201 for an id, or 200s for an id that
+    /// never got a 201.
+    pub violations: u64,
+}
+
+impl Report {
+    /// Complete responses per second.
+    pub fn requests_per_sec(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency at quantile `q` (0..=1), in milliseconds.
+    pub fn latency_ms(&self, q: f64) -> f64 {
+        self.latency_us.value_at_quantile(q) as f64 / 1000.0
+    }
+
+    /// Whether the run saw no error and no violation.
+    pub fn is_clean(&self) -> bool {
+        self.errors == 0 && self.violations == 0
+    }
+
+    /// The human report.
+    pub fn to_text(&self) -> String {
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s}: {n}"))
+            .collect();
+        let mut out = format!(
+            "itemctl bench {}: {} connections, {} ids\n\
+             requests    {} in {:.2} s = {:.0} requests/s\n\
+             latency     p50 {:.3} ms  p90 {:.3} ms  p99 {:.3} ms  p99.9 {:.3} ms  max {:.3} ms\n\
+             status      {}\n\
+             upserts     {} created (201), {} updated (200)\n\
+             errors      {}\n\
+             violations  {}\n",
+            self.url,
+            self.connections,
+            self.ids,
+            self.requests,
+            self.elapsed.as_secs_f64(),
+            self.requests_per_sec(),
+            self.latency_ms(0.5),
+            self.latency_ms(0.9),
+            self.latency_ms(0.99),
+            self.latency_ms(0.999),
+            self.latency_us.max() as f64 / 1000.0,
+            if statuses.is_empty() {
+                "-".to_owned()
+            } else {
+                statuses.join("  ")
+            },
+            self.created,
+            self.updated,
+            self.errors,
+            self.violations,
+        );
+        if let Some(e) = &self.first_error {
+            out.push_str(&format!("first error: {e}\n"));
+        }
+        out
+    }
+
+    /// The `--json` report: one JSON document.
+    pub fn to_json(&self) -> String {
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("\"{s}\":{n}"))
+            .collect();
+        let mut url = Vec::new();
+        crate::serialize::write_text(&mut url, &self.url);
+        format!(
+            "{{\"url\":{},\"connections\":{},\"ids\":{},\"requests\":{},\"elapsed_s\":{:.3},\"requests_per_sec\":{:.1},\
+             \"latency_ms\":{{\"p50\":{:.3},\"p90\":{:.3},\"p99\":{:.3},\"p99_9\":{:.3},\"max\":{:.3}}},\
+             \"status\":{{{}}},\"created\":{},\"updated\":{},\"errors\":{},\"violations\":{}}}\n",
+            String::from_utf8_lossy(&url),
+            self.connections,
+            self.ids,
+            self.requests,
+            self.elapsed.as_secs_f64(),
+            self.requests_per_sec(),
+            self.latency_ms(0.5),
+            self.latency_ms(0.9),
+            self.latency_ms(0.99),
+            self.latency_ms(0.999),
+            self.latency_us.max() as f64 / 1000.0,
+            statuses.join(","),
+            self.created,
+            self.updated,
+            self.errors,
+            self.violations,
+        )
+    }
+}
+
+/// The run's shared counters.
+struct Shared {
+    /// Requests still to send (for [`Limit::Requests`]).
+    remaining: AtomicU64,
+    /// Set when a [`Limit::Duration`] run is over.
+    stop: AtomicBool,
+    /// Complete responses so far (for the progress bar).
+    done: AtomicU64,
+    /// Per id: 201s and 200s seen.
+    created: Vec<AtomicU32>,
+    updated: Vec<AtomicU32>,
+}
+
+impl Shared {
+    fn take(&self, limit: Limit) -> bool {
+        match limit {
+            Limit::Requests(_) => self
+                .remaining
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok(),
+            Limit::Duration(_) => !self.stop.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What one connection measured.
+struct Tally {
+    latency_us: Histogram<u64>,
+    statuses: BTreeMap<u16, u64>,
+    errors: u64,
+    first_error: Option<String>,
+}
+
+/// Where to send: socket address, `Host` value and path prefix.
+struct Endpoint {
+    addr: SocketAddr,
+    host: String,
+    prefix: String,
+}
+
+/// Resolves an `http://` base URL.
+///
+/// Errors: [`Failure::Usage`] for anything but `http://host[:port][/prefix]`,
+/// [`Failure::NoResponse`] when the host does not resolve.
+async fn endpoint(base: &str, run_id: &str) -> Result<Endpoint, Failure> {
+    let url = reqwest::Url::parse(base)
+        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
+    if url.scheme() != "http" {
+        return Err(Failure::Usage(format!(
+            "bench speaks plain http:// (got `{base}`); put and check speak https"
+        )));
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| Failure::Usage(format!("invalid URL `{base}`: no host")))?;
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addr = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| Failure::NoResponse(format!("cannot resolve {host}")))?;
+    let host_header = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    };
+    let path = url.path().trim_end_matches('/');
+    Ok(Endpoint {
+        addr,
+        host: host_header,
+        prefix: format!("{path}/items/bench-{run_id}-"),
+    })
+}
+
+/// Runs the load against `base`. `progress`, when given, is advanced as
+/// responses arrive.
+///
+/// Errors: [`Failure`] for a bad URL or when the first connection cannot be
+/// made at all.
+pub async fn run(
+    base: &str,
+    opts: &Options,
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<Report, Failure> {
+    let run_id = crate::check::random_hex();
+    let ep = Arc::new(endpoint(base, &run_id[..8]).await?);
+    // Fail early, with one clear line, when nothing listens.
+    TcpStream::connect(ep.addr)
+        .await
+        .map_err(|e| Failure::NoResponse(format!("cannot connect to {base}: {}", io_reason(&e))))?;
+    let ids = opts.ids.max(1);
+    let shared = Arc::new(Shared {
+        remaining: AtomicU64::new(match opts.limit {
+            Limit::Requests(n) => n,
+            Limit::Duration(_) => u64::MAX,
+        }),
+        stop: AtomicBool::new(false),
+        done: AtomicU64::new(0),
+        created: (0..ids).map(|_| AtomicU32::new(0)).collect(),
+        updated: (0..ids).map(|_| AtomicU32::new(0)).collect(),
+    });
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(opts.connections);
+    for i in 0..opts.connections {
+        let ep = Arc::clone(&ep);
+        let shared = Arc::clone(&shared);
+        let (limit, timeout) = (opts.limit, opts.timeout);
+        let seed =
+            0x9e37_79b9_7f4a_7c15u64 ^ ((i as u64 + 1) << 32) ^ started.elapsed().as_nanos() as u64;
+        tasks.push(tokio::spawn(async move {
+            connection(&ep, &shared, limit, timeout, ids, seed).await
+        }));
+    }
+    let ticker = progress.map(|bar| {
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                bar.set_position(shared.done.load(Ordering::Relaxed));
+            }
+        })
+    });
+    if let Limit::Duration(d) = opts.limit {
+        tokio::time::sleep(d).await;
+        shared.stop.store(true, Ordering::Relaxed);
+    }
+    let mut latency_us = Histogram::<u64>::new(3).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut statuses = BTreeMap::new();
+    let (mut errors, mut first_error) = (0, None);
+    for t in tasks {
+        if let Ok(tally) = t.await {
+            let _ = latency_us.add(&tally.latency_us);
+            for (s, n) in tally.statuses {
+                *statuses.entry(s).or_insert(0) += n;
+            }
+            errors += tally.errors;
+            if first_error.is_none() {
+                first_error = tally.first_error;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    let mut violations = 0u64;
+    for (c, u) in shared.created.iter().zip(&shared.updated) {
+        let (c, u) = (
+            u64::from(c.load(Ordering::Relaxed)),
+            u64::from(u.load(Ordering::Relaxed)),
+        );
+        if c > 1 {
+            violations += c - 1;
+        }
+        if c == 0 {
+            violations += u;
+        }
+    }
+    let requests = latency_us.len();
+    Ok(Report {
+        url: base.to_owned(),
+        connections: opts.connections,
+        ids,
+        requests,
+        elapsed,
+        created: statuses
+            .get(&Upserted::Created.status_code())
+            .copied()
+            .unwrap_or(0),
+        updated: statuses
+            .get(&Upserted::Replaced.status_code())
+            .copied()
+            .unwrap_or(0),
+        latency_us,
+        statuses,
+        errors,
+        first_error,
+        violations,
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A small fast PRNG (xorshift64*) per connection.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+    }
+}
+
+const BODY: &[u8] = br#"{"name":"x","size":3}"#;
+
+async fn connection(
+    ep: &Endpoint,
+    shared: &Shared,
+    limit: Limit,
+    timeout: Duration,
+    ids: u64,
+    seed: u64,
+) -> Tally {
+    let mut tally = Tally {
+        latency_us: Histogram::new(3)
+            .unwrap_or_else(|_| unreachable!("3 significant digits is valid")),
+        statuses: BTreeMap::new(),
+        errors: 0,
+        first_error: None,
+    };
+    let mut rng = Rng(seed | 1);
+    let mut stream: Option<TcpStream> = None;
+    let mut req = Vec::with_capacity(256);
+    let mut buf = Vec::with_capacity(4096);
+    let fail = |tally: &mut Tally, what: String| {
+        tally.errors += 1;
+        if tally.first_error.is_none() {
+            tally.first_error = Some(what);
+        }
+    };
+    while shared.take(limit) {
+        let id = rng.below(ids);
+        req.clear();
+        req.extend_from_slice(b"PUT ");
+        req.extend_from_slice(ep.prefix.as_bytes());
+        req.extend_from_slice(id.to_string().as_bytes());
+        req.extend_from_slice(b" HTTP/1.1\r\nHost: ");
+        req.extend_from_slice(ep.host.as_bytes());
+        req.extend_from_slice(b"\r\nContent-Type: application/json\r\nContent-Length: ");
+        req.extend_from_slice(BODY.len().to_string().as_bytes());
+        req.extend_from_slice(b"\r\n\r\n");
+        req.extend_from_slice(BODY);
+        let started = Instant::now();
+        let s = match &mut stream {
+            Some(s) => s,
+            None => match tokio::time::timeout(timeout, TcpStream::connect(ep.addr)).await {
+                Ok(Ok(s)) => {
+                    let _ = s.set_nodelay(true);
+                    stream.insert(s)
+                }
+                Ok(Err(e)) => {
+                    fail(&mut tally, format!("connect: {}", io_reason(&e)));
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+                Err(_) => {
+                    fail(&mut tally, "connect: timed out".into());
+                    continue;
+                }
+            },
+        };
+        match tokio::time::timeout(timeout, exchange(s, &req, &mut buf)).await {
+            Ok(Ok((status, keep))) => {
+                let micros = started.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
+                let _ = tally.latency_us.record(micros.max(1));
+                *tally.statuses.entry(status).or_insert(0) += 1;
+                let slot = usize::try_from(id).unwrap_or(0);
+                match Upserted::from_status(status) {
+                    Some(Upserted::Created) => shared.created[slot].fetch_add(1, Ordering::Relaxed),
+                    Some(Upserted::Replaced) => {
+                        shared.updated[slot].fetch_add(1, Ordering::Relaxed)
+                    }
+                    None => 0,
+                };
+                shared.done.fetch_add(1, Ordering::Relaxed);
+                if !keep {
+                    stream = None;
+                }
+            }
+            Ok(Err(e)) => {
+                fail(&mut tally, e);
+                stream = None;
+            }
+            Err(_) => {
+                fail(
+                    &mut tally,
+                    format!("no response within {}s", timeout.as_secs_f64()),
+                );
+                stream = None;
+            }
+        }
+    }
+    tally
+}
+
+/// Sends one request and reads its response; returns the status and
+/// whether the connection stays open. `buf` may hold bytes of the next
+/// response on return (there are none without pipelining).
+async fn exchange(s: &mut TcpStream, req: &[u8], buf: &mut Vec<u8>) -> Result<(u16, bool), String> {
+    s.write_all(req)
+        .await
+        .map_err(|e| format!("write: {}", io_reason(&e)))?;
+    buf.clear();
+    let head_end = loop {
+        if let Some(i) = memchr::memmem::find(buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        read_more(s, buf).await?;
+    };
+    let head = &buf[..head_end];
+    let status = head
+        .get(9..12)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|t| t.parse::<u16>().ok())
+        .ok_or_else(|| "malformed status line".to_owned())?;
+    let mut length: Option<usize> = None;
+    let (mut chunked, mut close) = (false, false);
+    for line in head.split(|&b| b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        if name.eq_ignore_ascii_case(b"content-length") {
+            length = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+            chunked = value.eq_ignore_ascii_case(b"chunked");
+        } else if name.eq_ignore_ascii_case(b"connection") {
+            close = value.eq_ignore_ascii_case(b"close");
+        }
+    }
+    if chunked {
+        let mut decoder = ChunkedDecoder::default();
+        let mut at = head_end;
+        loop {
+            let (used, progress) = decoder
+                .decode(&buf[at..], None)
+                .map_err(|e| e.to_string())?;
+            at += used;
+            if progress == ChunkProgress::Done {
+                break;
+            }
+            read_more(s, buf).await?;
+        }
+    } else if let Some(n) = length {
+        while buf.len() < head_end + n {
+            read_more(s, buf).await?;
+        }
+    } else {
+        // Delimited by close: read to the end.
+        while read_more(s, buf).await.is_ok() {}
+        close = true;
+    }
+    Ok((status, !close))
+}
+
+async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String> {
+    if buf.capacity() - buf.len() < 1024 {
+        buf.reserve(8192);
+    }
+    match s.read_buf(buf).await {
+        Ok(0) => Err("the server closed the connection mid-response".into()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("read: {}", io_reason(&e))),
+    }
+}
