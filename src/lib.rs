@@ -113,10 +113,19 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         max_body: args.max_body,
     };
     let app = server::App::with_config(Store::with_items(items), &config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    // One CPU (e.g. pinned with taskset): a single-threaded runtime spares
+    // the multi-thread scheduler's cross-thread wake-ups.
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let runtime = if cpus == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    }
+    .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let addr = SocketAddr::new(args.host, args.port);
         let server = server::Server::bind(addr, app)

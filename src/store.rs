@@ -31,7 +31,8 @@ impl Item {
 /// The item store. All methods take `&self` and are safe to share.
 #[derive(Debug, Default)]
 pub struct Store {
-    items: Mutex<HashMap<String, Item>>,
+    /// foldhash: fast, and seeded per process (ids come from clients).
+    items: Mutex<HashMap<String, Item, foldhash::fast::RandomState>>,
 }
 
 impl Store {
