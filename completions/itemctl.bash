@@ -413,7 +413,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__serve)
-            opts="-p -q -h --host --port --seed --empty --quiet --max-body --color --help"
+            opts="-p -q -h --host --port --seed --empty --quiet --max-body --max-items --header-timeout --max-connections --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +436,18 @@ _itemctl() {
                     return 0
                     ;;
                 --max-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-items)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

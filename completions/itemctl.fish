@@ -41,6 +41,9 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The a
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-items -d 'Most items stored; creating one more gets 507 with a JSON detail (stored ids can still be updated). Unbounded when not given' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l header-timeout -d 'Seconds a request head may take from its first byte to its end (cuts off slow-loris clients). Idle connections close after 5 s' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-connections -d 'Connections served at once; more wait in the listen backlog' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"

@@ -100,6 +100,20 @@ pub struct ServeArgs {
     /// detail). The reference has no limit.
     #[arg(long, value_name = "BYTES", default_value_t = crate::server::DEFAULT_MAX_BODY)]
     pub max_body: u64,
+
+    /// Most items stored; creating one more gets 507 with a JSON detail
+    /// (stored ids can still be updated). Unbounded when not given.
+    #[arg(long, value_name = "N")]
+    pub max_items: Option<usize>,
+
+    /// Seconds a request head may take from its first byte to its end
+    /// (cuts off slow-loris clients). Idle connections close after 5 s.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_secs)]
+    pub header_timeout: f64,
+
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 /// `itemctl put`.

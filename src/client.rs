@@ -159,7 +159,7 @@ pub async fn put(req: &PutRequest) -> Result<Exchange, Failure> {
                     .get(reqwest::header::CONTENT_TYPE)
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
                 let final_url = resp.url().to_string();
-                match resp.bytes().await {
+                match read_capped(resp, &req.base_url).await? {
                     Ok(body) => {
                         return Ok(Exchange {
                             url: final_url,
@@ -183,6 +183,35 @@ pub async fn put(req: &PutRequest) -> Result<Exchange, Failure> {
             continue;
         }
         return Err(describe(&err, &req.base_url, req.timeout));
+    }
+}
+
+/// The most response-body bytes `put` reads (memory stays bounded).
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+
+/// Reads a response body chunk by chunk, up to [`MAX_RESPONSE_BYTES`].
+///
+/// Errors: the outer [`Failure::NoResponse`] when the body is larger; the
+/// inner reqwest error when the transfer broke off.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    base: &str,
+) -> Result<Result<Bytes, reqwest::Error>, Failure> {
+    let mut body = bytes::BytesMut::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(Failure::NoResponse(format!(
+                        "the response body from {base} is larger than {} MiB; stopped reading",
+                        MAX_RESPONSE_BYTES / (1024 * 1024)
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Ok(body.freeze())),
+            Err(e) => return Ok(Err(e)),
+        }
     }
 }
 

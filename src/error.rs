@@ -18,6 +18,8 @@ pub mod exit {
     pub const CLIENT_ERROR: u8 = 4;
     /// A 5xx response, without `--expect`.
     pub const SERVER_ERROR: u8 = 5;
+    /// Interrupted by Ctrl-C (SIGINT), as shells report 128 + 2.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A failure with a documented exit code.
@@ -29,6 +31,9 @@ pub enum Failure {
     /// No HTTP response arrived (exit 3).
     #[error("{0}")]
     NoResponse(String),
+    /// Ctrl-C (exit 130).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// The exit code for an error that ended a command.
@@ -37,6 +42,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         return match f {
             Failure::Usage(_) => exit::USAGE,
             Failure::NoResponse(_) => exit::NO_RESPONSE,
+            Failure::Interrupted => exit::INTERRUPTED,
         };
     }
     if err.downcast_ref::<crate::store::SeedError>().is_some() {

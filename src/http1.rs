@@ -532,6 +532,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         413 => "Request Entity Too Large",
         422 => "Unprocessable Entity",
         500 => "Internal Server Error",
+        507 => "Insufficient Storage",
         _ => "",
     }
 }

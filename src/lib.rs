@@ -35,6 +35,7 @@ pub mod serialize;
 pub mod server;
 pub mod store;
 
+use std::future::Future;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -111,8 +112,17 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let config = server::Config {
         quiet: args.quiet,
         max_body: args.max_body,
+        header_timeout: Duration::from_secs_f64(args.header_timeout),
+        max_connections: args.max_connections,
     };
-    let app = server::App::with_config(Store::with_items(items), &config);
+    let store = Store::with_items(items).with_max_items(args.max_items);
+    let app = server::App::with_config(store, &config);
+    if !args.host.is_loopback() {
+        eprintln!(
+            "itemctl: warning: listening on {}, beyond this machine: PUT /items/{{id}} has no authentication",
+            args.host
+        );
+    }
     // One CPU (e.g. pinned with taskset): a single-threaded runtime spares
     // the multi-thread scheduler's cross-thread wake-ups.
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
@@ -149,7 +159,7 @@ fn check(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (url, results) = runtime.block_on(async {
+    let (url, results) = runtime.block_on(interruptible(async {
         let embedded = args.url.is_none();
         let (url, stop) = match &args.url {
             Some(url) => {
@@ -179,7 +189,7 @@ fn check(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
         let results = check::run(&url, &opts).await;
         drop(stop);
         anyhow::Ok((url, results?))
-    })?;
+    }))?;
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(report::render(args.format, &url, &results, style.terminal).as_bytes())?;
     stdout.flush()?;
@@ -229,7 +239,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs_f64(args.timeout),
     };
     let show_progress = !args.json && std::io::stderr().is_terminal();
-    let report = runtime.block_on(async {
+    let report = runtime.block_on(interruptible(async {
         let (url, stop) = match &args.url {
             Some(url) => (url.clone(), None),
             None => {
@@ -257,7 +267,7 @@ fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         }
         drop(stop);
         anyhow::Ok(report?)
-    })?;
+    }))?;
     let mut stdout = std::io::stdout().lock();
     let text = if args.json {
         report.to_json()
@@ -278,17 +288,24 @@ fn wait(args: &WaitArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let took = runtime.block_on(client::wait_for(
-        &args.url,
-        Duration::from_secs_f64(args.timeout),
-        0,
-    ))?;
+    let took = runtime.block_on(interruptible(async {
+        Ok(client::wait_for(&args.url, Duration::from_secs_f64(args.timeout), 0).await?)
+    }))?;
     eprintln!(
         "itemctl: {} answers (after {:.2}s)",
         args.url,
         took.as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `fut` unless Ctrl-C comes first: then [`Failure::Interrupted`]
+/// (exit 130), with `fut` dropped mid-way and nothing printed.
+async fn interruptible<T>(fut: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::select! {
+        r = fut => r,
+        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted.into()),
+    }
 }
 
 /// Reads `--body`: literal JSON, `@FILE` or `-` (stdin).
@@ -337,7 +354,7 @@ fn put(args: &PutArgs, style: Style) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let exchange = runtime.block_on(client::put(&request))?;
+    let exchange = runtime.block_on(interruptible(async { Ok(client::put(&request).await?) }))?;
     print_exchange(&exchange, &args.id, args.json, style)?;
     let code = match args.expect {
         Some(expect) => {
@@ -370,6 +387,15 @@ fn print_exchange(
     let mut stdout = std::io::stdout().lock();
     if json {
         writeln!(stdout, "{}", output::json_line(ex, id))?;
+    } else if style.terminal && ex.body.len() > output::TERMINAL_BODY_CAP {
+        writeln!(stdout, "{}", output::status_line(ex.status, ex.reason))?;
+        let shown = output::TERMINAL_BODY_CAP;
+        writeln!(stdout, "{}", String::from_utf8_lossy(&ex.body[..shown]))?;
+        writeln!(
+            stdout,
+            "… ({} more bytes not shown; pipe the output to get the whole body)",
+            ex.body.len() - shown
+        )?;
     } else if style.terminal {
         writeln!(stdout, "{}", output::status_line(ex.status, ex.reason))?;
         match output::pretty_json(&ex.body) {

@@ -17,6 +17,10 @@ use crate::serialize;
 /// to treat it as a pipe.
 pub const FORCE_TERMINAL_ENV: &str = "ITEMCTL_FORCE_TERMINAL";
 
+/// Bodies longer than this many bytes are cut on a terminal (with a note);
+/// piped output is always whole.
+pub const TERMINAL_BODY_CAP: usize = 64 * 1024;
+
 /// How output should look, decided once per run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Style {

@@ -41,8 +41,13 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// uvicorn's `--timeout-keep-alive` default: an idle keep-alive connection
 /// is closed after this long.
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a started request may take to arrive in full.
+/// How long a request body may go without a byte arriving.
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time a request head may take from its first byte to its blank
+/// line (slow-loris clients are cut off after it).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default most connections served at once; more wait in the listen backlog.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 /// Bodies above this many bytes are refused with 413 (the reference has no
 /// limit; this one is far above the tens of MB it is known to take).
 pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
@@ -54,6 +59,10 @@ pub struct Config {
     pub quiet: bool,
     /// Largest accepted request body, in bytes.
     pub max_body: u64,
+    /// Time from a request head's first byte to its end.
+    pub header_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -61,6 +70,8 @@ impl Default for Config {
         Config {
             quiet: false,
             max_body: DEFAULT_MAX_BODY,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -72,6 +83,8 @@ pub struct App {
     pub store: Store,
     log: Option<AccessLog>,
     max_body: u64,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl App {
@@ -93,6 +106,8 @@ impl App {
             store,
             log: (!config.quiet).then(AccessLog::spawn),
             max_body: config.max_body,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections.max(1),
         }
     }
 }
@@ -172,8 +187,18 @@ impl Server {
         let server_name: Arc<str> = server_name(local).into();
         let tracker = TaskTracker::new();
         let (stop_tx, stop_rx) = watch::channel(false);
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.app.max_connections));
         tokio::pin!(shutdown);
         loop {
+            // At the connection limit, stop accepting until one ends: the
+            // kernel's listen backlog holds the rest.
+            let permit = tokio::select! {
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
             tokio::select! {
                 accepted = self.listener.accept() => {
                     let (stream, peer) = match accepted {
@@ -191,7 +216,10 @@ impl Server {
                         server_name: Arc::clone(&server_name),
                         stop: stop_rx.clone(),
                     };
-                    tracker.spawn(conn.serve(stream));
+                    tracker.spawn(async move {
+                        conn.serve(stream).await;
+                        drop(permit);
+                    });
                 }
                 () = &mut shutdown => break,
             }
@@ -305,7 +333,10 @@ impl Connection {
         // for a later malformed request is chunked when that was 1.1+.
         let mut speaks_1_1 = false;
         loop {
-            // A complete head, reading as needed.
+            // A complete head, reading as needed; its first byte starts the
+            // header deadline.
+            let mut head_deadline =
+                (!buf.is_empty()).then(|| Instant::now() + self.app.header_timeout);
             let end = loop {
                 if let Some(end) = http1::head_end(&buf) {
                     break end;
@@ -322,17 +353,19 @@ impl Connection {
                 if idle && *self.stop.borrow() {
                     return;
                 }
-                let timeout = if idle {
-                    KEEP_ALIVE_TIMEOUT
-                } else {
-                    REQUEST_READ_TIMEOUT
+                let timeout = match head_deadline {
+                    None => KEEP_ALIVE_TIMEOUT,
+                    Some(deadline) => deadline.saturating_duration_since(Instant::now()),
                 };
                 let read = tokio::select! {
                     r = tokio::time::timeout(timeout, stream.read_buf(&mut buf)) => r,
                     _ = self.stop.changed(), if idle => return,
                 };
                 match read {
-                    Ok(Ok(n)) if n > 0 => {}
+                    Ok(Ok(n)) if n > 0 => {
+                        head_deadline
+                            .get_or_insert_with(|| Instant::now() + self.app.header_timeout);
+                    }
                     _ => return,
                 }
             };
@@ -555,10 +588,16 @@ fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Repl
         Parsed::Item(item) => {
             let mut out = Vec::with_capacity(48);
             let rendered = serialize::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
-            let outcome = app.store.upsert(id, item);
-            match rendered {
-                Ok(()) => Reply::json(outcome.status_code(), out),
-                Err(_) => Reply::internal_error(),
+            match (app.store.upsert(id, item), rendered) {
+                (Ok(outcome), Ok(())) => Reply::json(outcome.status_code(), out),
+                (Ok(_), Err(_)) => Reply::internal_error(),
+                (Err(full), _) => Reply::json(
+                    507,
+                    format!(
+                        "{{\"detail\":\"The store is full: {} items (itemctl serve --max-items); stored ids can still be updated\"}}",
+                        full.0
+                    ),
+                ),
             }
         }
         Parsed::Invalid(detail) => Reply::json(422, detail),

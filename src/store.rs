@@ -33,14 +33,29 @@ impl Item {
 pub struct Store {
     /// foldhash: fast, and seeded per process (ids come from clients).
     items: Mutex<HashMap<String, Item, foldhash::fast::RandomState>>,
+    /// The most items the store takes (`None`: no cap).
+    max_items: Option<usize>,
 }
+
+/// The store is at its `--max-items` cap and the id is new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the store is full ({0} items)")]
+pub struct Full(pub usize);
 
 impl Store {
     /// A store holding exactly `items`.
     pub fn with_items(items: impl IntoIterator<Item = (String, Item)>) -> Self {
         Store {
             items: Mutex::new(items.into_iter().collect()),
+            max_items: None,
         }
+    }
+
+    /// Caps the number of items: creating an id beyond `max` fails with
+    /// [`Full`]; updates of stored ids always work.
+    pub fn with_max_items(mut self, max: Option<usize>) -> Self {
+        self.max_items = max;
+        self
     }
 
     /// The reference's seed: `foo → {"name":"Fighters","size":6}`,
@@ -55,16 +70,23 @@ impl Store {
     /// Stores `item` under `id`, replacing any item there, in one step under
     /// the lock: of many concurrent first upserts of an id, exactly one is
     /// [`Upserted::Created`].
-    pub fn upsert(&self, id: &str, item: Item) -> Upserted {
+    ///
+    /// Errors: [`Full`] when the id is new and the store holds `max_items`.
+    pub fn upsert(&self, id: &str, item: Item) -> Result<Upserted, Full> {
         let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
         match items.get_mut(id) {
             Some(slot) => {
                 *slot = item;
-                Upserted::Replaced
+                Ok(Upserted::Replaced)
             }
             None => {
+                if let Some(max) = self.max_items
+                    && items.len() >= max
+                {
+                    return Err(Full(max));
+                }
                 items.insert(id.to_owned(), item);
-                Upserted::Created
+                Ok(Upserted::Created)
             }
         }
     }
@@ -220,15 +242,15 @@ mod tests {
     #[test]
     fn upsert_reports_created_then_replaced() {
         let store = Store::with_items(Store::reference_seed());
-        assert_eq!(store.upsert("foo", Item::default()), Upserted::Replaced);
+        assert_eq!(store.upsert("foo", Item::default()), Ok(Upserted::Replaced));
         assert_eq!(store.get("foo"), Some(Item::default()));
         assert_eq!(
             store.upsert("new", Item::new(Some("x"), Some(1))),
-            Upserted::Created
+            Ok(Upserted::Created)
         );
         assert_eq!(
             store.upsert("new", Item::new(Some("y"), None)),
-            Upserted::Replaced
+            Ok(Upserted::Replaced)
         );
         assert_eq!(store.get("new"), Some(Item::new(Some("y"), None)));
         assert_eq!(store.len(), 3);
@@ -246,9 +268,25 @@ mod tests {
         let created = threads
             .into_iter()
             .map(|t| t.join().expect("thread"))
-            .filter(|u| *u == Upserted::Created)
+            .filter(|u| *u == Ok(Upserted::Created))
             .count();
         assert_eq!(created, 1);
+    }
+
+    #[test]
+    fn a_full_store_refuses_new_ids_and_keeps_the_rest() {
+        let store = Store::with_items(Store::reference_seed()).with_max_items(Some(3));
+        assert_eq!(
+            store.upsert("third", Item::default()),
+            Ok(Upserted::Created)
+        );
+        assert_eq!(store.upsert("fourth", Item::default()), Err(Full(3)));
+        assert_eq!(
+            store.upsert("foo", Item::new(Some("still"), None)),
+            Ok(Upserted::Replaced)
+        );
+        assert_eq!(store.len(), 3);
+        assert_eq!(store.get("bar"), Some(Item::new(Some("Tenders"), Some(3))));
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! `itemctl put` against servers that misbehave: each gives a clear line or
+//! a faithful print, the right exit code, and never a panic.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::itemctl;
+use predicates::prelude::*;
+
+/// A server that reads each request head and answers with `respond`.
+fn server(respond: fn(&mut TcpStream)) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                respond(&mut stream);
+            });
+        }
+    });
+    url
+}
+
+fn put(url: &str) -> assert_cmd::assert::Assert {
+    itemctl()
+        .args(["put", "x", "--name", "n", "--url", url, "--timeout", "2"])
+        .assert()
+}
+
+#[test]
+fn a_body_that_is_not_json_is_printed_as_it_is() {
+    let url = server(|s| {
+        let _ =
+            s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
+    });
+    put(&url).code(0).stdout("hello");
+    itemctl()
+        .args(["put", "x", "--url", &url, "--json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(r#""body":"hello""#));
+}
+
+#[test]
+fn invalid_utf8_is_passed_through_when_piped() {
+    let url = server(|s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\n\xff\xfe\x00",
+        );
+    });
+    let out = put(&url).code(0).get_output().stdout.clone();
+    assert_eq!(out, b"\xff\xfe\x00");
+    // On a terminal, shown lossily rather than as raw bytes.
+    itemctl()
+        .args(["put", "x", "--url", &url])
+        .env("ITEMCTL_FORCE_TERMINAL", "1")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("\u{fffd}"));
+}
+
+#[test]
+fn fifty_megabytes_pipe_whole_and_are_capped_on_a_terminal() {
+    let url = server(|s| {
+        let body = vec![b'a'; 50 * 1024 * 1024];
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = s.write_all(&body);
+    });
+    let out = itemctl()
+        .args(["put", "x", "--url", &url, "--timeout", "20"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(out.len(), 50 * 1024 * 1024);
+    let out = itemctl()
+        .args(["put", "x", "--url", &url, "--timeout", "20"])
+        .env("ITEMCTL_FORCE_TERMINAL", "1")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        out.len() < 200 * 1024,
+        "{} bytes printed on a terminal",
+        out.len()
+    );
+    assert!(
+        text.contains("more bytes not shown"),
+        "{}",
+        &text[text.len() - 200..]
+    );
+}
+
+#[test]
+fn a_connection_closed_mid_response_is_exit_3() {
+    let url = server(|s| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"name\":");
+    });
+    put(&url)
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "itemctl: incomplete response from",
+        ));
+}
+
+#[test]
+fn a_byte_a_second_server_times_out() {
+    let url = server(|s| {
+        for b in b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}" {
+            if s.write_all(&[*b]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let started = Instant::now();
+    itemctl()
+        .args(["put", "x", "--url", &url, "--timeout", "1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("timed out after 1s"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_redirect_loop_is_exit_3_with_follow() {
+    let url = server(|s| {
+        let _ = s.write_all(b"HTTP/1.1 307 Temporary Redirect\r\nlocation: /items/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    });
+    itemctl()
+        .args(["put", "x", "--url", &url, "--follow"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("too many redirects"));
+    put(&url).code(1).stderr("307 Temporary Redirect\n");
+}
+
+#[test]
+fn http_1_0_responses_are_read() {
+    let url = server(|s| {
+        let _ = s.write_all(b"HTTP/1.0 201 Created\r\ncontent-type: application/json\r\n\r\n{\"name\":\"n\",\"size\":null}");
+    });
+    itemctl()
+        .args([
+            "put", "x", "--name", "n", "--url", &url, "--expect", "created",
+        ])
+        .assert()
+        .code(0)
+        .stdout(r#"{"name":"n","size":null}"#);
+}
+
+#[test]
+fn ctrl_c_exits_130_with_nothing_on_stdout() {
+    // Accepts and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    for args in [
+        &["put", "x", "--url", &url][..],
+        &["check", "--url", &url],
+        &["wait", "--url", "http://127.0.0.1:9"],
+    ] {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let started = Instant::now();
+        std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?} printed {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+    drop(listener);
+}

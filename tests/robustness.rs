@@ -1,0 +1,199 @@
+//! Robustness of `itemctl serve`: concurrency, limits and slow clients.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use common::{RawResponse, ServeProcess, TestServer, itemctl};
+use predicates::prelude::*;
+
+fn request(id: &str, body: &str) -> Vec<u8> {
+    format!(
+        "PUT /items/{id} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Sends `bodies` concurrently (one connection each) and returns the
+/// responses in order.
+fn concurrent(addr: SocketAddr, id: &str, bodies: Vec<String>) -> Vec<RawResponse> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let tasks: Vec<_> = bodies
+            .into_iter()
+            .map(|body| {
+                let req = request(id, &body);
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                    s.write_all(&req).await.expect("write");
+                    let mut out = Vec::new();
+                    s.read_to_end(&mut out).await.expect("read");
+                    RawResponse::parse(&out)
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.expect("task"));
+        }
+        out
+    })
+}
+
+/// Issue 6: 1,000 concurrent first PUTs of one id give exactly one 201, in
+/// every one of 100 trials. About 100 s in a debug build: `.ci/run` runs it
+/// in release (`cargo test --release --test robustness -- --include-ignored`).
+#[test]
+#[ignore = "heavy: .ci/run runs it in release"]
+fn a_thousand_concurrent_first_puts_create_once_in_100_trials() {
+    let server = TestServer::start();
+    for trial in 0..100 {
+        let bodies = (0..1000)
+            .map(|i| format!("{{\"name\":\"t{trial}-{i}\",\"size\":{i}}}"))
+            .collect();
+        let responses = concurrent(server.addr, &format!("race-{trial}"), bodies);
+        let created = responses.iter().filter(|r| r.status == 201).count();
+        let replaced = responses.iter().filter(|r| r.status == 200).count();
+        assert_eq!((created, replaced), (1, 999), "trial {trial}");
+    }
+}
+
+/// Concurrent updates never give a body that mixes two requests' fields.
+#[test]
+fn concurrent_updates_answer_each_with_its_own_item() {
+    let server = TestServer::start();
+    let bodies: Vec<String> = (0..500)
+        .map(|i| format!("{{\"name\":\"n{i}\",\"size\":{i}}}"))
+        .collect();
+    let responses = concurrent(server.addr, "foo", bodies.clone());
+    for (body, resp) in bodies.iter().zip(&responses) {
+        assert_eq!(resp.status, 200);
+        assert_eq!(String::from_utf8_lossy(&resp.body), *body);
+    }
+    let stored = server.app.store.get("foo").unwrap();
+    let name = stored.name.unwrap().to_string_lossy();
+    let size = stored.size.unwrap().to_string();
+    assert_eq!(
+        name,
+        format!("n{size}"),
+        "the stored item is one request's, whole"
+    );
+}
+
+#[test]
+fn slow_loris_heads_are_cut_off() {
+    let serve = ServeProcess::start(&["--quiet", "--header-timeout", "0.5"]);
+    let addr = serve.url.trim_start_matches("http://").to_owned();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let started = Instant::now();
+    let mut closed = false;
+    for b in b"PUT /items/slow HTTP/1.1\r\nHost: t\r\n".iter() {
+        if s.write_all(&[*b]).is_err() {
+            closed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        if started.elapsed() > Duration::from_secs(3) {
+            break;
+        }
+    }
+    let mut rest = Vec::new();
+    let n = s.read_to_end(&mut rest).unwrap_or(0);
+    assert!(
+        closed || n == 0,
+        "the server answered a head that never ended: {rest:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "cut off after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_idle_connection_is_closed_after_the_keep_alive_timeout() {
+    let server = TestServer::start();
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 16];
+    assert_eq!(s.read(&mut buf).unwrap_or(0), 0);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn max_items_refuses_new_ids_and_keeps_updating() {
+    let serve = ServeProcess::start(&["--quiet", "--max-items", "3"]);
+    let url = &serve.url;
+    itemctl()
+        .args(["put", "third", "--url", url, "--expect", "created"])
+        .assert()
+        .code(0);
+    itemctl()
+        .args(["put", "fourth", "--url", url])
+        .assert()
+        .code(5)
+        .stdout(predicate::str::contains("The store is full: 3 items"));
+    itemctl()
+        .args([
+            "put", "foo", "--name", "kept", "--url", url, "--expect", "updated",
+        ])
+        .assert()
+        .code(0);
+    itemctl()
+        .args(["put", "third", "--url", url, "--expect", "updated"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn max_connections_holds_the_rest_in_the_backlog() {
+    let serve = ServeProcess::start(&["--quiet", "--max-connections", "2"]);
+    let addr = serve.url.trim_start_matches("http://").to_owned();
+    let first = TcpStream::connect(&addr).unwrap();
+    let _second = TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    itemctl()
+        .args(["put", "held", "--url", &serve.url, "--timeout", "1"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("timed out"));
+    drop(first);
+    itemctl()
+        .args(["put", "held", "--url", &serve.url, "--timeout", "5"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn listening_beyond_loopback_warns() {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"));
+    let mut child = cmd
+        .args(["serve", "--host", "0.0.0.0", "--port", "0", "--quiet"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut err, &mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.contains("warning: listening on 0.0.0.0") && line.contains("no authentication"),
+        "{line}"
+    );
+}
