@@ -141,12 +141,13 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         let server = server::Server::bind(addr, app)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let shutdown = server::shutdown_signal()?;
         let url = server.base_url()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "{url}")?;
         stdout.flush()?;
         drop(stdout);
-        server.run(server::shutdown_signal()).await?;
+        server.run(shutdown).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -211,3 +211,90 @@ fn lone_surrogate_name_is_stored_then_500() {
     let resp = RawResponse::parse(&server.raw(&put_request("sur", r#"{"name":"ok"}"#)));
     assert_eq!(resp.status, 200, "the 500 stored the item first");
 }
+
+/// Issue 6: SIGTERM while a load runs: every request that got a response
+/// got a complete one, the process exits 0 within 2 s, and no new
+/// connection is accepted after the signal.
+#[test]
+fn sigterm_under_load_completes_every_answer() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let mut serve = ServeProcess::start(&["--quiet"]);
+    let addr: std::net::SocketAddr = serve.url.trim_start_matches("http://").parse().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (complete, partial) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let workers: Vec<_> = (0..16)
+        .map(|w| {
+            let (stop, complete, partial) = (Arc::clone(&stop), Arc::clone(&complete), Arc::clone(&partial));
+            std::thread::spawn(move || {
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok(mut s) = TcpStream::connect(addr) else { break };
+                    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    // Keep-alive: several requests per connection until it closes.
+                    loop {
+                        i += 1;
+                        let body = format!("{{\"name\":\"w{w}\",\"size\":{i}}}");
+                        let head = format!(
+                            "PUT /items/w{w}-{} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                            i % 50,
+                            body.len()
+                        );
+                        if s.write_all(head.as_bytes()).is_err() {
+                            break;
+                        }
+                        let mut got = Vec::new();
+                        let mut buf = [0u8; 4096];
+                        let done = loop {
+                            match s.read(&mut buf) {
+                                Ok(0) | Err(_) => break false,
+                                Ok(n) => got.extend_from_slice(&buf[..n]),
+                            }
+                            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                                let resp = RawResponse::parse(&got);
+                                let len: usize = resp.header("content-length").unwrap().parse().unwrap();
+                                if got.len() >= end + 4 + len {
+                                    break true;
+                                }
+                            }
+                        };
+                        if done {
+                            complete.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            if !got.is_empty() {
+                                partial.fetch_add(1, Ordering::Relaxed);
+                            }
+                            break;
+                        }
+                        if String::from_utf8_lossy(&got).contains("Connection: close") {
+                            break;
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(800));
+    let before = complete.load(Ordering::Relaxed);
+    let signalled = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args(["-TERM", &serve.child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = serve.child.wait().unwrap();
+    let took = signalled.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(2), "exit took {took:?}");
+    assert!(
+        before > 100,
+        "the load ran ({before} responses before the signal)"
+    );
+    assert_eq!(partial.load(Ordering::Relaxed), 0, "partial responses");
+    assert!(
+        TcpStream::connect(addr).is_err(),
+        "a connection was accepted after the signal"
+    );
+}
