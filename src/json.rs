@@ -54,7 +54,9 @@ impl PyStr {
         }
     }
 
-    fn from_wtf8(bytes: Vec<u8>, has_surrogates: bool) -> Self {
+    /// A string from generalized UTF-8 bytes, with `has_surrogates` telling
+    /// whether they hold a lone surrogate (the caller vouches for both).
+    pub(crate) fn from_wtf8(bytes: Vec<u8>, has_surrogates: bool) -> Self {
         PyStr {
             wtf8: bytes.into_boxed_slice(),
             has_surrogates,

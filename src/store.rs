@@ -2,7 +2,9 @@
 //! module-level `items` dict, seeded with `foo` and `bar` (BEHAVIOR.md §2),
 //! behind one lock so that an upsert is atomic.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
@@ -29,12 +31,26 @@ impl Item {
 }
 
 /// The item store. All methods take `&self` and are safe to share.
-#[derive(Debug, Default)]
+///
+/// Memory: one heap block per item, holding the id and the encoded item
+/// ([`Entry`]), in a SwissTable of 16-byte boxes: about 70 bytes per item
+/// with 10-character ids and names.
+#[derive(Default)]
 pub struct Store {
+    table: Mutex<HashTable<Entry>>,
     /// foldhash: fast, and seeded per process (ids come from clients).
-    items: Mutex<HashMap<String, Item, foldhash::fast::RandomState>>,
+    hasher: foldhash::fast::RandomState,
     /// The most items the store takes (`None`: no cap).
     max_items: Option<usize>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("items", &self.len())
+            .field("max_items", &self.max_items)
+            .finish()
+    }
 }
 
 /// The store is at its `--max-items` cap and the id is new.
@@ -42,13 +58,101 @@ pub struct Store {
 #[error("the store is full ({0} items)")]
 pub struct Full(pub usize);
 
-impl Store {
-    /// A store holding exactly `items`.
-    pub fn with_items(items: impl IntoIterator<Item = (String, Item)>) -> Self {
-        Store {
-            items: Mutex::new(items.into_iter().collect()),
-            max_items: None,
+/// One stored item with its id, in one allocation:
+/// `[id length: u32 LE][id][flags][name length: u32 LE][name][size]`, where
+/// flags bit 0 = name present, bit 1 = the name holds a lone surrogate, bits
+/// 2-3 = size absent (0), an `i64` LE (1), or decimal text with a u32 LE
+/// length (2).
+struct Entry(Box<[u8]>);
+
+const NAME: u8 = 1;
+const SURROGATES: u8 = 2;
+const SIZE_SMALL: u8 = 1 << 2;
+const SIZE_BIG: u8 = 2 << 2;
+
+impl Entry {
+    fn new(id: &str, item: &Item) -> Entry {
+        let name = item.name.as_ref().map(PyStr::as_wtf8);
+        let mut out = Vec::with_capacity(4 + id.len() + 1 + 4 + name.map_or(0, <[u8]>::len) + 8);
+        out.extend_from_slice(&len_u32(id.len()).to_le_bytes());
+        out.extend_from_slice(id.as_bytes());
+        let mut flags = 0;
+        if name.is_some() {
+            flags |= NAME;
         }
+        if item.name.as_ref().is_some_and(PyStr::has_surrogates) {
+            flags |= SURROGATES;
+        }
+        match &item.size {
+            None => {}
+            Some(Int::Small(_)) => flags |= SIZE_SMALL,
+            Some(Int::Big(_)) => flags |= SIZE_BIG,
+        }
+        out.push(flags);
+        if let Some(name) = name {
+            out.extend_from_slice(&len_u32(name.len()).to_le_bytes());
+            out.extend_from_slice(name);
+        }
+        match &item.size {
+            None => {}
+            Some(Int::Small(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            Some(Int::Big(digits)) => {
+                out.extend_from_slice(&len_u32(digits.len()).to_le_bytes());
+                out.extend_from_slice(digits.as_bytes());
+            }
+        }
+        Entry(out.into_boxed_slice())
+    }
+
+    fn u32_at(&self, at: usize) -> usize {
+        let b = &self.0[at..at + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
+    fn key(&self) -> &[u8] {
+        &self.0[4..4 + self.u32_at(0)]
+    }
+
+    fn item(&self) -> Item {
+        let mut at = 4 + self.u32_at(0);
+        let flags = self.0[at];
+        at += 1;
+        let name = (flags & NAME != 0).then(|| {
+            let len = self.u32_at(at);
+            at += 4 + len;
+            PyStr::from_wtf8(self.0[at - len..at].to_vec(), flags & SURROGATES != 0)
+        });
+        let size = match flags & (SIZE_SMALL | SIZE_BIG) {
+            SIZE_SMALL => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&self.0[at..at + 8]);
+                Some(Int::Small(i64::from_le_bytes(b)))
+            }
+            SIZE_BIG => {
+                let len = self.u32_at(at);
+                let digits = String::from_utf8_lossy(&self.0[at + 4..at + 4 + len]).into_owned();
+                Some(Int::Big(digits.into_boxed_str()))
+            }
+            _ => None,
+        };
+        Item { name, size }
+    }
+}
+
+/// A length as u32: ids and bodies are far below 4 GiB (bodies are capped
+/// by `--max-body`), so the cap only guards the arithmetic.
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Store {
+    /// A store holding exactly `items` (a repeated id keeps the last).
+    pub fn with_items(items: impl IntoIterator<Item = (String, Item)>) -> Self {
+        let store = Store::default();
+        for (id, item) in items {
+            let _ = store.upsert(&id, item);
+        }
+        store
     }
 
     /// Caps the number of items: creating an id beyond `max` fails with
@@ -67,42 +171,43 @@ impl Store {
         ]
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashTable<Entry>> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Stores `item` under `id`, replacing any item there, in one step under
     /// the lock: of many concurrent first upserts of an id, exactly one is
     /// [`Upserted::Created`].
     ///
     /// Errors: [`Full`] when the id is new and the store holds `max_items`.
     pub fn upsert(&self, id: &str, item: Item) -> Result<Upserted, Full> {
-        let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
-        match items.get_mut(id) {
-            Some(slot) => {
-                *slot = item;
-                Ok(Upserted::Replaced)
-            }
-            None => {
-                if let Some(max) = self.max_items
-                    && items.len() >= max
-                {
-                    return Err(Full(max));
-                }
-                items.insert(id.to_owned(), item);
-                Ok(Upserted::Created)
-            }
+        let hash = self.hasher.hash_one(id.as_bytes());
+        let entry = Entry::new(id, &item);
+        let mut table = self.lock();
+        if let Some(slot) = table.find_mut(hash, |e| e.key() == id.as_bytes()) {
+            *slot = entry;
+            return Ok(Upserted::Replaced);
         }
+        if let Some(max) = self.max_items
+            && table.len() >= max
+        {
+            return Err(Full(max));
+        }
+        table.insert_unique(hash, entry, |e| self.hasher.hash_one(e.key()));
+        Ok(Upserted::Created)
     }
 
     /// The item stored under `id`.
     pub fn get(&self, id: &str) -> Option<Item> {
-        let items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
-        items.get(id).cloned()
+        let hash = self.hasher.hash_one(id.as_bytes());
+        self.lock()
+            .find(hash, |e| e.key() == id.as_bytes())
+            .map(Entry::item)
     }
 
     /// The number of stored items.
     pub fn len(&self) -> usize {
-        self.items
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.lock().len()
     }
 
     /// Whether the store is empty.
@@ -287,6 +392,35 @@ mod tests {
         );
         assert_eq!(store.len(), 3);
         assert_eq!(store.get("bar"), Some(Item::new(Some("Tenders"), Some(3))));
+    }
+
+    #[test]
+    fn items_round_trip_through_the_encoding() {
+        let store = Store::default();
+        let big = Int::Big("-123456789012345678901234567890".into());
+        let surrogate = match crate::json::decode(br#""a\ud800""#) {
+            Ok(Value::Str(s)) => s,
+            other => panic!("{other:?}"),
+        };
+        let items = [
+            Item::default(),
+            Item::new(Some(""), Some(i64::MIN)),
+            Item::new(Some("名前 é"), None),
+            Item {
+                name: None,
+                size: Some(big),
+            },
+            Item {
+                name: Some(surrogate),
+                size: Some(Int::Small(0)),
+            },
+        ];
+        for (i, item) in items.iter().enumerate() {
+            let id = format!("id-{i}-ünï");
+            assert_eq!(store.upsert(&id, item.clone()), Ok(Upserted::Created));
+            assert_eq!(store.get(&id).as_ref(), Some(item), "{id}");
+        }
+        assert_eq!(store.get("missing"), None);
     }
 
     #[test]
