@@ -173,7 +173,7 @@ pub fn validate_names(names: &[String]) -> Result<(), Failure> {
 /// Runs the suite against `base` (the server must be reachable).
 pub async fn run(base: &str, opts: &Options) -> Result<Vec<CheckResult>, Failure> {
     let http = Http {
-        client: client::build_client(opts.timeout, false)?,
+        client: client::build_client(opts.timeout, false, client::is_https(base))?,
         base: base.to_owned(),
         run_id: random_hex(),
     };

@@ -79,6 +79,12 @@ pub fn item_body(name: Option<Option<&str>>, size: Option<Option<&str>>) -> Vec<
     out
 }
 
+/// Whether a base URL is https (case-insensitive scheme).
+pub fn is_https(base: &str) -> bool {
+    base.get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+}
+
 /// `{base}/items/{percent-encoded id}`.
 ///
 /// Errors: [`Failure::Usage`] when `base` is not an http(s) URL.
@@ -102,10 +108,17 @@ pub fn item_url(base: &str, id: &str) -> Result<String, Failure> {
 }
 
 /// The HTTP client: rustls (ring) for https, redirects followed only when
-/// asked, `timeout` for a whole exchange.
+/// asked, `timeout` for a whole exchange. `tls` says whether an https URL
+/// can be reached at all (an https base, or redirects followed): without
+/// it, the system's root certificates are not loaded, so that `http://`
+/// pays nothing for TLS (loading them is most of a short run's time).
 ///
 /// Errors: [`Failure::Usage`] if the TLS stack cannot be set up.
-pub fn build_client(timeout: Duration, follow: bool) -> Result<reqwest::Client, Failure> {
+pub fn build_client(
+    timeout: Duration,
+    follow: bool,
+    tls: bool,
+) -> Result<reqwest::Client, Failure> {
     // reqwest is built without a default crypto provider; ring is ours.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let policy = if follow {
@@ -113,7 +126,12 @@ pub fn build_client(timeout: Duration, follow: bool) -> Result<reqwest::Client, 
     } else {
         reqwest::redirect::Policy::none()
     };
-    reqwest::Client::builder()
+    let builder = if tls {
+        reqwest::Client::builder()
+    } else {
+        reqwest::Client::builder().tls_certs_only(std::iter::empty())
+    };
+    builder
         .redirect(policy)
         .timeout(timeout)
         .user_agent(concat!("itemctl/", env!("CARGO_PKG_VERSION")))
@@ -128,7 +146,11 @@ pub fn build_client(timeout: Duration, follow: bool) -> Result<reqwest::Client, 
 /// connection failures).
 pub async fn put(req: &PutRequest) -> Result<Exchange, Failure> {
     let url = item_url(&req.base_url, &req.id)?;
-    let client = build_client(req.timeout, req.follow)?;
+    let client = build_client(
+        req.timeout,
+        req.follow,
+        req.follow || is_https(&req.base_url),
+    )?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::CONTENT_TYPE,
@@ -222,7 +244,7 @@ async fn read_capped(
 /// the last connection error when nothing answered.
 pub async fn wait_for(base: &str, wait: Duration, retry: u32) -> Result<Duration, Failure> {
     item_url(base, "x")?;
-    let client = build_client(Duration::from_secs(2), false)?;
+    let client = build_client(Duration::from_secs(2), false, is_https(base))?;
     let started = Instant::now();
     let mut attempt: u32 = 0;
     loop {
