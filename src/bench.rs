@@ -9,6 +9,7 @@
 //! or among its 200s.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -384,6 +385,15 @@ async fn connection(
     let mut rng = Rng(seed | 1);
     let mut stream: Option<TcpStream> = None;
     let mut req = Vec::with_capacity(256);
+    // Everything after the id is the same for every request.
+    let mut tail = Vec::with_capacity(128);
+    let _ = write!(
+        tail,
+        " HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        ep.host,
+        BODY.len()
+    );
+    tail.extend_from_slice(BODY);
     let mut buf = Vec::with_capacity(4096);
     let fail = |tally: &mut Tally, what: String| {
         tally.errors += 1;
@@ -396,13 +406,8 @@ async fn connection(
         req.clear();
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());
-        req.extend_from_slice(id.to_string().as_bytes());
-        req.extend_from_slice(b" HTTP/1.1\r\nHost: ");
-        req.extend_from_slice(ep.host.as_bytes());
-        req.extend_from_slice(b"\r\nContent-Type: application/json\r\nContent-Length: ");
-        req.extend_from_slice(BODY.len().to_string().as_bytes());
-        req.extend_from_slice(b"\r\n\r\n");
-        req.extend_from_slice(BODY);
+        let _ = write!(req, "{id}");
+        req.extend_from_slice(&tail);
         let started = Instant::now();
         let s = match &mut stream {
             Some(s) => s,

@@ -123,19 +123,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             args.host
         );
     }
-    // One CPU (e.g. pinned with taskset): a single-threaded runtime spares
-    // the multi-thread scheduler's cross-thread wake-ups.
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let runtime = if cpus == 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    }
-    .context("cannot start the async runtime")?;
+    let runtime = runtime_for_cpus()?;
     runtime.block_on(async {
         let addr = SocketAddr::new(args.host, args.port);
         let server = server::Server::bind(addr, app)
@@ -223,12 +211,26 @@ async fn start_embedded() -> anyhow::Result<(String, tokio::sync::oneshot::Sende
     Ok((url, tx))
 }
 
+/// The runtime for `serve` and `bench`: one thread per CPU this process may
+/// use; on one CPU (e.g. pinned with taskset) a single-threaded runtime,
+/// which spares the multi-thread scheduler's cross-thread wake-ups.
+fn runtime_for_cpus() -> anyhow::Result<tokio::runtime::Runtime> {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    if cpus == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    }
+    .context("cannot start the async runtime")
+}
+
 fn bench(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = runtime_for_cpus()?;
     let limit = match args.requests {
         Some(n) => bench::Limit::Requests(n),
         None => bench::Limit::Duration(args.duration),
