@@ -39,7 +39,7 @@ start() { # start PORT CMD...: a server pinned to core 0
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; }
 trap stop EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f [%.0f-%.0f]", a[int((NR+1)/2)], a[1], a[NR]}'; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f [%.0f-%.0f]\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
 p99() { awk '/ 99%/ {v=$2; if (v ~ /ms/) {sub("ms","",v); v*=1000} else if (v ~ /us/) {sub("us","",v)} else if (v ~ /s/) {sub("s","",v); v*=1000000}; print v}'; }
 
 wrk_runs() { # wrk_runs URL: medians of requests/s and p99 (us)
@@ -50,7 +50,7 @@ wrk_runs() { # wrk_runs URL: medians of requests/s and p99 (us)
     rps+=("$(echo "$out" | awk '/Requests\/sec/ {print $2}')")
     lat+=("$(echo "$out" | p99)")
   done
-  echo "$(printf '%s\n' "${rps[@]}" | median) req/s, p99 $(printf '%s\n' "${lat[@]}" | median) us"
+  echo "$(printf '%s\n' "${rps[@]}" | median | tr -d '\n') req/s, p99 $(printf '%s\n' "${lat[@]}" | median | tr -d '\n') us"
 }
 
 echo "== servers under wrk (server on core 0, wrk on core 1)"
@@ -70,7 +70,7 @@ for _ in $(seq 1 "$RUNS"); do
 done | median | sed 's/^/itemctl bench: /;s/$/ req\/s/'
 if [ -n "${OHA:-}" ]; then
   for _ in $(seq 1 "$RUNS"); do
-    taskset -c 1 "$OHA" --no-tui -j -c 64 -z "$DUR" -m PUT -H 'content-type: application/json' -d '{"name":"x","size":3}' \
+    taskset -c 1 "$OHA" --no-tui --output-format json -c 64 -z "$DUR" -m PUT -H 'content-type: application/json' -d '{"name":"x","size":3}' \
       --rand-regex-url 'http://127\.0\.0\.1:18905/items/k[1-9][0-9]{0,4}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["requestsPerSec"])'
   done | median | sed 's/^/oha:           /;s/$/ req\/s/'
 fi

@@ -239,7 +239,7 @@ impl Answer {
     }
 
     /// Ok if the status reports `want`.
-    fn expect(&self, want: Upserted, what: &str) -> Result<(), String> {
+    fn require(&self, want: Upserted, what: &str) -> Result<(), String> {
         if self.status == want.status_code() {
             Ok(())
         } else {
@@ -304,14 +304,14 @@ async fn run_one(http: &Http, name: &str, opts: &Options) -> Result<String, Stri
 async fn setup(http: &Http, check: &str) -> Result<String, String> {
     let id = http.fresh_id(check);
     let a = http.put(&id, r#"{"name":"before","size":1}"#).await?;
-    a.expect(Upserted::Created, "setup: creating a fresh id")?;
+    a.require(Upserted::Created, "setup: creating a fresh id")?;
     Ok(id)
 }
 
 async fn create(http: &Http) -> Result<String, String> {
     let id = http.fresh_id("create");
     let a = http.put(&id, r#"{"name":"check-create","size":3}"#).await?;
-    a.expect(Upserted::Created, "a fresh id")?;
+    a.require(Upserted::Created, "a fresh id")?;
     EchoedItem::sent(Some("check-create"), Some(3)).check_echo(&a.body)?;
     Ok("201 Created".into())
 }
@@ -319,7 +319,7 @@ async fn create(http: &Http) -> Result<String, String> {
 async fn update(http: &Http) -> Result<String, String> {
     let id = setup(http, "update").await?;
     let a = http.put(&id, r#"{"name":"after","size":2}"#).await?;
-    a.expect(Upserted::Replaced, "an existing id")?;
+    a.require(Upserted::Replaced, "an existing id")?;
     EchoedItem::sent(Some("after"), Some(2)).check_echo(&a.body)?;
     Ok("200 OK".into())
 }
@@ -328,9 +328,9 @@ async fn repeat(http: &Http) -> Result<String, String> {
     let id = setup(http, "repeat").await?;
     let body = r#"{"name":"same","size":7}"#;
     let first = http.put(&id, body).await?;
-    first.expect(Upserted::Replaced, "the first identical PUT")?;
+    first.require(Upserted::Replaced, "the first identical PUT")?;
     let second = http.put(&id, body).await?;
-    second.expect(Upserted::Replaced, "the identical PUT again")?;
+    second.require(Upserted::Replaced, "the identical PUT again")?;
     if first.body != second.body {
         return Err(format!(
             "the identical PUT gave a different body: {} then {}",
@@ -346,9 +346,9 @@ async fn replace(http: &Http) -> Result<String, String> {
     let id = http.fresh_id("replace");
     http.put(&id, r#"{"name":"full","size":5}"#)
         .await?
-        .expect(Upserted::Created, "setup: creating a fresh id")?;
+        .require(Upserted::Created, "setup: creating a fresh id")?;
     let a = http.put(&id, r#"{"name":"partial"}"#).await?;
-    a.expect(Upserted::Replaced, "a PUT with only name")?;
+    a.require(Upserted::Replaced, "a PUT with only name")?;
     EchoedItem::sent(Some("partial"), None)
         .check_echo(&a.body)
         .map_err(|e| format!("{e} (an update must replace the item, not merge into it)"))?;
@@ -358,10 +358,10 @@ async fn replace(http: &Http) -> Result<String, String> {
 async fn nulls(http: &Http) -> Result<String, String> {
     let id = http.fresh_id("nulls");
     let a = http.put(&id, r#"{"name":null,"size":null}"#).await?;
-    a.expect(Upserted::Created, "explicit nulls for a fresh id")?;
+    a.require(Upserted::Created, "explicit nulls for a fresh id")?;
     EchoedItem::sent(None, None).check_echo(&a.body)?;
     let b = http.put(&id, "{}").await?;
-    b.expect(Upserted::Replaced, "{} for the same id")?;
+    b.require(Upserted::Replaced, "{} for the same id")?;
     EchoedItem::sent(None, None).check_echo(&b.body)?;
     Ok("null and {} give nulls".into())
 }
@@ -412,7 +412,7 @@ async fn invalid(http: &Http) -> Result<String, String> {
         ));
     }
     let b = http.put(&id, r#"{"name":"valid","size":1}"#).await?;
-    b.expect(Upserted::Created, "a valid PUT after the rejected one")
+    b.require(Upserted::Created, "a valid PUT after the rejected one")
         .map_err(|e| format!("{e} (the rejected PUT stored the item)"))?;
     Ok("422 naming size; nothing stored".into())
 }
@@ -420,7 +420,7 @@ async fn invalid(http: &Http) -> Result<String, String> {
 async fn coerce(http: &Http) -> Result<String, String> {
     let id = http.fresh_id("coerce");
     let a = http.put(&id, r#"{"name":"c","size":"3"}"#).await?;
-    a.expect(Upserted::Created, "size \"3\" for a fresh id")?;
+    a.require(Upserted::Created, "size \"3\" for a fresh id")?;
     EchoedItem::sent(Some("c"), Some(3)).check_echo(&a.body)?;
     let b = http.put(&id, r#"{"size":"abc"}"#).await?;
     if b.status != 422 {
@@ -459,10 +459,10 @@ async fn unicode(http: &Http) -> Result<String, String> {
     let name = "名前 ✓ é 😀";
     let body = format!(r#"{{"name":"{name}","size":8}}"#);
     let a = http.put(&id, &body).await?;
-    a.expect(Upserted::Created, "a fresh non-ASCII id")?;
+    a.require(Upserted::Created, "a fresh non-ASCII id")?;
     EchoedItem::sent(Some(name), Some(8)).check_echo(&a.body)?;
     let b = http.put(&id, &body).await?;
-    b.expect(Upserted::Replaced, "the same non-ASCII id again")?;
+    b.require(Upserted::Replaced, "the same non-ASCII id again")?;
     Ok("201 then 200".into())
 }
 
@@ -507,7 +507,7 @@ async fn seeded(http: &Http) -> Result<String, String> {
         ("bar", r#"{"name":"Tenders","size":3}"#),
     ] {
         let a = http.put(id, body).await?;
-        a.expect(Upserted::Replaced, &format!("the seeded id {id}"))?;
+        a.require(Upserted::Replaced, &format!("the seeded id {id}"))?;
     }
     Ok("foo and bar exist".into())
 }
