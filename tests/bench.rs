@@ -67,11 +67,7 @@ fn updates_without_a_create_are_violations() {
 
 #[test]
 fn unreachable_is_exit_3() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     itemctl()
         .args([
             "bench",

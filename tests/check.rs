@@ -189,11 +189,7 @@ fn reports_for_ci() {
 
 #[test]
 fn unreachable_server_is_exit_3() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     itemctl()
         .args([
             "check",
@@ -227,11 +223,7 @@ fn wait_returns_when_the_server_answers() {
         .args(["wait", "--url", &server.url, "--timeout", "5"])
         .assert()
         .code(0);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let started = std::time::Instant::now();
     itemctl()
         .args([

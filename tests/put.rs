@@ -293,11 +293,7 @@ fn terminal_output_is_colored_and_pretty() {
 #[test]
 fn connection_refused_is_exit_3_with_one_line() {
     // Bind then drop to get a port nobody listens on.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let url = format!("http://127.0.0.1:{port}");
     itemctl()
         .args(["put", "foo", "--url", &url])
@@ -324,11 +320,7 @@ fn timeout_is_exit_3() {
 
 #[test]
 fn retry_waits_for_a_server_that_starts_late() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::unused_port();
     let starter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(400));
         common::ServeProcess::start_on(port)

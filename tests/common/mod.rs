@@ -79,6 +79,14 @@ impl Drop for TestServer {
     }
 }
 
+/// A port nobody listens on (bound, then released).
+pub fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 /// Writes `request` to `addr` and reads the answer until EOF (send
 /// `Connection: close`).
 pub fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
