@@ -156,15 +156,8 @@ fn check(args: &CheckArgs, style: Style) -> anyhow::Result<ExitCode> {
                 (url.clone(), None)
             }
             None => {
-                let app = server::App::new(Store::with_items(Store::reference_seed()), true);
-                let server =
-                    server::Server::bind(SocketAddr::from(([127, 0, 0, 1], 0)), app).await?;
-                let url = server.base_url()?;
-                let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-                tokio::spawn(server.run(async {
-                    let _ = rx.await;
-                }));
-                (url, Some(tx))
+                let (url, stop) = start_embedded().await?;
+                (url, Some(stop))
             }
         };
         let opts = check::Options {
