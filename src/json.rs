@@ -154,8 +154,8 @@ impl Int {
     /// The integer with the given sign and ASCII decimal digits (leading zeros
     /// allowed; `-0` is 0, as in Python).
     ///
-    /// Callers pass only ASCII digits; anything else yields 0-free nonsense
-    /// rather than a panic, so validate first.
+    /// Callers pass only ASCII digits; other bytes give a wrong number
+    /// (never a panic), so validate first.
     pub fn from_digits(negative: bool, digits: &str) -> Int {
         let trimmed = digits.trim_start_matches('0');
         if trimmed.is_empty() {
@@ -183,17 +183,13 @@ impl Int {
     pub fn write_to(&self, out: &mut Vec<u8>) {
         match self {
             Int::Small(v) => {
-                let mut buf = itoa_buf(*v);
-                out.extend_from_slice(buf.as_bytes());
-                buf.clear();
+                use std::io::Write as _;
+                // Writing into a Vec cannot fail.
+                let _ = write!(out, "{v}");
             }
             Int::Big(s) => out.extend_from_slice(s.as_bytes()),
         }
     }
-}
-
-fn itoa_buf(v: i64) -> String {
-    v.to_string()
 }
 
 impl fmt::Display for Int {

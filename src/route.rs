@@ -65,11 +65,11 @@ pub struct Target<'a> {
     pub raw_path: &'a str,
     /// The query, without `?` (only used in redirects).
     pub query: Option<&'a str>,
-    /// The first `Host` header, as Latin-1 text.
-    pub host: Option<&'a str>,
-    /// The scheme after uvicorn's proxy-headers middleware (`http` unless a
-    /// trusted `X-Forwarded-Proto` said otherwise).
-    pub scheme: &'a str,
+    /// The first `Host` header's bytes.
+    pub host: Option<&'a [u8]>,
+    /// The last `X-Forwarded-Proto` header's bytes, when the client is one
+    /// uvicorn trusts for proxy headers (127.0.0.1); else `None`.
+    pub forwarded_proto: Option<&'a [u8]>,
     /// The server's socket address as `host:port`, for requests without Host.
     pub server: &'a str,
 }
@@ -129,15 +129,36 @@ pub fn route(t: &Target<'_>) -> Route {
     Route::NotFound
 }
 
+/// Header bytes as Latin-1 text (Starlette decodes them so).
+fn latin1(v: &[u8]) -> String {
+    v.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The scheme after uvicorn's proxy-headers middleware: `X-Forwarded-Proto`,
+/// stripped, if it is exactly `http`, `https`, `ws` or `wss`; else `http`.
+fn scheme(forwarded_proto: Option<&[u8]>) -> &'static str {
+    match forwarded_proto.map(latin1).as_deref().map(str::trim) {
+        Some("https") => "https",
+        Some("ws") => "ws",
+        Some("wss") => "wss",
+        _ => "http",
+    }
+}
+
 /// Starlette's `URL(scope=…)` (which escapes `?`, `#` and `\` in the path)
-/// then `RedirectResponse`'s `quote(url, safe=…)`.
+/// then `RedirectResponse`'s `quote(url, safe=…)`. Only redirects need the
+/// Host and the scheme, so they are decoded here, not for every request.
 fn redirect_location(t: &Target<'_>, decoded_path: &str) -> String {
-    let host = t.host.filter(|h| is_valid_host(h)).unwrap_or(t.server);
+    let host = t.host.map(latin1);
+    let host = host
+        .as_deref()
+        .filter(|h| is_valid_host(h))
+        .unwrap_or(t.server);
     let path = decoded_path
         .replace('?', "%3F")
         .replace('#', "%23")
         .replace('\\', "%5C");
-    let mut url = format!("{}://{}{}", t.scheme, host, path);
+    let mut url = format!("{}://{}{}", scheme(t.forwarded_proto), host, path);
     if let Some(q) = t.query.filter(|q| !q.is_empty()) {
         url.push('?');
         url.push_str(q);
@@ -262,8 +283,8 @@ mod tests {
             method,
             raw_path,
             query,
-            host: Some("127.0.0.1:8000"),
-            scheme: "http",
+            host: Some(b"127.0.0.1:8000"),
+            forwarded_proto: None,
             server: "127.0.0.1:9",
         })
     }
@@ -379,7 +400,7 @@ mod tests {
             raw_path: "/items/foo/",
             query: Some("a=\"b\""),
             host: None,
-            scheme: "https",
+            forwarded_proto: Some(b" https "),
             server: "127.0.0.1:4000",
         };
         assert_eq!(
@@ -431,6 +452,15 @@ mod tests {
         for h in invalid {
             assert!(!is_valid_host(h), "{h}");
         }
+    }
+
+    #[test]
+    fn forwarded_proto_like_uvicorn() {
+        assert_eq!(scheme(None), "http");
+        assert_eq!(scheme(Some(b" https ")), "https");
+        assert_eq!(scheme(Some(b"wss")), "wss");
+        assert_eq!(scheme(Some(b"HTTPS")), "http");
+        assert_eq!(scheme(Some(b"ftp")), "http");
     }
 
     #[test]

@@ -518,15 +518,19 @@ impl Connection {
             Some((p, q)) => (p, Some(q)),
             None => (target, None),
         };
-        let host = head.header(bytes, "host").map(latin1);
-        let scheme = scheme(head, bytes, self.peer);
         let method = std::str::from_utf8(&bytes[head.method.clone()]).unwrap_or("");
+        // uvicorn trusts proxy headers from 127.0.0.1 only.
+        let trusted = self.peer.ip() == Ipv4Addr::LOCALHOST;
         route::route(&Target {
             method,
             raw_path,
             query,
-            host: host.as_deref(),
-            scheme,
+            host: head.header(bytes, "host"),
+            forwarded_proto: if trusted {
+                head.header_all(bytes, "x-forwarded-proto").last()
+            } else {
+                None
+            },
             server: &self.server_name,
         })
     }
@@ -616,29 +620,6 @@ async fn fill(
     }
 }
 
-/// Header bytes as Latin-1 text (Starlette decodes them so).
-fn latin1(v: &[u8]) -> String {
-    v.iter().map(|&b| char::from(b)).collect()
-}
-
-/// The scheme after uvicorn's proxy-headers middleware: a trusted client
-/// (127.0.0.1) may set it with the last `X-Forwarded-Proto`, stripped, if it
-/// is exactly `http`, `https`, `ws` or `wss`.
-fn scheme(head: &Head, bytes: &[u8], peer: SocketAddr) -> &'static str {
-    if peer.ip() != Ipv4Addr::LOCALHOST {
-        return "http";
-    }
-    let Some(value) = head.header_all(bytes, "x-forwarded-proto").last() else {
-        return "http";
-    };
-    match latin1(value).trim() {
-        "https" => "https",
-        "ws" => "ws",
-        "wss" => "wss",
-        _ => "http",
-    }
-}
-
 /// The handler: validate, store, render (in the reference's order, so a
 /// name that cannot be rendered is stored before the 500).
 fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Reply {
@@ -708,8 +689,7 @@ fn reply_for(route: Route) -> Reply {
 /// headers, then `Connection: close` when the connection ends.
 fn write_reply(out: &mut Vec<u8>, reply: &Reply, head_only: bool, close: bool) {
     out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(reply.status.to_string().as_bytes());
-    out.push(b' ');
+    let _ = write!(out, "{} ", reply.status);
     out.extend_from_slice(http1::reason_phrase(reply.status).as_bytes());
     out.extend_from_slice(b"\r\ndate: ");
     with_http_date(|date| out.extend_from_slice(date.as_bytes()));
@@ -720,8 +700,7 @@ fn write_reply(out: &mut Vec<u8>, reply: &Reply, head_only: bool, close: bool) {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"content-length: ");
-    out.extend_from_slice(reply.body.len().to_string().as_bytes());
-    out.extend_from_slice(b"\r\n");
+    let _ = write!(out, "{}\r\n", reply.body.len());
     if let Some(ct) = reply.content_type {
         out.extend_from_slice(b"content-type: ");
         out.extend_from_slice(ct.as_bytes());

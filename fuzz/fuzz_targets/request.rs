@@ -36,14 +36,13 @@ fuzz_target!(|data: &[u8]| {
     {
         let target = std::str::from_utf8(&data[head.target.clone()]).unwrap_or("");
         let (raw_path, query) = target.split_once('?').map_or((target, None), |(p, q)| (p, Some(q)));
-        let host = head.header(&data[..end], "host").map(|h| h.iter().map(|&b| char::from(b)).collect::<String>());
         let method = std::str::from_utf8(&data[head.method.clone()]).unwrap_or("");
         let _ = route::route(&Target {
             method,
             raw_path,
             query,
-            host: host.as_deref(),
-            scheme: "http",
+            host: head.header(&data[..end], "host"),
+            forwarded_proto: head.header_all(&data[..end], "x-forwarded-proto").last(),
             server: "127.0.0.1:8000",
         });
         let mut decoder = ChunkedDecoder::default();
