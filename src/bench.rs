@@ -86,6 +86,17 @@ impl Report {
         self.latency_us.value_at_quantile(q) as f64 / 1000.0
     }
 
+    /// p50, p90, p99, p99.9 and max latency, in milliseconds.
+    pub fn latency_summary(&self) -> [f64; 5] {
+        [
+            self.latency_ms(0.5),
+            self.latency_ms(0.9),
+            self.latency_ms(0.99),
+            self.latency_ms(0.999),
+            self.latency_us.max() as f64 / 1000.0,
+        ]
+    }
+
     /// Whether the run saw no error and no violation.
     pub fn is_clean(&self) -> bool {
         self.errors == 0 && self.violations == 0
@@ -93,6 +104,7 @@ impl Report {
 
     /// The human report.
     pub fn to_text(&self) -> String {
+        let [p50, p90, p99, p999, max] = self.latency_summary();
         let statuses: Vec<String> = self
             .statuses
             .iter()
@@ -112,11 +124,11 @@ impl Report {
             self.requests,
             self.elapsed.as_secs_f64(),
             self.requests_per_sec(),
-            self.latency_ms(0.5),
-            self.latency_ms(0.9),
-            self.latency_ms(0.99),
-            self.latency_ms(0.999),
-            self.latency_us.max() as f64 / 1000.0,
+            p50,
+            p90,
+            p99,
+            p999,
+            max,
             if statuses.is_empty() {
                 "-".to_owned()
             } else {
@@ -135,6 +147,7 @@ impl Report {
 
     /// The `--json` report: one JSON document.
     pub fn to_json(&self) -> String {
+        let [p50, p90, p99, p999, max] = self.latency_summary();
         let statuses: Vec<String> = self
             .statuses
             .iter()
@@ -152,11 +165,11 @@ impl Report {
             self.requests,
             self.elapsed.as_secs_f64(),
             self.requests_per_sec(),
-            self.latency_ms(0.5),
-            self.latency_ms(0.9),
-            self.latency_ms(0.99),
-            self.latency_ms(0.999),
-            self.latency_us.max() as f64 / 1000.0,
+            p50,
+            p90,
+            p99,
+            p999,
+            max,
             statuses.join(","),
             self.created,
             self.updated,

@@ -160,8 +160,8 @@ impl AccessLog {
                 }
                 let _ = stderr.flush();
                 spare.clear();
-                if Arc::strong_count(&shared) == 1 && spare.is_empty() {
-                    // The server is gone and everything is written.
+                if Arc::strong_count(&shared) == 1 {
+                    // The server is gone (its drop wrote the rest).
                     return;
                 }
             }

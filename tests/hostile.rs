@@ -189,10 +189,7 @@ fn ctrl_c_exits_130_with_nothing_on_stdout() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(500));
         let started = Instant::now();
-        std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
+        common::signal(child.id(), "INT");
         let out = child.wait_with_output().unwrap();
         assert_eq!(
             out.status.code(),

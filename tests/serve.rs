@@ -107,11 +107,7 @@ fn sigterm_finishes_the_request_in_flight() {
     conn.write_all(head.as_bytes()).unwrap();
     conn.write_all(&body.as_bytes()[..5]).unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let pid = serve.child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
+    serve.signal("TERM");
     std::thread::sleep(Duration::from_millis(300));
     // No new connections once the signal has been handled.
     assert!(
@@ -131,11 +127,7 @@ fn sigterm_finishes_the_request_in_flight() {
 #[test]
 fn sigint_exits_0() {
     let mut serve = ServeProcess::start(&["--quiet"]);
-    let pid = serve.child.id().to_string();
-    std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
+    serve.signal("INT");
     assert!(serve.child.wait().unwrap().success());
 }
 
@@ -276,10 +268,7 @@ fn sigterm_under_load_completes_every_answer() {
     std::thread::sleep(Duration::from_millis(800));
     let before = complete.load(Ordering::Relaxed);
     let signalled = std::time::Instant::now();
-    std::process::Command::new("kill")
-        .args(["-TERM", &serve.child.id().to_string()])
-        .status()
-        .unwrap();
+    serve.signal("TERM");
     let status = serve.child.wait().unwrap();
     let took = signalled.elapsed();
     stop.store(true, Ordering::Relaxed);

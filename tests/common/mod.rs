@@ -166,6 +166,14 @@ pub fn itemctl() -> assert_cmd::Command {
     cmd
 }
 
+/// Sends signal `name` (`TERM`, `INT`) to a process, with kill(1): no libc
+/// dependency for one signal.
+pub fn signal(pid: u32, name: &str) {
+    let _ = StdCommand::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status();
+}
+
 /// `itemctl serve` as a child process on port 0.
 pub struct ServeProcess {
     pub child: Child,
@@ -209,12 +217,13 @@ impl ServeProcess {
 
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let pid = self.child.id() as i32;
-        // kill(1): no libc dependency needed for one signal.
-        let _ = StdCommand::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
+        self.signal("TERM");
         self.child.wait().expect("wait")
+    }
+
+    /// Sends a signal (`TERM`, `INT`) without waiting.
+    pub fn signal(&self, name: &str) {
+        signal(self.child.id(), name);
     }
 
     /// The next stderr line (blocking).
