@@ -217,8 +217,8 @@ pub struct CheckArgs {
     pub concurrency: u16,
 
     /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = crate::report::Format::Text)]
-    pub format: crate::report::Format,
+    #[arg(long, value_enum, default_value_t = crate::check::report::Format::Text)]
+    pub format: crate::check::report::Format,
 
     /// Also write a machine report to FILE (JUnit XML, or JSON/TAP for
     /// .json/.tap files, or the --format given).

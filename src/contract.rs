@@ -106,7 +106,7 @@ impl EchoedItem {
     /// Errors: a one-line description of what is wrong (not JSON, not an
     /// object, a missing or mistyped field).
     pub fn from_body(body: &[u8]) -> Result<EchoedItem, String> {
-        use crate::json::{Value, decode};
+        use crate::reference::json::{Value, decode};
         let value = decode(body).map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
         let Value::Object(obj) = value else {
             return Err(format!("the body is not a JSON object: {}", snippet(body)));

@@ -45,7 +45,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             Failure::Interrupted => exit::INTERRUPTED,
         };
     }
-    if err.downcast_ref::<crate::store::SeedError>().is_some() {
+    if err
+        .downcast_ref::<crate::server::store::SeedError>()
+        .is_some()
+    {
         return exit::USAGE;
     }
     exit::NOT_MET

@@ -3,8 +3,8 @@
 //! reads back as the same value. (Where they legitimately differ, on NaN,
 //! lone surrogates or duplicate keys, serde_json cannot produce the input.)
 
-use itemctl::json::{Int, Value, decode};
-use itemctl::serialize::write_value;
+use itemctl::reference::json::{Int, Value, decode};
+use itemctl::reference::render::write_value;
 use proptest::prelude::*;
 use serde_json::Value as Serde;
 
@@ -79,7 +79,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256), ct in "[ -~]{0,40}") {
         let _ = decode(&bytes);
-        let _ = itemctl::body::parse_upsert(Some(ct.as_bytes()), &bytes);
-        let _ = itemctl::body::parse_upsert(Some(b"application/json"), &bytes);
+        let _ = itemctl::reference::validation::parse_upsert(Some(ct.as_bytes()), &bytes);
+        let _ = itemctl::reference::validation::parse_upsert(Some(b"application/json"), &bytes);
     }
 }

@@ -5,10 +5,10 @@
 //! Content-Type value, the rest is the body (and, separately, a raw request).
 #![no_main]
 
-use itemctl::body::{self, Parsed};
-use itemctl::http1::{self, ChunkedDecoder};
-use itemctl::route::{self, Target};
-use itemctl::{json, serialize};
+use itemctl::reference::h11::{self, ChunkedDecoder};
+use itemctl::reference::routing::{self, Target};
+use itemctl::reference::validation::{self, Parsed};
+use itemctl::reference::{json, render};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,26 +18,26 @@ fuzz_target!(|data: &[u8]| {
     };
 
     // Body decoding, validation and rendering.
-    if let Parsed::Item(item) = body::parse_upsert(Some(content_type), body) {
+    if let Parsed::Item(item) = validation::parse_upsert(Some(content_type), body) {
         let mut out = Vec::new();
-        let _ = serialize::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
+        let _ = render::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
     }
     if let Ok(value) = json::decode(body) {
-        let _ = serialize::write_echo(&mut Vec::new(), &value);
-        let _ = serialize::write_value(&mut Vec::new(), &value);
-        if let Err(errors) = body::validate(&value) {
-            let _ = body::render_errors(&errors);
+        let _ = render::write_echo(&mut Vec::new(), &value);
+        let _ = render::write_value(&mut Vec::new(), &value);
+        if let Err(errors) = validation::validate(&value) {
+            let _ = validation::render_errors(&errors);
         }
     }
 
     // The raw bytes as a request head, then as a chunked body.
-    if let Some(end) = http1::head_end(data)
-        && let Ok(head) = http1::parse_head(&data[..end])
+    if let Some(end) = h11::head_end(data)
+        && let Ok(head) = h11::parse_head(&data[..end])
     {
         let target = std::str::from_utf8(&data[head.target.clone()]).unwrap_or("");
         let (raw_path, query) = target.split_once('?').map_or((target, None), |(p, q)| (p, Some(q)));
         let method = std::str::from_utf8(&data[head.method.clone()]).unwrap_or("");
-        let _ = route::route(&Target {
+        let _ = routing::route(&Target {
             method,
             raw_path,
             query,
@@ -53,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Any bytes as a target path.
     if let Ok(path) = std::str::from_utf8(body) {
-        let _ = route::unquote(path);
-        let _ = route::is_valid_host(path);
+        let _ = routing::unquote(path);
+        let _ = routing::is_valid_host(path);
     }
 });

@@ -10,8 +10,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStderr, Command as StdCommand, Stdio};
 use std::time::Duration;
 
+use itemctl::reference::item::Item;
+use itemctl::server::store::Store;
 use itemctl::server::{App, Server};
-use itemctl::store::{Item, Store};
 
 /// An `itemctl serve` running inside the test process on 127.0.0.1:0.
 pub struct TestServer {

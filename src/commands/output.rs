@@ -10,8 +10,8 @@ use colored::{ColoredString, Colorize};
 
 use crate::cli::ColorChoice;
 use crate::client::Exchange;
-use crate::json::{self, Value};
-use crate::serialize;
+use crate::reference::json::{self, Value};
+use crate::reference::render;
 
 /// Set to `1` to make itemctl treat stdout as a terminal (for tests), `0`
 /// to treat it as a pipe.
@@ -88,7 +88,7 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
             } else if f.is_infinite() {
                 if *f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
             } else {
-                serialize::float_repr(*f)
+                render::float_repr(*f)
             };
             out.push_str(&text.cyan().to_string());
         }
@@ -123,7 +123,7 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
 
 fn quoted(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
-    serialize::write_text(&mut out, s);
+    render::write_text(&mut out, s);
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -133,18 +133,18 @@ fn quoted(s: &str) -> String {
 pub fn json_line(ex: &Exchange, id: &str) -> String {
     let mut out = Vec::with_capacity(ex.body.len() + 96);
     out.extend_from_slice(format!("{{\"status\":{},\"reason\":", ex.status).as_bytes());
-    serialize::write_text(&mut out, ex.reason);
+    render::write_text(&mut out, ex.reason);
     out.extend_from_slice(b",\"id\":");
-    serialize::write_text(&mut out, id);
+    render::write_text(&mut out, id);
     out.extend_from_slice(b",\"body\":");
     let mut body = Vec::with_capacity(ex.body.len());
     let as_json = json::decode(&ex.body)
         .ok()
-        .is_some_and(|v| serialize::write_value(&mut body, &v).is_ok());
+        .is_some_and(|v| render::write_value(&mut body, &v).is_ok());
     if as_json {
         out.extend_from_slice(&body);
     } else {
-        serialize::write_text(&mut out, &String::from_utf8_lossy(&ex.body));
+        render::write_text(&mut out, &String::from_utf8_lossy(&ex.body));
     }
     let ms = ex.elapsed.as_secs_f64() * 1000.0;
     out.extend_from_slice(format!(",\"elapsed_ms\":{ms:.3}}}").as_bytes());

@@ -117,7 +117,7 @@ fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
 
 fn json_str(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
-    crate::serialize::write_text(&mut out, s);
+    crate::reference::render::write_text(&mut out, s);
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -21,7 +21,7 @@ use tokio::net::TcpStream;
 
 use crate::contract::Upserted;
 use crate::error::Failure;
-use crate::http1::{ChunkProgress, ChunkedDecoder};
+use crate::reference::h11::{ChunkProgress, ChunkedDecoder};
 
 /// When a run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,7 +154,7 @@ impl Report {
             .map(|(s, n)| format!("\"{s}\":{n}"))
             .collect();
         let mut url = Vec::new();
-        crate::serialize::write_text(&mut url, &self.url);
+        crate::reference::render::write_text(&mut url, &self.url);
         format!(
             "{{\"url\":{},\"connections\":{},\"ids\":{},\"requests\":{},\"elapsed_s\":{:.3},\"requests_per_sec\":{:.1},\
              \"latency_ms\":{{\"p50\":{:.3},\"p90\":{:.3},\"p99\":{:.3},\"p99_9\":{:.3},\"max\":{:.3}}},\

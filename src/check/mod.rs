@@ -4,6 +4,8 @@
 //! again and again without colliding. What 200 and 201 mean, and what a
 //! correct body is, comes from [`crate::contract`].
 
+pub mod report;
+
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,7 +13,7 @@ use bytes::Bytes;
 use crate::client;
 use crate::contract::{EchoedItem, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
-use crate::json::{Value, decode};
+use crate::reference::json::{Value, decode};
 
 /// One check of the suite.
 #[derive(Clone, Copy, Debug)]

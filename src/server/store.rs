@@ -9,26 +9,8 @@ use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
 use crate::contract::Upserted;
-use crate::json::{self, DecodeError, Int, PyStr, Value};
-
-/// One stored item: both fields optional, `None` rendered as `null`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Item {
-    /// `name: str | None`.
-    pub name: Option<PyStr>,
-    /// `size: int | None` (any size).
-    pub size: Option<Int>,
-}
-
-impl Item {
-    /// An item from plain values.
-    pub fn new(name: Option<&str>, size: Option<i64>) -> Self {
-        Item {
-            name: name.map(PyStr::new),
-            size: size.map(Int::Small),
-        }
-    }
-}
+use crate::reference::item::Item;
+use crate::reference::json::{self, DecodeError, Int, PyStr, Value};
 
 /// The item store. All methods take `&self` and are safe to share.
 ///
@@ -398,7 +380,7 @@ mod tests {
     fn items_round_trip_through_the_encoding() {
         let store = Store::default();
         let big = Int::Big("-123456789012345678901234567890".into());
-        let surrogate = match crate::json::decode(br#""a\ud800""#) {
+        let surrogate = match crate::reference::json::decode(br#""a\ud800""#) {
             Ok(Value::Str(s)) => s,
             other => panic!("{other:?}"),
         };

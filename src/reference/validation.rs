@@ -1,11 +1,11 @@
 //! The reference's request-body handling for `PUT /items/{item_id}`: the
-//! content-type gate (BEHAVIOR.md §3), JSON decoding ([`crate::json`], §4) and
+//! content-type gate (BEHAVIOR.md §3), JSON decoding ([`crate::reference::json`], §4) and
 //! pydantic's validation of the two embedded body fields (§5):
 //! `name: str | None` (strict) and `size: int | None` (lax).
 
-use crate::json::{self, DecodeError, Int, PyStr, Value};
-use crate::serialize::{self, Unrenderable};
-use crate::store::Item;
+use crate::reference::item::Item;
+use crate::reference::json::{self, DecodeError, Int, PyStr, Value};
+use crate::reference::render::{self, Unrenderable};
 
 /// What the reference makes of a request body, before the handler runs.
 #[derive(Debug)]
@@ -303,14 +303,14 @@ pub fn render_errors(errors: &[FieldError<'_>]) -> Result<Vec<u8>, Unrenderable>
             out.push(b',');
         }
         out.extend_from_slice(b"{\"type\":");
-        serialize::write_text(&mut out, e.kind.type_name());
+        render::write_text(&mut out, e.kind.type_name());
         out.extend_from_slice(b",\"loc\":[\"body\",");
-        serialize::write_text(&mut out, e.field.as_str());
+        render::write_text(&mut out, e.field.as_str());
         out.extend_from_slice(b"],\"msg\":");
-        serialize::write_text(&mut out, e.kind.message());
+        render::write_text(&mut out, e.kind.message());
         out.extend_from_slice(b",\"input\":");
         match e.input {
-            Some(v) => serialize::write_echo(&mut out, v)?,
+            Some(v) => render::write_echo(&mut out, v)?,
             None => out.extend_from_slice(b"null"),
         }
         out.push(b'}');
@@ -326,7 +326,7 @@ pub fn render_json_invalid(msg: &str, pos: usize) -> Vec<u8> {
     out.extend_from_slice(b"{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",");
     out.extend_from_slice(pos.to_string().as_bytes());
     out.extend_from_slice(b"],\"msg\":\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":");
-    serialize::write_text(&mut out, msg);
+    render::write_text(&mut out, msg);
     out.extend_from_slice(b"}}]}");
     out
 }

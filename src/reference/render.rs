@@ -8,7 +8,7 @@
 //! encoding), or nesting past the recursion limit. The reference then answers
 //! 500 `Internal Server Error`.
 
-use crate::json::{Int, Object, PyStr, Value};
+use crate::reference::json::{Int, Object, PyStr, Value};
 
 /// A value the reference cannot render; it answers 500 instead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -245,7 +245,7 @@ pub fn write_item(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::decode;
+    use crate::reference::json::decode;
 
     #[test]
     fn float_repr_matches_python() {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::Failure;
-use crate::serialize;
+use crate::reference::render;
 
 /// Characters of an id that are sent as they are: RFC 3986 unreserved.
 const ID_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
@@ -64,7 +64,7 @@ pub fn item_body(name: Option<Option<&str>>, size: Option<Option<&str>>) -> Vec<
     if let Some(name) = name {
         out.extend_from_slice(b"\"name\":");
         match name {
-            Some(n) => serialize::write_text(&mut out, n),
+            Some(n) => render::write_text(&mut out, n),
             None => out.extend_from_slice(b"null"),
         }
     }

@@ -1,0 +1,113 @@
+//! The app's answers: the upsert handler (validate, store, render) and the
+//! other routes (docs pages, 405, 307, 404), as Starlette replies.
+
+use bytes::Bytes;
+
+use super::App;
+use crate::reference::pages::{OAUTH2_REDIRECT_HTML, OPENAPI_JSON, REDOC_HTML, SWAGGER_UI_HTML};
+use crate::reference::render;
+use crate::reference::routing::{DocsPage, Route};
+use crate::reference::validation::{self, Parsed};
+
+const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+
+/// An answer, with the headers Starlette would give it (in its order).
+#[derive(Debug)]
+pub(super) struct Reply {
+    pub(super) status: u16,
+    pub(super) allow: Option<&'static str>,
+    pub(super) content_type: Option<&'static str>,
+    pub(super) location: Option<String>,
+    pub(super) body: Bytes,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: Option<&'static str>, body: Bytes) -> Self {
+        Reply {
+            status,
+            allow: None,
+            content_type,
+            location: None,
+            body,
+        }
+    }
+
+    fn json(status: u16, body: impl Into<Bytes>) -> Self {
+        Self::new(status, Some(JSON), body.into())
+    }
+
+    fn internal_error() -> Self {
+        Self::new(
+            500,
+            Some(TEXT),
+            Bytes::from_static(b"Internal Server Error"),
+        )
+    }
+}
+
+/// The handler: validate, store, render (in the reference's order, so a
+/// name that cannot be rendered is stored before the 500).
+pub(super) fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Reply {
+    match validation::parse_upsert(content_type, body) {
+        Parsed::Item(item) => {
+            let mut out = Vec::with_capacity(48);
+            let rendered = render::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
+            match (app.store.upsert(id, item), rendered) {
+                (Ok(outcome), Ok(())) => Reply::json(outcome.status_code(), out),
+                (Ok(_), Err(_)) => Reply::internal_error(),
+                (Err(full), _) => Reply::json(
+                    507,
+                    format!(
+                        "{{\"detail\":\"The store is full: {} items (itemctl serve --max-items); stored ids can still be updated\"}}",
+                        full.0
+                    ),
+                ),
+            }
+        }
+        Parsed::Invalid(detail) => Reply::json(422, detail),
+        Parsed::BadRequest => Reply::json(
+            400,
+            Bytes::from_static(br#"{"detail":"There was an error parsing the body"}"#),
+        ),
+        Parsed::Unrenderable => Reply::internal_error(),
+    }
+}
+
+pub(super) fn too_large(max: u64) -> Reply {
+    Reply::json(
+        413,
+        format!(
+            "{{\"detail\":\"Request body too large: the limit is {max} bytes (itemctl serve --max-body)\"}}"
+        ),
+    )
+}
+
+pub(super) fn reply_for(route: Route) -> Reply {
+    match route {
+        // Handled with its body by the caller.
+        Route::Upsert { .. } => Reply::internal_error(),
+        Route::Docs(page) => {
+            let (content_type, body) = match page {
+                DocsPage::OpenApi => (JSON, OPENAPI_JSON),
+                DocsPage::SwaggerUi => (HTML, SWAGGER_UI_HTML),
+                DocsPage::ReDoc => (HTML, REDOC_HTML),
+                DocsPage::OAuth2Redirect => (HTML, OAUTH2_REDIRECT_HTML),
+            };
+            Reply::new(200, Some(content_type), Bytes::from_static(body.as_bytes()))
+        }
+        Route::MethodNotAllowed { allow } => Reply {
+            allow: Some(allow),
+            ..Reply::json(
+                405,
+                Bytes::from_static(br#"{"detail":"Method Not Allowed"}"#),
+            )
+        },
+        Route::Redirect { location } => Reply {
+            location: Some(location),
+            ..Reply::new(307, None, Bytes::new())
+        },
+        Route::NotFound => Reply::json(404, Bytes::from_static(br#"{"detail":"Not Found"}"#)),
+    }
+}

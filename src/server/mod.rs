@@ -1,0 +1,233 @@
+//! `itemctl serve`: the connection loop that answers like the reference app.
+//!
+//! The HTTP grammar is [`crate::reference::h11`] (h11's), routing is [`crate::reference::routing`],
+//! bodies are [`crate::reference::validation`], rendering is [`crate::reference::render`]; this module
+//! ties them to sockets: reading requests (pipelined or not), `100 Continue`,
+//! writing responses with uvicorn's headers, keep-alive, the access log, and
+//! the graceful shutdown on SIGINT/SIGTERM.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
+
+use self::access_log::AccessLog;
+use self::connection::Connection;
+use crate::server::store::Store;
+
+mod access_log;
+mod connection;
+mod handlers;
+mod response;
+pub mod store;
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// uvicorn's `--timeout-keep-alive` default: an idle keep-alive connection
+/// is closed after this long.
+const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request body may go without a byte arriving.
+const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time a request head may take from its first byte to its blank
+/// line (slow-loris clients are cut off after it).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default most connections served at once; more wait in the listen backlog.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+/// Bodies above this many bytes are refused with 413 (the reference has no
+/// limit; this one is far above the tens of MB it is known to take).
+pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
+
+/// Server settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// No access log.
+    pub quiet: bool,
+    /// Largest accepted request body, in bytes.
+    pub max_body: u64,
+    /// Time from a request head's first byte to its end.
+    pub header_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            quiet: false,
+            max_body: DEFAULT_MAX_BODY,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// The shared state of a running server.
+#[derive(Debug)]
+pub struct App {
+    /// The items.
+    pub store: Store,
+    log: Option<AccessLog>,
+    max_body: u64,
+    header_timeout: Duration,
+    max_connections: usize,
+}
+
+impl App {
+    /// An app over `store`, logging one line per request to stderr unless
+    /// `quiet`.
+    pub fn new(store: Store, quiet: bool) -> Self {
+        Self::with_config(
+            store,
+            &Config {
+                quiet,
+                ..Config::default()
+            },
+        )
+    }
+
+    /// An app over `store` with explicit settings.
+    pub fn with_config(store: Store, config: &Config) -> Self {
+        App {
+            store,
+            log: (!config.quiet).then(AccessLog::spawn),
+            max_body: config.max_body,
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections.max(1),
+        }
+    }
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port).
+    ///
+    /// Errors: the bind error (address in use, permission denied).
+    pub async fn bind(addr: SocketAddr, app: App) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Server {
+            listener,
+            app: Arc::new(app),
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The base URL clients use, e.g. `http://127.0.0.1:43117`.
+    pub fn base_url(&self) -> std::io::Result<String> {
+        Ok(base_url(self.local_addr()?))
+    }
+
+    /// The shared state (for tests and the embedded server).
+    pub fn app(&self) -> Arc<App> {
+        Arc::clone(&self.app)
+    }
+
+    /// Serves until `shutdown` completes; then stops accepting, closes idle
+    /// connections, lets requests in flight finish (up to 10 s, answered
+    /// with `Connection: close`), and returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+        let local = self.listener.local_addr()?;
+        let server_name: Arc<str> = server_name(local).into();
+        let tracker = TaskTracker::new();
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.app.max_connections));
+        tokio::pin!(shutdown);
+        loop {
+            // At the connection limit, stop accepting until one ends: the
+            // kernel's listen backlog holds the rest.
+            let permit = tokio::select! {
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(conn) => conn,
+                        Err(_) => {
+                            // Out of descriptors and the like: back off, keep serving.
+                            tokio::time::sleep(Duration::from_millis(10)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let conn = Connection {
+                        app: Arc::clone(&self.app),
+                        peer,
+                        server_name: Arc::clone(&server_name),
+                        stop: stop_rx.clone(),
+                    };
+                    tracker.spawn(async move {
+                        conn.serve(stream).await;
+                        drop(permit);
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        let _ = stop_tx.send(true);
+        tracker.close();
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait()).await;
+        Ok(())
+    }
+}
+
+/// `http://host:port` for a bound address (`[…]` around IPv6).
+pub fn base_url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// Starlette's `host[:port]` from the socket address, the port left out
+/// when it is 80.
+fn server_name(addr: SocketAddr) -> String {
+    let host = match addr {
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => a.ip().to_string(),
+    };
+    if addr.port() == 80 {
+        host
+    } else {
+        format!("{host}:{}", addr.port())
+    }
+}
+
+/// Registers SIGINT and SIGTERM handlers now (so a signal that arrives
+/// before the server runs is not lost to the default action) and returns a
+/// future that resolves on either.
+///
+/// Errors: the OS refused to install a handler.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
