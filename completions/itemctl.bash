@@ -154,11 +154,11 @@ _itemctl() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode race seeded" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode race seeded" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)

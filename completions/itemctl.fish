@@ -42,7 +42,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d '
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-items -d 'Most items stored; creating one more gets 507 with a JSON detail (stored ids can still be updated). Unbounded when not given' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l header-timeout -d 'Seconds a request head may take from its first byte to its end (cuts off slow-loris clients). Idle connections close after 5 s' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l header-timeout -d 'How long a request head may take from its first byte to its end (cuts off slow-loris clients): 10s, 500ms; a bare number is seconds. Idle connections close after 5 s' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-connections -d 'Connections served at once; more wait in the listen backlog' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
@@ -56,7 +56,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send th
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'Seconds to wait for the whole exchange, per attempt' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long the whole exchange may take, per attempt: 30s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
@@ -67,17 +67,35 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print o
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
+update\t'An existing id gives 200 OK with the new values'
+repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
+replace\t'A PUT with only name sets size to null (replace, not merge)'
+nulls\t'Explicit nulls and {} round-trip'
+invalid\t'size "abc" gives 422 naming size, and stores nothing'
+coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
+unicode\t'A non-ASCII id and name round-trip'
+race\t'Concurrent first PUTs of one id: exactly one 201'
+seeded\t'The seeded ids foo and bar exist (--seeded)'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
+update\t'An existing id gives 200 OK with the new values'
+repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
+replace\t'A PUT with only name sets size to null (replace, not merge)'
+nulls\t'Explicit nulls and {} round-trip'
+invalid\t'size "abc" gives 422 naming size, and stores nothing'
+coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
+unicode\t'A non-ASCII id and name round-trip'
+race\t'Concurrent first PUTs of one id: exactly one 201'
+seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l concurrency -d 'Concurrent first PUTs in the race check' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l format -d 'What to print on stdout' -r -f -a "text\t'The checklist'
 json\t'One JSON document'
 junit\t'JUnit XML'
 tap\t'TAP version 13'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a machine report to FILE (JUnit XML, or JSON/TAP for .json/.tap files, or the --format given)' -r -F
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'Seconds one request may take' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'Seconds to wait for the server to answer before checking' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How long to wait for the server to answer before checking: 30s; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
@@ -85,7 +103,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Al
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url -d 'The server\'s base URL' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l timeout -d 'Seconds to keep trying' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l timeout -d 'How long to keep trying: 30s, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
@@ -93,9 +111,9 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'P
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'Seconds one request may take' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"

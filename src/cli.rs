@@ -2,9 +2,12 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::check::Check;
+use crate::check::report::Format;
 use crate::contract::Expectation;
 
 const EXIT_CODES: &str = "\
@@ -106,10 +109,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     pub max_items: Option<usize>,
 
-    /// Seconds a request head may take from its first byte to its end
-    /// (cuts off slow-loris clients). Idle connections close after 5 s.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_secs)]
-    pub header_timeout: f64,
+    /// How long a request head may take from its first byte to its end
+    /// (cuts off slow-loris clients): 10s, 500ms; a bare number is seconds.
+    /// Idle connections close after 5 s.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub header_timeout: Duration,
 
     /// Connections served at once; more wait in the listen backlog.
     #[arg(long, value_name = "N", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
@@ -161,9 +165,10 @@ pub struct PutArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Seconds to wait for the whole exchange, per attempt.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = positive_secs)]
-    pub timeout: f64,
+    /// How long the whole exchange may take, per attempt: 30s, 500ms; a
+    /// bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
+    pub timeout: Duration,
 
     /// Retry this many times when the connection fails (with backoff), for a
     /// server that is still starting.
@@ -205,37 +210,38 @@ pub struct CheckArgs {
     pub seeded: bool,
 
     /// Run only these checks (comma-separated).
-    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
-    pub only: Vec<String>,
+    #[arg(long, value_name = "CHECKS", value_enum, value_delimiter = ',')]
+    pub only: Vec<Check>,
 
     /// Skip these checks (comma-separated).
-    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
-    pub skip: Vec<String>,
+    #[arg(long, value_name = "CHECKS", value_enum, value_delimiter = ',')]
+    pub skip: Vec<Check>,
 
     /// Concurrent first PUTs in the race check.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(2..=4096))]
     pub concurrency: u16,
 
     /// What to print on stdout.
-    #[arg(long, value_enum, default_value_t = crate::check::report::Format::Text)]
-    pub format: crate::check::report::Format,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 
     /// Also write a machine report to FILE (JUnit XML, or JSON/TAP for
     /// .json/.tap files, or the --format given).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// Seconds one request may take.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_secs)]
-    pub timeout: f64,
+    /// How long one request may take: 10s, 500ms; a bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub timeout: Duration,
 
     /// Connection attempts to retry before giving up (with backoff).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retry: u32,
 
-    /// Seconds to wait for the server to answer before checking.
-    #[arg(long, value_name = "SECS", default_value_t = 0.0, value_parser = non_negative_secs)]
-    pub wait: f64,
+    /// How long to wait for the server to answer before checking: 30s; a
+    /// bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = duration)]
+    pub wait: Duration,
 }
 
 /// `itemctl wait`.
@@ -246,9 +252,9 @@ pub struct WaitArgs {
     #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
     pub url: String,
 
-    /// Seconds to keep trying.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0, value_parser = positive_secs)]
-    pub timeout: f64,
+    /// How long to keep trying: 30s, 2m; a bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
+    pub timeout: Duration,
 }
 
 /// `itemctl bench`.
@@ -280,9 +286,9 @@ pub struct BenchArgs {
     )]
     pub requests: Option<u64>,
 
-    /// Stop after this long: 10s, 500ms, 2m.
-    #[arg(long, short = 'd', value_name = "DURATION", value_parser = duration, default_value = "10s")]
-    pub duration: std::time::Duration,
+    /// Stop after this long: 10s, 500ms, 2m; a bare number is seconds.
+    #[arg(long, short = 'd', value_name = "DURATION", value_parser = positive_duration, default_value = "10s")]
+    pub duration: Duration,
 
     /// Distinct ids to spread the upserts over.
     #[arg(long, value_name = "K", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -292,36 +298,28 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Seconds one request may take.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_secs)]
-    pub timeout: f64,
+    /// How long one request may take: 10s, 500ms; a bare number is seconds.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub timeout: Duration,
 }
 
-/// Parses `10s`, `500ms`, `2m`, `1.5s` or plain seconds.
-fn duration(s: &str) -> Result<std::time::Duration, String> {
-    let (number, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
+/// Parses a duration: a bare number of seconds (`1.5`), or humantime's
+/// units (`500ms`, `10s`, `2m`, `1h 30m`).
+fn duration(s: &str) -> Result<Duration, String> {
+    let parsed = match s.trim().parse::<f64>() {
+        Ok(secs) => Duration::try_from_secs_f64(secs).map_err(|_| ()),
+        Err(_) => humantime::parse_duration(s.trim()).map_err(|_| ()),
     };
-    let scale = match unit {
-        "ms" => 0.001,
-        "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(format!("`{s}`: expected a duration like 10s, 500ms or 2m")),
-    };
-    match number.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(std::time::Duration::from_secs_f64(v * scale)),
-        _ => Err(format!(
-            "`{s}`: expected a positive duration like 10s, 500ms or 2m"
-        )),
-    }
+    parsed.map_err(|()| {
+        format!("`{s}` is not a duration: use seconds (1.5) or units (500ms, 10s, 2m)")
+    })
 }
 
-fn non_negative_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!("`{s}` is not a number of seconds")),
+/// [`duration`], and more than zero.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    match duration(s)? {
+        Duration::ZERO => Err(format!("`{s}`: the duration must be more than zero")),
+        d => Ok(d),
     }
 }
 
@@ -353,13 +351,6 @@ fn header(s: &str) -> Result<(String, String), String> {
     }
 }
 
-fn positive_secs(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("`{s}` is not a positive number of seconds")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,10 +371,14 @@ mod tests {
         assert!(integer("abc").is_err() && integer("-").is_err() && integer("1.5").is_err());
         assert_eq!(header("X-A:  b "), Ok(("X-A".into(), "b".into())));
         assert!(header("nocolon").is_err());
-        assert!(positive_secs("0").is_err() && positive_secs("nan").is_err());
-        assert_eq!(duration("500ms"), Ok(std::time::Duration::from_millis(500)));
-        assert_eq!(duration("2m"), Ok(std::time::Duration::from_secs(120)));
-        assert_eq!(duration("1.5"), Ok(std::time::Duration::from_millis(1500)));
-        assert!(duration("10x").is_err() && duration("0s").is_err() && duration("s").is_err());
+        assert!(positive_duration("0").is_err() && positive_duration("0s").is_err());
+        assert!(duration("nan").is_err() && duration("-1").is_err() && duration("1e300").is_err());
+        assert_eq!(duration("0"), Ok(Duration::ZERO));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(positive_duration("5"), Ok(Duration::from_secs(5)));
+        assert!(duration("10x").is_err() && duration("s").is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! The upsert contract, defined once: what 200 and 201 mean for
-//! `PUT /items/{item_id}`. The server answers with it, `put --expect` checks
-//! against it.
+//! `PUT /items/{item_id}`, and what a correct echo of the item is. The one
+//! module both sides share: the server answers with it; `put --expect`,
+//! `check` and `bench` hold responses to it. It imports nothing else of the
+//! crate.
 
 use std::fmt;
 use std::str::FromStr;
@@ -106,14 +108,15 @@ impl EchoedItem {
     /// Errors: a one-line description of what is wrong (not JSON, not an
     /// object, a missing or mistyped field).
     pub fn from_body(body: &[u8]) -> Result<EchoedItem, String> {
-        use crate::reference::json::{Value, decode};
-        let value = decode(body).map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
+        use serde_json::Value;
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
         let Value::Object(obj) = value else {
             return Err(format!("the body is not a JSON object: {}", snippet(body)));
         };
         let name = match obj.get("name") {
             Some(Value::Null) => None,
-            Some(Value::Str(s)) => Some(s.to_string_lossy()),
+            Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
                 return Err(format!(
                     "\"name\" is neither a string nor null: {}",
@@ -124,7 +127,7 @@ impl EchoedItem {
         };
         let size = match obj.get("size") {
             Some(Value::Null) => None,
-            Some(Value::Int(i)) => Some(i.to_string()),
+            Some(Value::Number(n)) if is_integer_text(&n.to_string()) => Some(n.to_string()),
             Some(_) => {
                 return Err(format!(
                     "\"size\" is neither an integer nor null: {}",
@@ -167,6 +170,12 @@ impl fmt::Display for EchoedItem {
         let size = self.size.as_deref().unwrap_or("null");
         write!(f, "{{name: {name}, size: {size}}}")
     }
+}
+
+/// Whether a JSON number's text is an integer (`-?digits`, any length).
+fn is_integer_text(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A body for messages: at most 200 bytes, lossy UTF-8.

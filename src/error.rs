@@ -1,62 +1,68 @@
-//! Errors that end a command, and the one mapping from errors to the
-//! documented exit codes.
+//! The errors that end a command. Each variant is one documented exit code;
+//! the mapping from variant to number is [`crate::commands::exit`], the only
+//! place that knows the numbers.
 
-use std::process::ExitCode;
-
-/// The documented exit codes (README, `--help`).
-pub mod exit {
-    /// Success: a response arrived and met `--expect` (or was 2xx).
-    pub const OK: u8 = 0;
-    /// A response arrived but did not meet `--expect` (or, without it, was
-    /// neither 2xx, 4xx nor 5xx); also any failure not listed below.
-    pub const NOT_MET: u8 = 1;
-    /// Usage error: bad flags, unreadable `--body @FILE`, malformed seed.
-    pub const USAGE: u8 = 2;
-    /// No response: connection refused, DNS, TLS, timeout.
-    pub const NO_RESPONSE: u8 = 3;
-    /// A 4xx response, without `--expect`.
-    pub const CLIENT_ERROR: u8 = 4;
-    /// A 5xx response, without `--expect`.
-    pub const SERVER_ERROR: u8 = 5;
-    /// Interrupted by Ctrl-C (SIGINT), as shells report 128 + 2.
-    pub const INTERRUPTED: u8 = 130;
-}
-
-/// A failure with a documented exit code.
+/// A failure that ends a command, with its cause chain (`#[source]`).
+///
+/// Messages are one line and name the cause and, where there is one, the
+/// fix; the causes they wrap are printed after them, joined by `: `.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
-    /// The command line or an input it names is unusable (exit 2).
+    /// The command line is unusable: a bad flag value, a bad URL, a bad
+    /// header (exit 2).
     #[error("{0}")]
     Usage(String),
-    /// No HTTP response arrived (exit 3).
+    /// An input the command line names cannot be used: a `--body @FILE`
+    /// that cannot be read, a malformed `--seed` file (exit 2). The message
+    /// names the input; the source says why.
+    #[error("{what}")]
+    Input {
+        /// The input, e.g. `cannot read body file b.json`.
+        what: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No complete HTTP response arrived: connection refused, DNS, TLS,
+    /// timeout, a broken or oversized response (exit 3). The message
+    /// already names the cause in the words users know.
     #[error("{0}")]
     NoResponse(String),
+    /// The process could not set itself up: the TLS stack, the async
+    /// runtime, a listening socket, writing output (exit 1).
+    #[error("{what}")]
+    Setup {
+        /// What could not be set up.
+        what: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Ctrl-C (exit 130).
     #[error("interrupted")]
     Interrupted,
 }
 
-/// The exit code for an error that ended a command.
-pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if let Some(f) = err.downcast_ref::<Failure>() {
-        return match f {
-            Failure::Usage(_) => exit::USAGE,
-            Failure::NoResponse(_) => exit::NO_RESPONSE,
-            Failure::Interrupted => exit::INTERRUPTED,
-        };
+impl Failure {
+    /// [`Failure::Input`] for `what`, caused by `source`.
+    pub fn input(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Failure::Input {
+            what: what.into(),
+            source: source.into(),
+        }
     }
-    if err
-        .downcast_ref::<crate::server::store::SeedError>()
-        .is_some()
-    {
-        return exit::USAGE;
-    }
-    exit::NOT_MET
-}
 
-/// Prints `itemctl: <error>` (one line, causes joined by `: `) and returns
-/// the exit code.
-pub fn report(err: &anyhow::Error) -> ExitCode {
-    eprintln!("itemctl: {err:#}");
-    ExitCode::from(exit_code(err))
+    /// [`Failure::Setup`] for `what`, caused by `source`.
+    pub fn setup(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Failure::Setup {
+            what: what.into(),
+            source: source.into(),
+        }
+    }
 }

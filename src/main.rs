@@ -1,9 +1,6 @@
-//! The `itemctl` binary: everything is in the library; errors become the
-//! documented exit codes in [`itemctl::error`].
+//! The `itemctl` binary: everything is in the library
+//! ([`itemctl::run`]), including the exit codes ([`itemctl::commands::exit`]).
 
 fn main() -> std::process::ExitCode {
-    match itemctl::run() {
-        Ok(code) => code,
-        Err(err) => itemctl::error::report(&err),
-    }
+    itemctl::run()
 }

@@ -102,7 +102,7 @@ fn flags_left_out_are_left_out_and_nulls_are_explicit() {
         .assert()
         .code(0)
         .stdout(predicate::str::is_match(
-            r#"^\{"status":201,"reason":"Created","id":"n","body":\{"name":null,"size":null\},"elapsed_ms":[0-9.]+\}\n$"#,
+            r#"^\{"version":1,"status":201,"reason":"Created","id":"n","body":\{"name":null,"size":null\},"elapsed_ms":[0-9.]+\}\n$"#,
         )
         .unwrap());
 }
@@ -314,7 +314,7 @@ fn timeout_is_exit_3() {
         .args(["put", "foo", "--url", &url, "--timeout", "0.3"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("timed out after 0.3s"));
+        .stderr(predicate::str::contains("timed out after 300ms"));
     drop(listener);
 }
 

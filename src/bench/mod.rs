@@ -19,9 +19,16 @@ use hdrhistogram::Histogram;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use serde::Serialize;
+
+use crate::client;
 use crate::contract::Upserted;
 use crate::error::Failure;
-use crate::reference::h11::{ChunkProgress, ChunkedDecoder};
+
+/// The version of the `--json` report's shape
+/// (`docs/schemas/bench.schema.json`); fields are only added within a
+/// version.
+pub const JSON_VERSION: u32 = 1;
 
 /// When a run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,38 +152,73 @@ impl Report {
         out
     }
 
-    /// The `--json` report: one JSON document.
+    /// The `--json` report: one JSON document and a newline.
     pub fn to_json(&self) -> String {
-        let [p50, p90, p99, p999, max] = self.latency_summary();
-        let statuses: Vec<String> = self
-            .statuses
-            .iter()
-            .map(|(s, n)| format!("\"{s}\":{n}"))
-            .collect();
-        let mut url = Vec::new();
-        crate::reference::render::write_text(&mut url, &self.url);
-        format!(
-            "{{\"url\":{},\"connections\":{},\"ids\":{},\"requests\":{},\"elapsed_s\":{:.3},\"requests_per_sec\":{:.1},\
-             \"latency_ms\":{{\"p50\":{:.3},\"p90\":{:.3},\"p99\":{:.3},\"p99_9\":{:.3},\"max\":{:.3}}},\
-             \"status\":{{{}}},\"created\":{},\"updated\":{},\"errors\":{},\"violations\":{}}}\n",
-            String::from_utf8_lossy(&url),
-            self.connections,
-            self.ids,
-            self.requests,
-            self.elapsed.as_secs_f64(),
-            self.requests_per_sec(),
-            p50,
-            p90,
-            p99,
-            p999,
-            max,
-            statuses.join(","),
-            self.created,
-            self.updated,
-            self.errors,
-            self.violations,
-        )
+        let [p50, p90, p99, p99_9, max] = self.latency_summary();
+        let round = |v: f64, places: i32| {
+            let scale = 10f64.powi(places);
+            (v * scale).round() / scale
+        };
+        let doc = JsonReport {
+            version: JSON_VERSION,
+            url: &self.url,
+            connections: self.connections,
+            ids: self.ids,
+            requests: self.requests,
+            elapsed_s: round(self.elapsed.as_secs_f64(), 3),
+            requests_per_sec: round(self.requests_per_sec(), 1),
+            latency_ms: JsonLatency {
+                p50: round(p50, 3),
+                p90: round(p90, 3),
+                p99: round(p99, 3),
+                p99_9: round(p99_9, 3),
+                max: round(max, 3),
+            },
+            status: self
+                .statuses
+                .iter()
+                .map(|(s, n)| (s.to_string(), *n))
+                .collect(),
+            created: self.created,
+            updated: self.updated,
+            errors: self.errors,
+            first_error: self.first_error.as_deref(),
+            violations: self.violations,
+        };
+        let mut text =
+            serde_json::to_string(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+        text.push('\n');
+        text
     }
+}
+
+/// The `--json` report (`docs/schemas/bench.schema.json`).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    url: &'a str,
+    connections: usize,
+    ids: u64,
+    requests: u64,
+    elapsed_s: f64,
+    requests_per_sec: f64,
+    latency_ms: JsonLatency,
+    status: BTreeMap<String, u64>,
+    created: u64,
+    updated: u64,
+    errors: u64,
+    first_error: Option<&'a str>,
+    violations: u64,
+}
+
+/// Latency percentiles in the `--json` report, in milliseconds.
+#[derive(Serialize)]
+struct JsonLatency {
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    p99_9: f64,
+    max: f64,
 }
 
 /// The run's shared counters.
@@ -262,7 +304,7 @@ pub async fn run(
     opts: &Options,
     progress: Option<indicatif::ProgressBar>,
 ) -> Result<Report, Failure> {
-    let run_id = crate::check::random_hex();
+    let run_id = client::random_hex();
     let ep = Arc::new(endpoint(base, &run_id[..8]).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr)
@@ -304,7 +346,8 @@ pub async fn run(
         tokio::time::sleep(d).await;
         shared.stop.store(true, Ordering::Relaxed);
     }
-    let mut latency_us = Histogram::<u64>::new(3).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut latency_us = Histogram::<u64>::new(3)
+        .map_err(|e| Failure::setup("cannot create the latency histogram", e))?;
     let mut statuses = BTreeMap::new();
     let (mut errors, mut first_error) = (0, None);
     for t in tasks {
@@ -474,65 +517,121 @@ async fn connection(
     tally
 }
 
-/// Sends one request and reads its response; returns the status and
-/// whether the connection stays open. `buf` may hold bytes of the next
-/// response on return (there are none without pipelining).
+/// Sends one request and reads its response (parsed with httparse);
+/// returns the status and whether the connection stays open.
 async fn exchange(s: &mut TcpStream, req: &[u8], buf: &mut Vec<u8>) -> Result<(u16, bool), String> {
     s.write_all(req)
         .await
         .map_err(|e| format!("write: {}", io_reason(&e)))?;
     buf.clear();
-    let head_end = loop {
-        if let Some(i) = memchr::memmem::find(buf, b"\r\n\r\n") {
-            break i + 4;
-        }
-        read_more(s, buf).await?;
-    };
-    let head = &buf[..head_end];
-    let status = head
-        .get(9..12)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|t| t.parse::<u16>().ok())
-        .ok_or_else(|| "malformed status line".to_owned())?;
-    let mut length: Option<usize> = None;
-    let (mut chunked, mut close) = (false, false);
-    for line in head.split(|&b| b == b'\n').skip(1) {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            continue;
-        };
-        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
-        if name.eq_ignore_ascii_case(b"content-length") {
-            length = std::str::from_utf8(value).ok().and_then(|v| v.parse().ok());
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            chunked = value.eq_ignore_ascii_case(b"chunked");
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            close = value.eq_ignore_ascii_case(b"close");
-        }
-    }
-    if chunked {
-        let mut decoder = ChunkedDecoder::default();
-        let mut at = head_end;
-        loop {
-            let (used, progress) = decoder
-                .decode(&buf[at..], None)
-                .map_err(|e| e.to_string())?;
-            at += used;
-            if progress == ChunkProgress::Done {
-                break;
+    let (head_end, status, framing, mut close) = loop {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut resp = httparse::Response::new(&mut headers);
+        match resp.parse(buf) {
+            Ok(httparse::Status::Complete(end)) => {
+                let status = resp.code.ok_or("malformed status line")?;
+                let (framing, close) = framing_of(&resp)?;
+                break (end, status, framing, close);
             }
-            read_more(s, buf).await?;
+            Ok(httparse::Status::Partial) => read_more(s, buf).await?,
+            Err(e) => return Err(format!("malformed response head: {e}")),
         }
-    } else if let Some(n) = length {
-        while buf.len() < head_end + n {
-            read_more(s, buf).await?;
+    };
+    match framing {
+        BodyFraming::Length(n) => {
+            while buf.len() < head_end + n {
+                read_more(s, buf).await?;
+            }
         }
-    } else {
-        // Delimited by close: read to the end.
-        while read_more(s, buf).await.is_ok() {}
-        close = true;
+        BodyFraming::Chunked => skip_chunked(s, buf, head_end).await?,
+        BodyFraming::UntilClose => {
+            while read_more(s, buf).await.is_ok() {}
+            close = true;
+        }
     }
     Ok((status, !close))
+}
+
+/// How a response body ends.
+enum BodyFraming {
+    /// After this many bytes.
+    Length(usize),
+    /// After the last chunk and its trailers.
+    Chunked,
+    /// When the server closes the connection.
+    UntilClose,
+}
+
+/// The body framing of a parsed response head (RFC 9112 §6.3) and whether
+/// the server said `Connection: close`.
+fn framing_of(resp: &httparse::Response<'_, '_>) -> Result<(BodyFraming, bool), String> {
+    let (mut length, mut chunked, mut close) = (None, false, false);
+    for h in resp.headers.iter() {
+        let value = h.value.trim_ascii();
+        if h.name.eq_ignore_ascii_case("content-length") {
+            let n = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .ok_or("malformed content-length")?;
+            length = Some(n);
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = value
+                .rsplit(|&b| b == b',')
+                .next()
+                .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if h.name.eq_ignore_ascii_case("connection") {
+            close = value
+                .split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+        }
+    }
+    let no_body = matches!(resp.code, Some(100..=199 | 204 | 304));
+    let framing = match (no_body, chunked, length) {
+        (true, _, _) => BodyFraming::Length(0),
+        (false, true, _) => BodyFraming::Chunked,
+        (false, false, Some(n)) => BodyFraming::Length(n),
+        (false, false, None) => BodyFraming::UntilClose,
+    };
+    Ok((framing, close))
+}
+
+/// Reads past a chunked body that starts at `at` in `buf` (chunk sizes
+/// parsed with httparse), through the trailer section's blank line.
+async fn skip_chunked(s: &mut TcpStream, buf: &mut Vec<u8>, mut at: usize) -> Result<(), String> {
+    loop {
+        let size = loop {
+            match httparse::parse_chunk_size(&buf[at..]) {
+                Ok(httparse::Status::Complete((used, size))) => {
+                    at += used;
+                    break size;
+                }
+                Ok(httparse::Status::Partial) => read_more(s, buf).await?,
+                Err(_) => return Err("malformed chunk size".into()),
+            }
+        };
+        if size == 0 {
+            break;
+        }
+        let end = usize::try_from(size)
+            .ok()
+            .and_then(|n| at.checked_add(n)?.checked_add(2))
+            .ok_or("chunk too large")?;
+        while buf.len() < end {
+            read_more(s, buf).await?;
+        }
+        if &buf[end - 2..end] != b"\r\n" {
+            return Err("chunk data not followed by CRLF".into());
+        }
+        at = end;
+    }
+    // Trailer lines, then the blank line.
+    loop {
+        match memchr::memmem::find(&buf[at..], b"\r\n") {
+            Some(0) => return Ok(()),
+            Some(i) => at += i + 2,
+            None => read_more(s, buf).await?,
+        }
+    }
 }
 
 async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String> {

@@ -9,21 +9,99 @@ pub mod report;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use serde_json::Value;
 
-use crate::client;
+use crate::client::{self, Client};
 use crate::contract::{EchoedItem, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
-use crate::reference::json::{Value, decode};
 
-/// One check of the suite.
-#[derive(Clone, Copy, Debug)]
-pub struct CheckDef {
+/// A check of the suite; the declaration order is the order they run in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Check {
+    /// A new id gives 201 Created and echoes the item.
+    Create,
+    /// An existing id gives 200 OK with the new values.
+    Update,
+    /// The identical PUT again gives 200 and the identical body (idempotent).
+    Repeat,
+    /// A PUT with only name sets size to null (replace, not merge).
+    Replace,
+    /// Explicit nulls and {} round-trip.
+    Nulls,
+    /// size "abc" gives 422 naming size, and stores nothing.
+    Invalid,
+    /// size "3" becomes 3; 422 details have FastAPI's shape (--fastapi).
+    Coerce,
+    /// A non-ASCII id and name round-trip.
+    Unicode,
+    /// Concurrent first PUTs of one id: exactly one 201.
+    Race,
+    /// The seeded ids foo and bar exist (--seeded).
+    Seeded,
+}
+
+impl Check {
+    /// Every check, in the order they run.
+    pub const ALL: [Check; 10] = [
+        Check::Create,
+        Check::Update,
+        Check::Repeat,
+        Check::Replace,
+        Check::Nulls,
+        Check::Invalid,
+        Check::Coerce,
+        Check::Unicode,
+        Check::Race,
+        Check::Seeded,
+    ];
+
     /// Its name, for `--only` / `--skip` and the reports.
-    pub name: &'static str,
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Create => "create",
+            Check::Update => "update",
+            Check::Repeat => "repeat",
+            Check::Replace => "replace",
+            Check::Nulls => "nulls",
+            Check::Invalid => "invalid",
+            Check::Coerce => "coerce",
+            Check::Unicode => "unicode",
+            Check::Race => "race",
+            Check::Seeded => "seeded",
+        }
+    }
+
     /// What it verifies, in one line.
-    pub about: &'static str,
-    /// What it needs to run, if anything beyond the contract.
-    pub needs: Needs,
+    pub fn about(self) -> &'static str {
+        match self {
+            Check::Create => "a new id gives 201 Created and echoes the item",
+            Check::Update => "an existing id gives 200 OK with the new values",
+            Check::Repeat => "the identical PUT again gives 200 and the identical body",
+            Check::Replace => "a PUT with only name sets size to null (replace, not merge)",
+            Check::Nulls => "explicit nulls and {} round-trip",
+            Check::Invalid => "size \"abc\" gives 422 naming size, and stores nothing",
+            Check::Coerce => "size \"3\" becomes 3; 422 details have FastAPI's shape",
+            Check::Unicode => "a non-ASCII id and name round-trip",
+            Check::Race => "concurrent first PUTs of one id: exactly one 201",
+            Check::Seeded => "the seeded ids foo and bar exist (200)",
+        }
+    }
+
+    /// What it needs to run, beyond the contract.
+    pub fn needs(self) -> Needs {
+        match self {
+            Check::Coerce => Needs::FastApi,
+            Check::Seeded => Needs::Seeded,
+            Check::Create
+            | Check::Update
+            | Check::Repeat
+            | Check::Replace
+            | Check::Nulls
+            | Check::Invalid
+            | Check::Unicode
+            | Check::Race => Needs::Contract,
+        }
+    }
 }
 
 /// What a check needs.
@@ -37,60 +115,6 @@ pub enum Needs {
     Seeded,
 }
 
-/// The suite, in the order it runs.
-pub const CHECKS: [CheckDef; 10] = [
-    CheckDef {
-        name: "create",
-        about: "a new id gives 201 Created and echoes the item",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "update",
-        about: "an existing id gives 200 OK with the new values",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "repeat",
-        about: "the identical PUT again gives 200 and the identical body",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "replace",
-        about: "a PUT with only name sets size to null (replace, not merge)",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "nulls",
-        about: "explicit nulls and {} round-trip",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "invalid",
-        about: "size \"abc\" gives 422 naming size, and stores nothing",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "coerce",
-        about: "size \"3\" becomes 3; 422 details have FastAPI's shape",
-        needs: Needs::FastApi,
-    },
-    CheckDef {
-        name: "unicode",
-        about: "a non-ASCII id and name round-trip",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "race",
-        about: "concurrent first PUTs of one id: exactly one 201",
-        needs: Needs::Contract,
-    },
-    CheckDef {
-        name: "seeded",
-        about: "the seeded ids foo and bar exist (200)",
-        needs: Needs::Seeded,
-    },
-];
-
 /// How to run the suite.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -99,13 +123,11 @@ pub struct Options {
     /// Run the seeded-items check.
     pub seeded: bool,
     /// Run only these checks (empty: all).
-    pub only: Vec<String>,
+    pub only: Vec<Check>,
     /// Skip these checks.
-    pub skip: Vec<String>,
+    pub skip: Vec<Check>,
     /// Concurrent PUTs in `race`.
     pub concurrency: usize,
-    /// Limit for one request.
-    pub timeout: Duration,
 }
 
 /// A check's result.
@@ -123,7 +145,7 @@ pub enum Outcome {
 #[derive(Clone, Debug)]
 pub struct CheckResult {
     /// The check.
-    pub def: CheckDef,
+    pub check: Check,
     /// What happened.
     pub outcome: Outcome,
     /// How long it took.
@@ -156,42 +178,29 @@ impl Tally {
     }
 }
 
-/// Validates `--only` / `--skip` names.
+/// Runs the suite through `client` (the server must be reachable).
 ///
-/// Errors: [`Failure::Usage`] naming the unknown check and the known ones.
-pub fn validate_names(names: &[String]) -> Result<(), Failure> {
-    for n in names {
-        if !CHECKS.iter().any(|c| c.name == n) {
-            let known: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
-            return Err(Failure::Usage(format!(
-                "unknown check `{n}` (checks: {})",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Runs the suite against `base` (the server must be reachable).
-pub async fn run(base: &str, opts: &Options) -> Result<Vec<CheckResult>, Failure> {
+/// # Errors
+/// None today: a check that cannot reach the server fails with the reason;
+/// the `Result` leaves room for set-up failures.
+pub async fn run(client: &Client, opts: &Options) -> Result<Vec<CheckResult>, Failure> {
     let http = Http {
-        client: client::build_client(opts.timeout, false, client::is_https(base))?,
-        base: base.to_owned(),
-        run_id: random_hex(),
+        client,
+        run_id: client::random_hex(),
     };
-    let mut results = Vec::with_capacity(CHECKS.len());
-    for def in CHECKS {
+    let mut results = Vec::with_capacity(Check::ALL.len());
+    for check in Check::ALL {
         let started = Instant::now();
-        let outcome = if let Some(reason) = skip_reason(&def, opts) {
+        let outcome = if let Some(reason) = skip_reason(check, opts) {
             Outcome::Skip(reason)
         } else {
-            match run_one(&http, def.name, opts).await {
+            match run_one(&http, check, opts).await {
                 Ok(note) => Outcome::Pass(note),
                 Err(why) => Outcome::Fail(why),
             }
         };
         results.push(CheckResult {
-            def,
+            check,
             outcome,
             duration: started.elapsed(),
         });
@@ -199,28 +208,27 @@ pub async fn run(base: &str, opts: &Options) -> Result<Vec<CheckResult>, Failure
     Ok(results)
 }
 
-fn skip_reason(def: &CheckDef, opts: &Options) -> Option<String> {
-    if !opts.only.is_empty() && !opts.only.iter().any(|n| n == def.name) {
+fn skip_reason(check: Check, opts: &Options) -> Option<String> {
+    if !opts.only.is_empty() && !opts.only.contains(&check) {
         return Some("not selected by --only".into());
     }
-    if opts.skip.iter().any(|n| n == def.name) {
+    if opts.skip.contains(&check) {
         return Some("skipped by --skip".into());
     }
-    match def.needs {
+    match check.needs() {
         Needs::FastApi if !opts.fastapi => {
             Some("a pydantic behaviour: pass --fastapi to check it".into())
         }
         Needs::Seeded if !opts.seeded => {
             Some("pass --seeded when the server holds foo and bar".into())
         }
-        _ => None,
+        Needs::Contract | Needs::FastApi | Needs::Seeded => None,
     }
 }
 
 /// The HTTP side of the checks.
-struct Http {
-    client: reqwest::Client,
-    base: String,
+struct Http<'a> {
+    client: &'a Client,
     run_id: String,
 }
 
@@ -259,58 +267,53 @@ impl Answer {
     }
 }
 
-impl Http {
+impl Http<'_> {
     fn fresh_id(&self, check: &str) -> String {
-        format!("itemctl-check-{}-{check}-{}", self.run_id, random_hex())
+        format!(
+            "itemctl-check-{}-{check}-{}",
+            self.run_id,
+            client::random_hex()
+        )
     }
 
     async fn put(&self, id: &str, body: &str) -> Result<Answer, String> {
-        let url = client::item_url(&self.base, id).map_err(|e| e.to_string())?;
-        let resp = self
+        let ex = self
             .client
-            .put(&url)
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
+            .put(id, Bytes::copy_from_slice(body.as_bytes()))
             .await
-            .map_err(|e| format!("no response to PUT {url}: {}", client::describe_error(&e)))?;
-        let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(|e| {
-            format!(
-                "incomplete response to PUT {url}: {}",
-                client::describe_error(&e)
-            )
-        })?;
-        Ok(Answer { status, body })
+            .map_err(|e| e.to_string())?;
+        Ok(Answer {
+            status: ex.status,
+            body: ex.body,
+        })
     }
 }
 
-async fn run_one(http: &Http, name: &str, opts: &Options) -> Result<String, String> {
-    match name {
-        "create" => create(http).await,
-        "update" => update(http).await,
-        "repeat" => repeat(http).await,
-        "replace" => replace(http).await,
-        "nulls" => nulls(http).await,
-        "invalid" => invalid(http).await,
-        "coerce" => coerce(http).await,
-        "unicode" => unicode(http).await,
-        "race" => race(http, opts.concurrency).await,
-        "seeded" => seeded(http).await,
-        other => Err(format!("unknown check {other}")),
+async fn run_one(http: &Http<'_>, check: Check, opts: &Options) -> Result<String, String> {
+    match check {
+        Check::Create => create(http).await,
+        Check::Update => update(http).await,
+        Check::Repeat => repeat(http).await,
+        Check::Replace => replace(http).await,
+        Check::Nulls => nulls(http).await,
+        Check::Invalid => invalid(http).await,
+        Check::Coerce => coerce(http).await,
+        Check::Unicode => unicode(http).await,
+        Check::Race => race(http, opts.concurrency).await,
+        Check::Seeded => seeded(http).await,
     }
 }
 
 /// Creates a fresh id with `{"name":"before","size":1}` (setup for the
 /// checks that need an existing id).
-async fn setup(http: &Http, check: &str) -> Result<String, String> {
+async fn setup(http: &Http<'_>, check: &str) -> Result<String, String> {
     let id = http.fresh_id(check);
     let a = http.put(&id, r#"{"name":"before","size":1}"#).await?;
     a.require(Upserted::Created, "setup: creating a fresh id")?;
     Ok(id)
 }
 
-async fn create(http: &Http) -> Result<String, String> {
+async fn create(http: &Http<'_>) -> Result<String, String> {
     let id = http.fresh_id("create");
     let a = http.put(&id, r#"{"name":"check-create","size":3}"#).await?;
     a.require(Upserted::Created, "a fresh id")?;
@@ -318,7 +321,7 @@ async fn create(http: &Http) -> Result<String, String> {
     Ok("201 Created".into())
 }
 
-async fn update(http: &Http) -> Result<String, String> {
+async fn update(http: &Http<'_>) -> Result<String, String> {
     let id = setup(http, "update").await?;
     let a = http.put(&id, r#"{"name":"after","size":2}"#).await?;
     a.require(Upserted::Replaced, "an existing id")?;
@@ -326,7 +329,7 @@ async fn update(http: &Http) -> Result<String, String> {
     Ok("200 OK".into())
 }
 
-async fn repeat(http: &Http) -> Result<String, String> {
+async fn repeat(http: &Http<'_>) -> Result<String, String> {
     let id = setup(http, "repeat").await?;
     let body = r#"{"name":"same","size":7}"#;
     let first = http.put(&id, body).await?;
@@ -344,7 +347,7 @@ async fn repeat(http: &Http) -> Result<String, String> {
     Ok("200 OK twice, identical bodies".into())
 }
 
-async fn replace(http: &Http) -> Result<String, String> {
+async fn replace(http: &Http<'_>) -> Result<String, String> {
     let id = http.fresh_id("replace");
     http.put(&id, r#"{"name":"full","size":5}"#)
         .await?
@@ -357,7 +360,7 @@ async fn replace(http: &Http) -> Result<String, String> {
     Ok("size became null".into())
 }
 
-async fn nulls(http: &Http) -> Result<String, String> {
+async fn nulls(http: &Http<'_>) -> Result<String, String> {
     let id = http.fresh_id("nulls");
     let a = http.put(&id, r#"{"name":null,"size":null}"#).await?;
     a.require(Upserted::Created, "explicit nulls for a fresh id")?;
@@ -370,7 +373,7 @@ async fn nulls(http: &Http) -> Result<String, String> {
 
 /// The entries of a 422 `detail` list.
 fn detail_list(body: &[u8]) -> Result<Vec<Value>, String> {
-    match decode(body) {
+    match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(obj)) => match obj.get("detail") {
             Some(Value::Array(items)) if !items.is_empty() => Ok(items.clone()),
             _ => Err(format!(
@@ -388,16 +391,14 @@ fn detail_list(body: &[u8]) -> Result<Vec<Value>, String> {
 fn loc_names(item: &Value, field: &str) -> bool {
     match item {
         Value::Object(o) => match o.get("loc") {
-            Some(Value::Array(parts)) => parts
-                .iter()
-                .any(|p| matches!(p, Value::Str(s) if s.as_str() == Some(field))),
+            Some(Value::Array(parts)) => parts.iter().any(|p| p.as_str() == Some(field)),
             _ => false,
         },
         _ => false,
     }
 }
 
-async fn invalid(http: &Http) -> Result<String, String> {
+async fn invalid(http: &Http<'_>) -> Result<String, String> {
     let id = http.fresh_id("invalid");
     let a = http.put(&id, r#"{"name":"bad","size":"abc"}"#).await?;
     if a.status != 422 {
@@ -419,7 +420,7 @@ async fn invalid(http: &Http) -> Result<String, String> {
     Ok("422 naming size; nothing stored".into())
 }
 
-async fn coerce(http: &Http) -> Result<String, String> {
+async fn coerce(http: &Http<'_>) -> Result<String, String> {
     let id = http.fresh_id("coerce");
     let a = http.put(&id, r#"{"name":"c","size":"3"}"#).await?;
     a.require(Upserted::Created, "size \"3\" for a fresh id")?;
@@ -439,7 +440,7 @@ async fn coerce(http: &Http) -> Result<String, String> {
                 snippet(&b.body)
             ));
         };
-        let keys: Vec<String> = o.iter().map(|(k, _)| k.to_string_lossy()).collect();
+        let keys: Vec<&str> = o.keys().map(String::as_str).collect();
         if keys != ["type", "loc", "msg", "input"] {
             return Err(format!(
                 "detail entries must have exactly type, loc, msg, input (in that order), got {keys:?}"
@@ -456,7 +457,7 @@ async fn coerce(http: &Http) -> Result<String, String> {
     Ok("\"3\" → 3; FastAPI's 422".into())
 }
 
-async fn unicode(http: &Http) -> Result<String, String> {
+async fn unicode(http: &Http<'_>) -> Result<String, String> {
     let id = format!("ünï ☃ {}", http.fresh_id("unicode"));
     let name = "名前 ✓ é 😀";
     let body = format!(r#"{{"name":"{name}","size":8}}"#);
@@ -468,7 +469,7 @@ async fn unicode(http: &Http) -> Result<String, String> {
     Ok("201 then 200".into())
 }
 
-async fn race(http: &Http, n: usize) -> Result<String, String> {
+async fn race(http: &Http<'_>, n: usize) -> Result<String, String> {
     let id = http.fresh_id("race");
     let puts = (0..n).map(|i| {
         let id = id.clone();
@@ -502,7 +503,7 @@ async fn race(http: &Http, n: usize) -> Result<String, String> {
     }
 }
 
-async fn seeded(http: &Http) -> Result<String, String> {
+async fn seeded(http: &Http<'_>) -> Result<String, String> {
     // The seed's own values, so the check leaves the items as it found them.
     for (id, body) in [
         ("foo", r#"{"name":"Fighters","size":6}"#),
@@ -514,33 +515,21 @@ async fn seeded(http: &Http) -> Result<String, String> {
     Ok("foo and bar exist".into())
 }
 
-/// 16 random hex digits (not cryptographic: ids only need to be fresh).
-pub fn random_hex() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    format!("{:016x}", h.finish())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::ValueEnum;
 
     #[test]
-    fn names_are_validated() {
-        assert!(validate_names(&["create".into(), "race".into()]).is_ok());
-        let err = validate_names(&["crate".into()]).unwrap_err().to_string();
-        assert!(
-            err.contains("unknown check `crate`") && err.contains("create, update"),
-            "{err}"
-        );
+    fn names_are_the_command_line_values_in_run_order() {
+        assert_eq!(Check::value_variants(), Check::ALL);
+        for check in Check::ALL {
+            let value = check
+                .to_possible_value()
+                .expect("every check is selectable");
+            assert_eq!(value.get_name(), check.name());
+        }
+        assert!(Check::from_str("crate", false).is_err());
     }
 
     #[test]
@@ -549,20 +538,23 @@ mod tests {
             fastapi: false,
             seeded: false,
             only: vec![],
-            skip: vec!["race".into()],
+            skip: vec![Check::Race],
             concurrency: 4,
-            timeout: Duration::from_secs(1),
         };
-        let reason =
-            |name: &str| skip_reason(CHECKS.iter().find(|c| c.name == name).unwrap(), &opts);
-        assert_eq!(reason("create"), None);
-        assert!(reason("race").unwrap().contains("--skip"));
-        assert!(reason("coerce").unwrap().contains("--fastapi"));
-        assert!(reason("seeded").unwrap().contains("--seeded"));
-    }
-
-    #[test]
-    fn random_ids_differ() {
-        assert_ne!(random_hex(), random_hex());
+        let reason = |check| skip_reason(check, &opts);
+        assert_eq!(reason(Check::Create), None);
+        assert!(reason(Check::Race).unwrap().contains("--skip"));
+        assert!(reason(Check::Coerce).unwrap().contains("--fastapi"));
+        assert!(reason(Check::Seeded).unwrap().contains("--seeded"));
+        let only = Options {
+            only: vec![Check::Update],
+            ..opts
+        };
+        assert!(
+            skip_reason(Check::Create, &only)
+                .unwrap()
+                .contains("--only")
+        );
+        assert_eq!(skip_reason(Check::Update, &only), None);
     }
 }

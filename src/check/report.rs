@@ -1,12 +1,18 @@
 //! How `itemctl check` reports: a checklist for people (✓/✗ and colors on a
-//! terminal, plain words when piped) and machine reports for CI (JSON,
-//! JUnit XML, TAP 13).
+//! terminal, plain words when piped) and machine reports for CI: JSON (a
+//! versioned shape, `docs/schemas/check.schema.json`), JUnit XML (through
+//! quick-junit) and TAP 13.
 
 use std::fmt::Write as _;
 
-use colored::Colorize;
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
 
 use crate::check::{CheckResult, Outcome, Tally};
+
+/// The version of the JSON report's shape; fields are only added within a
+/// version.
+pub const JSON_VERSION: u32 = 1;
 
 /// A report format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -34,8 +40,9 @@ impl Format {
 }
 
 /// Renders results in `format`. `url` is the server checked; `terminal`
-/// picks ✓/✗ over words in the checklist (colors follow `colored`'s
-/// override).
+/// picks ✓/✗ over words in the checklist. The checklist carries ANSI
+/// styles; write it through an `anstream` stream, which drops them where
+/// color is off.
 pub fn render(format: Format, url: &str, results: &[CheckResult], terminal: bool) -> String {
     match format {
         Format::Text => checklist(url, results, terminal),
@@ -57,54 +64,60 @@ pub fn summary(t: Tally) -> String {
     )
 }
 
+/// `text` in `style` (ANSI codes around it).
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
 fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
-    let width = results.iter().map(|r| r.def.name.len()).max().unwrap_or(0);
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
+    let dim = Style::new().dimmed();
+    let bold = Style::new().bold();
+    let width = results
+        .iter()
+        .map(|r| r.check.name().len())
+        .max()
+        .unwrap_or(0);
     let mut out = format!("itemctl check {url}\n");
     for r in results {
-        let (mark, detail) = match (&r.outcome, terminal) {
-            (Outcome::Pass(note), true) => ("✓".green().bold().to_string(), note.as_str()),
-            (Outcome::Fail(why), true) => ("✗".red().bold().to_string(), why.as_str()),
-            (Outcome::Skip(why), true) => ("-".yellow().to_string(), why.as_str()),
-            (Outcome::Pass(note), false) => ("PASS".to_owned(), note.as_str()),
-            (Outcome::Fail(why), false) => ("FAIL".to_owned(), why.as_str()),
-            (Outcome::Skip(why), false) => ("SKIP".to_owned(), why.as_str()),
+        let mark = match (&r.outcome, terminal) {
+            (Outcome::Pass(_), true) => paint(green, "✓"),
+            (Outcome::Fail(_), true) => paint(red.bold(), "✗"),
+            (Outcome::Skip(_), true) => paint(yellow, "-"),
+            (Outcome::Pass(_), false) => "PASS".to_owned(),
+            (Outcome::Fail(_), false) => "FAIL".to_owned(),
+            (Outcome::Skip(_), false) => "SKIP".to_owned(),
         };
-        let name = format!("{:width$}", r.def.name);
-        let name = if terminal {
-            name.bold().to_string()
-        } else {
-            name
-        };
+        let name = format!("{:width$}", r.check.name());
+        let name = if terminal { paint(bold, &name) } else { name };
+        let took = format!("({:.1} ms)", ms(r.duration));
         match &r.outcome {
-            Outcome::Skip(_) => {
+            Outcome::Skip(why) => {
                 let _ = writeln!(
                     out,
                     "{mark} {name}  {}",
-                    format!("skipped: {detail}").dimmed()
+                    paint(dim, &format!("skipped: {why}"))
                 );
             }
             Outcome::Pass(_) => {
                 let _ = writeln!(
                     out,
                     "{mark} {name}  {}  {}",
-                    r.def.about,
-                    format!("({:.1} ms)", ms(r.duration)).dimmed()
+                    r.check.about(),
+                    paint(dim, &took)
                 );
             }
-            Outcome::Fail(_) => {
-                let _ = writeln!(
-                    out,
-                    "{mark} {name}  {}  ({:.1} ms)",
-                    r.def.about,
-                    ms(r.duration)
-                );
+            Outcome::Fail(why) => {
+                let _ = writeln!(out, "{mark} {name}  {}  {took}", r.check.about());
                 let _ = writeln!(
                     out,
                     "    {}",
                     if terminal {
-                        detail.red().to_string()
+                        paint(red, why)
                     } else {
-                        detail.to_owned()
+                        why.clone()
                     }
                 );
             }
@@ -115,159 +128,140 @@ fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
     out
 }
 
-fn json_str(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    crate::reference::render::write_text(&mut out, s);
-    String::from_utf8_lossy(&out).into_owned()
+/// The JSON report (`docs/schemas/check.schema.json`).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    url: &'a str,
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+    checks: Vec<JsonCheck<'a>>,
+}
+
+/// One check in the JSON report.
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    name: &'static str,
+    about: &'static str,
+    status: &'static str,
+    message: &'a str,
+    duration_ms: f64,
 }
 
 fn json(url: &str, results: &[CheckResult]) -> String {
     let t = Tally::of(results);
-    let checks: Vec<String> = results
-        .iter()
-        .map(|r| {
-            let (status, message) = match &r.outcome {
-                Outcome::Pass(m) => ("pass", m),
-                Outcome::Fail(m) => ("fail", m),
-                Outcome::Skip(m) => ("skip", m),
-            };
-            format!(
-                "{{\"name\":{},\"about\":{},\"status\":\"{status}\",\"message\":{},\"duration_ms\":{:.3}}}",
-                json_str(r.def.name),
-                json_str(r.def.about),
-                json_str(message),
-                ms(r.duration)
-            )
-        })
-        .collect();
-    format!(
-        "{{\"url\":{},\"passed\":{},\"failed\":{},\"skipped\":{},\"checks\":[{}]}}\n",
-        json_str(url),
-        t.passed,
-        t.failed,
-        t.skipped,
-        checks.join(",")
-    )
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot hold at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    let report = JsonReport {
+        version: JSON_VERSION,
+        url,
+        passed: t.passed,
+        failed: t.failed,
+        skipped: t.skipped,
+        checks: results
+            .iter()
+            .map(|r| {
+                let (status, message) = match &r.outcome {
+                    Outcome::Pass(m) => ("pass", m.as_str()),
+                    Outcome::Fail(m) => ("fail", m.as_str()),
+                    Outcome::Skip(m) => ("skip", m.as_str()),
+                };
+                JsonCheck {
+                    name: r.check.name(),
+                    about: r.check.about(),
+                    status,
+                    message,
+                    // Rounded to microseconds, as the text says.
+                    duration_ms: (ms(r.duration) * 1000.0).round() / 1000.0,
+                }
+            })
+            .collect(),
+    };
+    let mut doc =
+        serde_json::to_string(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    doc.push('\n');
+    doc
 }
 
 fn junit(url: &str, results: &[CheckResult]) -> String {
-    let t = Tally::of(results);
-    let total: f64 = results.iter().map(|r| r.duration.as_secs_f64()).sum();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"itemctl check\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{total:.3}\">",
-        results.len(),
-        t.failed,
-        t.skipped
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"itemctl check {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{total:.3}\">",
-        xml_escape(url),
-        results.len(),
-        t.failed,
-        t.skipped
-    );
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new(format!("itemctl check {url}"));
+    let total: std::time::Duration = results.iter().map(|r| r.duration).sum();
+    suite.set_time(total);
     for r in results {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"itemctl.check\" name=\"{}\" time=\"{:.3}\"",
-            xml_escape(r.def.name),
-            r.duration.as_secs_f64()
-        );
-        match &r.outcome {
-            Outcome::Pass(_) => out.push_str("/>\n"),
+        let status = match &r.outcome {
+            Outcome::Pass(_) => TestCaseStatus::success(),
             Outcome::Fail(why) => {
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{}\" type=\"contract\">{}</failure>\n    </testcase>",
-                    xml_escape(why),
-                    xml_escape(r.def.about)
-                );
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(why.as_str())
+                    .set_type("contract")
+                    .set_description(r.check.about());
+                s
             }
             Outcome::Skip(why) => {
-                let _ = writeln!(
-                    out,
-                    ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    xml_escape(why)
-                );
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(why.as_str());
+                s
             }
-        }
+        };
+        let mut case = TestCase::new(r.check.name(), status);
+        case.set_classname("itemctl.check").set_time(r.duration);
+        suite.add_test_case(case);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn yaml_str(s: &str) -> String {
-    // A JSON string is a valid YAML flow scalar.
-    json_str(s)
+    let mut report = Report::new("itemctl check");
+    report.set_time(total).add_test_suite(suite);
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot render the JUnit report: {e} -->\n"))
 }
 
 fn tap(results: &[CheckResult]) -> String {
     let mut out = format!("TAP version 13\n1..{}\n", results.len());
     for (i, r) in results.iter().enumerate() {
         let n = i + 1;
+        let name = r.check.name();
         match &r.outcome {
             Outcome::Pass(_) => {
-                let _ = writeln!(out, "ok {n} - {}", r.def.name);
+                let _ = writeln!(out, "ok {n} - {name}");
             }
             Outcome::Skip(why) => {
-                let _ = writeln!(out, "ok {n} - {} # SKIP {why}", r.def.name);
+                let _ = writeln!(out, "ok {n} - {name} # SKIP {why}");
             }
             Outcome::Fail(why) => {
-                let _ = writeln!(out, "not ok {n} - {}", r.def.name);
+                // A JSON string is a valid YAML flow scalar.
+                let message = serde_json::to_string(why).unwrap_or_default();
+                let _ = writeln!(out, "not ok {n} - {name}");
                 let _ = writeln!(
                     out,
-                    "  ---\n  message: {}\n  duration_ms: {:.3}\n  ...",
-                    yaml_str(why),
+                    "  ---\n  message: {message}\n  duration_ms: {:.3}\n  ...",
                     ms(r.duration)
                 );
             }
         }
     }
-    let t = Tally::of(results);
-    let _ = writeln!(out, "# {}", summary(t));
+    let _ = writeln!(out, "# {}", summary(Tally::of(results)));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CHECKS, CheckResult};
+    use crate::check::{Check, CheckResult};
     use std::time::Duration;
 
     fn sample() -> Vec<CheckResult> {
         vec![
             CheckResult {
-                def: CHECKS[0],
+                check: Check::Create,
                 outcome: Outcome::Pass("201 Created".into()),
                 duration: Duration::from_millis(2),
             },
             CheckResult {
-                def: CHECKS[1],
+                check: Check::Update,
                 outcome: Outcome::Fail("expected 200 OK, got <201> & \"x\"".into()),
                 duration: Duration::from_millis(3),
             },
             CheckResult {
-                def: CHECKS[6],
+                check: Check::Coerce,
                 outcome: Outcome::Skip("pass --fastapi".into()),
                 duration: Duration::ZERO,
             },
@@ -276,8 +270,8 @@ mod tests {
 
     #[test]
     fn checklist_plain_and_summary() {
-        colored::control::set_override(false);
         let text = render(Format::Text, "http://h", &sample(), false);
+        let text = anstream::adapter::strip_str(&text).to_string();
         assert!(
             text.starts_with("itemctl check http://h\nPASS create "),
             "{text}"
@@ -297,21 +291,32 @@ mod tests {
     }
 
     #[test]
-    fn junit_is_escaped_and_counts() {
+    fn junit_parses_back_with_counts_and_messages() {
+        use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
         let xml = render(Format::Junit, "http://h?a&b", &sample(), false);
-        assert!(
-            xml.contains("tests=\"3\" failures=\"1\" skipped=\"1\""),
-            "{xml}"
-        );
-        assert!(
-            xml.contains("message=\"expected 200 OK, got &lt;201&gt; &amp; &quot;x&quot;\""),
-            "{xml}"
-        );
-        assert!(
-            xml.contains("<skipped message=\"pass --fastapi\"/>"),
-            "{xml}"
-        );
-        assert!(xml.contains("name=\"itemctl check http://h?a&amp;b\""));
+        assert!(xml.contains("http://h?a&amp;b"), "{xml}");
+        let report = Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
+        assert_eq!((report.tests, report.failures, report.errors), (3, 1, 0));
+        let suite = &report.test_suites[0];
+        assert_eq!(suite.name.as_str(), "itemctl check http://h?a&b");
+        assert_eq!(suite.skipped, 1);
+        let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["create", "update", "coerce"]);
+        match &suite.test_cases[1].status {
+            TestCaseStatus::NonSuccess {
+                kind: NonSuccessKind::Failure,
+                message,
+                ..
+            } => assert_eq!(
+                message.as_ref().map(|m| m.as_str()),
+                Some("expected 200 OK, got <201> & \"x\"")
+            ),
+            other => panic!("update should fail, got {other:?}"),
+        }
+        assert!(matches!(
+            &suite.test_cases[2].status,
+            TestCaseStatus::Skipped { message: Some(m), .. } if m.as_str() == "pass --fastapi"
+        ));
     }
 
     #[test]

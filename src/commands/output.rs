@@ -1,98 +1,89 @@
-//! Output and color: where each piece of a response goes, and how it looks.
+//! How `put` shows a response: where each piece goes, and how it looks.
 //!
 //! On a terminal: a colored status line and pretty-printed, colored JSON on
 //! stdout. Piped: the body exactly as received on stdout (so it pipes into
-//! jq) and the status line on stderr. `--json`: one machine-readable line.
+//! jq) and the status line on stderr. `--json`: one machine-readable line
+//! (`docs/schemas/put.schema.json`). Colors are decided per stream by
+//! `anstream` (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`, whether that stream
+//! is a terminal).
 
 use std::io::IsTerminal;
 
-use colored::{ColoredString, Colorize};
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::cli::ColorChoice;
 use crate::client::Exchange;
-use crate::reference::json::{self, Value};
-use crate::reference::render;
 
-/// Set to `1` to make itemctl treat stdout as a terminal (for tests), `0`
-/// to treat it as a pipe.
+/// Set to `1` to make itemctl lay out stdout as for a terminal (for
+/// tests), `0` as for a pipe. Colors still follow `--color` and the stream.
 pub const FORCE_TERMINAL_ENV: &str = "ITEMCTL_FORCE_TERMINAL";
 
 /// Bodies longer than this many bytes are cut on a terminal (with a note);
 /// piped output is always whole.
 pub const TERMINAL_BODY_CAP: usize = 64 * 1024;
 
-/// How output should look, decided once per run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Style {
-    /// stdout is a terminal (or [`FORCE_TERMINAL_ENV`] says so).
-    pub terminal: bool,
-    /// Colors are on.
-    pub color: bool,
-}
+/// The version of the `--json` line's shape; fields are only added within a
+/// version.
+pub const JSON_VERSION: u32 = 1;
 
-impl Style {
-    /// Decides from `--color`, `NO_COLOR` and whether stdout is a terminal,
-    /// and sets the `colored` crate's override to match.
-    pub fn detect(choice: ColorChoice) -> Style {
-        let terminal = match std::env::var(FORCE_TERMINAL_ENV).as_deref() {
-            Ok("1") => true,
-            Ok("0") => false,
-            _ => std::io::stdout().is_terminal(),
-        };
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color,
-        };
-        colored::control::set_override(color);
-        Style { terminal, color }
+/// Whether stdout is laid out for a terminal (or [`FORCE_TERMINAL_ENV`]
+/// says so).
+pub fn stdout_is_terminal() -> bool {
+    match std::env::var(FORCE_TERMINAL_ENV).as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => std::io::stdout().is_terminal(),
     }
 }
 
-/// `201 Created`, colored by class: 2xx green, 3xx cyan, 4xx yellow, 5xx red.
-pub fn status_line(status: u16, reason: &str) -> ColoredString {
+/// `text` in `style`: ANSI codes that an `anstream` stream keeps or drops.
+pub fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn color(c: AnsiColor) -> Style {
+    Style::new().fg_color(Some(c.into()))
+}
+
+/// `201 Created`, styled by class: 2xx green, 3xx cyan, 4xx yellow, 5xx red.
+pub fn status_line(status: u16, reason: &str) -> String {
     let text = if reason.is_empty() {
         status.to_string()
     } else {
         format!("{status} {reason}")
     };
-    match status {
-        200..=299 => text.green().bold(),
-        300..=399 => text.cyan().bold(),
-        400..=499 => text.yellow().bold(),
-        500..=599 => text.red().bold(),
-        _ => text.normal(),
-    }
+    let style = match status {
+        200..=299 => color(AnsiColor::Green).bold(),
+        300..=399 => color(AnsiColor::Cyan).bold(),
+        400..=499 => color(AnsiColor::Yellow).bold(),
+        500..=599 => color(AnsiColor::Red).bold(),
+        _ => Style::new(),
+    };
+    paint(style, &text)
 }
 
-/// The body pretty-printed (2-space indent, colored when colors are on), or
-/// `None` when it is not JSON. Integers are printed in full, floats in
-/// Python's repr, keys in the order received.
+/// The body pretty-printed (2-space indent, styled), or `None` when it is
+/// not JSON. Numbers are printed exactly as received (any length), keys in
+/// the order received.
 pub fn pretty_json(body: &[u8]) -> Option<String> {
-    let value = json::decode(body).ok()?;
+    let value: Value = serde_json::from_slice(body).ok()?;
     let mut out = String::new();
     write_pretty(&mut out, &value, 0);
     Some(out)
 }
 
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
 fn write_pretty(out: &mut String, v: &Value, indent: usize) {
     let pad = |n: usize| "  ".repeat(n);
     match v {
-        Value::Null => out.push_str(&"null".magenta().to_string()),
-        Value::Bool(b) => out.push_str(&b.to_string().magenta().to_string()),
-        Value::Int(i) => out.push_str(&i.to_string().cyan().to_string()),
-        Value::Float(f) => {
-            let text = if f.is_nan() {
-                "NaN".to_owned()
-            } else if f.is_infinite() {
-                if *f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
-            } else {
-                render::float_repr(*f)
-            };
-            out.push_str(&text.cyan().to_string());
-        }
-        Value::Str(s) => out.push_str(&quoted(&s.to_string_lossy()).green().to_string()),
+        Value::Null => out.push_str(&paint(color(AnsiColor::Magenta), "null")),
+        Value::Bool(b) => out.push_str(&paint(color(AnsiColor::Magenta), &b.to_string())),
+        Value::Number(n) => out.push_str(&paint(color(AnsiColor::Cyan), &n.to_string())),
+        Value::String(s) => out.push_str(&paint(color(AnsiColor::Green), &quoted(s))),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Array(items) => {
             out.push_str("[\n");
@@ -110,7 +101,7 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
             let n = obj.len();
             for (i, (k, item)) in obj.iter().enumerate() {
                 out.push_str(&pad(indent + 1));
-                out.push_str(&quoted(&k.to_string_lossy()).blue().bold().to_string());
+                out.push_str(&paint(color(AnsiColor::Blue).bold(), &quoted(k)));
                 out.push_str(": ");
                 write_pretty(out, item, indent + 1);
                 out.push_str(if i + 1 < n { ",\n" } else { "\n" });
@@ -121,34 +112,33 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
     }
 }
 
-fn quoted(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    render::write_text(&mut out, s);
-    String::from_utf8_lossy(&out).into_owned()
+/// The `--json` line (`docs/schemas/put.schema.json`).
+#[derive(Serialize)]
+struct JsonLine<'a> {
+    version: u32,
+    status: u16,
+    reason: &'a str,
+    id: &'a str,
+    /// The body as JSON when it is JSON, else as a (lossy UTF-8) string.
+    body: Value,
+    elapsed_ms: f64,
 }
 
-/// The `--json` line: `{"status":201,"reason":"Created","id":"foo",
-/// "body":{…},"elapsed_ms":1.9}`. A body that is not JSON (or not
-/// renderable as strict JSON) goes in as a string.
+/// The `--json` line: `{"version":1,"status":201,"reason":"Created",
+/// "id":"foo","body":{…},"elapsed_ms":1.9}`. A body that is not JSON goes
+/// in as a string; numbers keep their exact text.
 pub fn json_line(ex: &Exchange, id: &str) -> String {
-    let mut out = Vec::with_capacity(ex.body.len() + 96);
-    out.extend_from_slice(format!("{{\"status\":{},\"reason\":", ex.status).as_bytes());
-    render::write_text(&mut out, ex.reason);
-    out.extend_from_slice(b",\"id\":");
-    render::write_text(&mut out, id);
-    out.extend_from_slice(b",\"body\":");
-    let mut body = Vec::with_capacity(ex.body.len());
-    let as_json = json::decode(&ex.body)
-        .ok()
-        .is_some_and(|v| render::write_value(&mut body, &v).is_ok());
-    if as_json {
-        out.extend_from_slice(&body);
-    } else {
-        render::write_text(&mut out, &String::from_utf8_lossy(&ex.body));
-    }
-    let ms = ex.elapsed.as_secs_f64() * 1000.0;
-    out.extend_from_slice(format!(",\"elapsed_ms\":{ms:.3}}}").as_bytes());
-    String::from_utf8_lossy(&out).into_owned()
+    let body = serde_json::from_slice(&ex.body)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&ex.body).into_owned()));
+    let line = JsonLine {
+        version: JSON_VERSION,
+        status: ex.status,
+        reason: ex.reason,
+        id,
+        body,
+        elapsed_ms: (ex.elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0,
+    };
+    serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
 #[cfg(test)]
@@ -158,10 +148,8 @@ mod tests {
 
     fn exchange(body: &[u8]) -> Exchange {
         Exchange {
-            url: "http://h/items/x".into(),
             status: 201,
             reason: "Created",
-            content_type: Some("application/json".into()),
             body: bytes::Bytes::copy_from_slice(body),
             elapsed: Duration::from_micros(1900),
         }
@@ -174,24 +162,24 @@ mod tests {
                 &exchange(br#"{"name":"a","size":12345678901234567890123}"#),
                 "foo"
             ),
-            r#"{"status":201,"reason":"Created","id":"foo","body":{"name":"a","size":12345678901234567890123},"elapsed_ms":1.900}"#
+            r#"{"version":1,"status":201,"reason":"Created","id":"foo","body":{"name":"a","size":12345678901234567890123},"elapsed_ms":1.9}"#
         );
         assert_eq!(
             json_line(&exchange(b"Internal Server Error"), "x"),
-            r#"{"status":201,"reason":"Created","id":"x","body":"Internal Server Error","elapsed_ms":1.900}"#
+            r#"{"version":1,"status":201,"reason":"Created","id":"x","body":"Internal Server Error","elapsed_ms":1.9}"#
         );
-        let line = json_line(&exchange(b"{\n  \"a\": [1, 2]\n}"), "x");
-        assert!(line.contains(r#""body":{"a":[1,2]}"#), "{line}");
+        let line = json_line(&exchange(b"{\n  \"a\": [1, 2.50]\n}"), "x");
+        assert!(line.contains(r#""body":{"a":[1,2.50]}"#), "{line}");
     }
 
     #[test]
     fn pretty_printing_keeps_order_and_numbers() {
-        colored::control::set_override(false);
-        let got =
-            pretty_json(br#"{"size":1e19,"name":"x","n":[],"big":123456789012345678901234567890}"#)
-                .unwrap();
+        let got = pretty_json(
+            br#"{"size":1e+19,"name":"x","n":[],"big":123456789012345678901234567890}"#,
+        )
+        .unwrap();
         assert_eq!(
-            got,
+            anstream::adapter::strip_str(&got).to_string(),
             "{\n  \"size\": 1e+19,\n  \"name\": \"x\",\n  \"n\": [],\n  \"big\": 123456789012345678901234567890\n}"
         );
         assert_eq!(pretty_json(b"not json"), None);

@@ -21,3 +21,12 @@ impl Item {
         }
     }
 }
+
+/// The reference app's seed, its module-level `items` dict:
+/// `foo → {"name":"Fighters","size":6}`, `bar → {"name":"Tenders","size":3}`.
+pub fn seed() -> Vec<(String, Item)> {
+    vec![
+        ("foo".into(), Item::new(Some("Fighters"), Some(6))),
+        ("bar".into(), Item::new(Some("Tenders"), Some(3))),
+    ]
+}

@@ -144,15 +144,6 @@ impl Store {
         self
     }
 
-    /// The reference's seed: `foo → {"name":"Fighters","size":6}`,
-    /// `bar → {"name":"Tenders","size":3}`.
-    pub fn reference_seed() -> Vec<(String, Item)> {
-        vec![
-            ("foo".into(), Item::new(Some("Fighters"), Some(6))),
-            ("bar".into(), Item::new(Some("Tenders"), Some(3))),
-        ]
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashTable<Entry>> {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -202,7 +193,7 @@ impl Store {
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     /// The file could not be read.
-    #[error("cannot read seed file {path}: {source}")]
+    #[error("cannot read seed file {path}")]
     Read {
         /// The file.
         path: String,
@@ -328,7 +319,7 @@ mod tests {
 
     #[test]
     fn upsert_reports_created_then_replaced() {
-        let store = Store::with_items(Store::reference_seed());
+        let store = Store::with_items(crate::reference::item::seed());
         assert_eq!(store.upsert("foo", Item::default()), Ok(Upserted::Replaced));
         assert_eq!(store.get("foo"), Some(Item::default()));
         assert_eq!(
@@ -362,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_full_store_refuses_new_ids_and_keeps_the_rest() {
-        let store = Store::with_items(Store::reference_seed()).with_max_items(Some(3));
+        let store = Store::with_items(crate::reference::item::seed()).with_max_items(Some(3));
         assert_eq!(
             store.upsert("third", Item::default()),
             Ok(Upserted::Created)

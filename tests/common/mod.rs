@@ -26,7 +26,7 @@ pub struct TestServer {
 impl TestServer {
     /// Seeded like the reference (foo, bar).
     pub fn start() -> Self {
-        Self::with_items(Store::reference_seed())
+        Self::with_items(itemctl::reference::item::seed())
     }
 
     pub fn with_items(items: Vec<(String, Item)>) -> Self {
