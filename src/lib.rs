@@ -2,14 +2,15 @@
 //! of FastAPI's "Additional Status Codes" example (200 when the id existed,
 //! 201 Created when the request created it).
 
-pub mod bench;
-pub mod check;
+mod bench;
+mod check;
 pub mod cli;
-pub mod client;
-pub mod commands;
-pub mod contract;
-pub mod error;
+mod client;
+mod commands;
+mod contract;
+mod error;
 pub mod reference;
 pub mod server;
 
+pub use commands::exit;
 pub use commands::run;

@@ -23,7 +23,7 @@ pub(super) fn run() -> anyhow::Result<Verdict> {
 ///
 /// # Errors
 /// The writer's error.
-pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
+pub(super) fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
     let cmd = Cli::command();
     clap_mangen::Man::new(cmd.clone()).render(out)?;
     for sub in cmd.get_subcommands() {

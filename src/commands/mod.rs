@@ -20,7 +20,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use self::exit::Verdict;
-pub use self::man::write_man_page;
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::error::Failure;
 use crate::reference::item;

@@ -8,6 +8,7 @@
 //! - [`validation`]: the content-type gate and pydantic's validation of the body;
 //! - [`item`]: the `Item` model and the app's seed;
 //! - [`render`]: `jsonable_encoder` and Starlette's `JSONResponse.render`;
+//! - [`response`]: Starlette's replies and uvicorn's response bytes;
 //! - [`pages`]: the documentation pages FastAPI serves.
 
 pub mod h11;
@@ -15,5 +16,6 @@ pub mod item;
 pub mod json;
 pub mod pages;
 pub mod render;
+pub mod response;
 pub mod routing;
 pub mod validation;

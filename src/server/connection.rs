@@ -12,9 +12,10 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::handlers::{reply_for, too_large, upsert};
-use super::response::{write_invalid_request, write_reply};
+use super::response::with_http_date;
 use super::{App, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use crate::reference::h11::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
+use crate::reference::response::{write_invalid_request, write_reply};
 use crate::reference::routing::{self, Route, Target};
 
 /// Why reading a request body stopped.
@@ -126,7 +127,7 @@ impl Connection {
             };
             let stopping = *self.stop.borrow();
             let close = !keep_alive || stopping || reply.status == 413;
-            write_reply(&mut out, &reply, is_head, close);
+            with_http_date(|date| write_reply(&mut out, &reply, date, is_head, close));
             if let Some(log) = &self.app.log {
                 log.record(
                     method,

@@ -6,46 +6,9 @@ use bytes::Bytes;
 use super::App;
 use crate::reference::pages::{OAUTH2_REDIRECT_HTML, OPENAPI_JSON, REDOC_HTML, SWAGGER_UI_HTML};
 use crate::reference::render;
+use crate::reference::response::{HTML, JSON, Reply};
 use crate::reference::routing::{DocsPage, Route};
 use crate::reference::validation::{self, Parsed};
-
-const JSON: &str = "application/json";
-const TEXT: &str = "text/plain; charset=utf-8";
-const HTML: &str = "text/html; charset=utf-8";
-
-/// An answer, with the headers Starlette would give it (in its order).
-#[derive(Debug)]
-pub(super) struct Reply {
-    pub(super) status: u16,
-    pub(super) allow: Option<&'static str>,
-    pub(super) content_type: Option<&'static str>,
-    pub(super) location: Option<String>,
-    pub(super) body: Bytes,
-}
-
-impl Reply {
-    fn new(status: u16, content_type: Option<&'static str>, body: Bytes) -> Self {
-        Reply {
-            status,
-            allow: None,
-            content_type,
-            location: None,
-            body,
-        }
-    }
-
-    fn json(status: u16, body: impl Into<Bytes>) -> Self {
-        Self::new(status, Some(JSON), body.into())
-    }
-
-    fn internal_error() -> Self {
-        Self::new(
-            500,
-            Some(TEXT),
-            Bytes::from_static(b"Internal Server Error"),
-        )
-    }
-}
 
 /// The handler: validate, store, render (in the reference's order, so a
 /// name that cannot be rendered is stored before the 500).

@@ -1,0 +1,115 @@
+//! Responses as the reference writes them: Starlette's reply (status,
+//! headers in its order, body) and the bytes uvicorn puts on the wire
+//! through h11.
+
+use std::io::Write;
+
+use bytes::Bytes;
+
+/// Starlette's `JSONResponse` media type.
+pub const JSON: &str = "application/json";
+/// Starlette's `PlainTextResponse` media type.
+pub const TEXT: &str = "text/plain; charset=utf-8";
+/// Starlette's `HTMLResponse` media type.
+pub const HTML: &str = "text/html; charset=utf-8";
+
+/// An answer, with the headers Starlette would give it (in its order).
+#[derive(Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// `allow` (405s).
+    pub allow: Option<&'static str>,
+    /// `content-type`.
+    pub content_type: Option<&'static str>,
+    /// `location` (307s).
+    pub location: Option<String>,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Reply {
+    /// A reply without `allow` or `location`.
+    pub fn new(status: u16, content_type: Option<&'static str>, body: Bytes) -> Self {
+        Reply {
+            status,
+            allow: None,
+            content_type,
+            location: None,
+            body,
+        }
+    }
+
+    /// `application/json` with this body.
+    pub fn json(status: u16, body: impl Into<Bytes>) -> Self {
+        Self::new(status, Some(JSON), body.into())
+    }
+
+    /// Starlette's 500: `Internal Server Error` as plain text.
+    pub fn internal_error() -> Self {
+        Self::new(
+            500,
+            Some(TEXT),
+            Bytes::from_static(b"Internal Server Error"),
+        )
+    }
+}
+
+/// Writes a response as uvicorn 0.54 does through h11 0.16 (`h11_impl.py`
+/// `send`, h11 `_writers.py`): the status line with Python's reason
+/// phrase, `date` (an RFC 7231 IMF-fixdate, given by the caller), `server:
+/// uvicorn`, then Starlette's headers in its order, then `Connection: close`
+/// when the connection ends. `head_only` leaves out the body (HEAD).
+pub fn write_reply(out: &mut Vec<u8>, reply: &Reply, date: &str, head_only: bool, close: bool) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    let _ = write!(out, "{} ", reply.status);
+    out.extend_from_slice(super::h11::reason_phrase(reply.status).as_bytes());
+    out.extend_from_slice(b"\r\ndate: ");
+    out.extend_from_slice(date.as_bytes());
+    out.extend_from_slice(b"\r\nserver: uvicorn\r\n");
+    if let Some(allow) = reply.allow {
+        out.extend_from_slice(b"allow: ");
+        out.extend_from_slice(allow.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"content-length: ");
+    let _ = write!(out, "{}\r\n", reply.body.len());
+    if let Some(ct) = reply.content_type {
+        out.extend_from_slice(b"content-type: ");
+        out.extend_from_slice(ct.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if let Some(location) = &reply.location {
+        out.extend_from_slice(b"location: ");
+        out.extend_from_slice(location.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if !head_only {
+        out.extend_from_slice(&reply.body);
+    }
+}
+
+/// uvicorn's answer to a malformed request: delimited by closing the
+/// connection, or chunked when h11 knows the client speaks HTTP/1.1 or later
+/// (its current or an earlier request on the connection was accepted).
+pub fn write_invalid_request(out: &mut Vec<u8>, chunked: bool) {
+    out.extend_from_slice(
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n",
+    );
+    let msg = super::h11::INVALID_REQUEST.as_bytes();
+    if chunked {
+        // uvicorn's own lower-case header stays; h11 appends the framing.
+        out.extend_from_slice(b"connection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+        out.extend_from_slice(format!("{:x}\r\n", msg.len()).as_bytes());
+        out.extend_from_slice(msg);
+        out.extend_from_slice(b"\r\n0\r\n\r\n");
+    } else {
+        // h11 rewrites the header (title case) when it must close.
+        out.extend_from_slice(b"Connection: close\r\n\r\n");
+        out.extend_from_slice(msg);
+    }
+}
