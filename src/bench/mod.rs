@@ -8,6 +8,9 @@
 //! ([`crate::contract::Upserted`]): each id must see exactly one 201 before
 //! or among its 200s.
 
+mod report;
+mod wire;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -16,19 +19,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use serde::Serialize;
-
+pub use self::report::Report;
+use self::wire::{exchange, io_reason};
 use crate::client;
 use crate::contract::Upserted;
 use crate::error::Failure;
-
-/// The version of the `--json` report's shape
-/// (`docs/schemas/bench.schema.json`); fields are only added within a
-/// version.
-pub const JSON_VERSION: u32 = 1;
 
 /// When a run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,175 +47,6 @@ pub struct Options {
     pub ids: u64,
     /// Limit for one request (connect to last byte).
     pub timeout: Duration,
-}
-
-/// What a run measured.
-#[derive(Clone, Debug)]
-pub struct Report {
-    /// The server.
-    pub url: String,
-    /// Concurrent connections.
-    pub connections: usize,
-    /// Distinct ids.
-    pub ids: u64,
-    /// Complete responses.
-    pub requests: u64,
-    /// Wall time of the run.
-    pub elapsed: Duration,
-    /// Latency of complete responses, in microseconds.
-    pub latency_us: Histogram<u64>,
-    /// Responses by status code.
-    pub statuses: BTreeMap<u16, u64>,
-    /// 201 responses.
-    pub created: u64,
-    /// 200 responses.
-    pub updated: u64,
-    /// Transport errors (connect, read, write, timeout, malformed response).
-    pub errors: u64,
-    /// The first transport error, for the report.
-    pub first_error: Option<String>,
-    /// Contract violations: a second 201 for an id, or 200s for an id that
-    /// never got a 201.
-    pub violations: u64,
-}
-
-impl Report {
-    /// Complete responses per second.
-    pub fn requests_per_sec(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-
-    /// The latency at quantile `q` (0..=1), in milliseconds.
-    pub fn latency_ms(&self, q: f64) -> f64 {
-        self.latency_us.value_at_quantile(q) as f64 / 1000.0
-    }
-
-    /// p50, p90, p99, p99.9 and max latency, in milliseconds.
-    pub fn latency_summary(&self) -> [f64; 5] {
-        [
-            self.latency_ms(0.5),
-            self.latency_ms(0.9),
-            self.latency_ms(0.99),
-            self.latency_ms(0.999),
-            self.latency_us.max() as f64 / 1000.0,
-        ]
-    }
-
-    /// Whether the run saw no error and no violation.
-    pub fn is_clean(&self) -> bool {
-        self.errors == 0 && self.violations == 0
-    }
-
-    /// The human report.
-    pub fn to_text(&self) -> String {
-        let [p50, p90, p99, p999, max] = self.latency_summary();
-        let statuses: Vec<String> = self
-            .statuses
-            .iter()
-            .map(|(s, n)| format!("{s}: {n}"))
-            .collect();
-        let mut out = format!(
-            "itemctl bench {}: {} connections, {} ids\n\
-             requests    {} in {:.2} s = {:.0} requests/s\n\
-             latency     p50 {:.3} ms  p90 {:.3} ms  p99 {:.3} ms  p99.9 {:.3} ms  max {:.3} ms\n\
-             status      {}\n\
-             upserts     {} created (201), {} updated (200)\n\
-             errors      {}\n\
-             violations  {}\n",
-            self.url,
-            self.connections,
-            self.ids,
-            self.requests,
-            self.elapsed.as_secs_f64(),
-            self.requests_per_sec(),
-            p50,
-            p90,
-            p99,
-            p999,
-            max,
-            if statuses.is_empty() {
-                "-".to_owned()
-            } else {
-                statuses.join("  ")
-            },
-            self.created,
-            self.updated,
-            self.errors,
-            self.violations,
-        );
-        if let Some(e) = &self.first_error {
-            out.push_str(&format!("first error: {e}\n"));
-        }
-        out
-    }
-
-    /// The `--json` report: one JSON document and a newline.
-    pub fn to_json(&self) -> String {
-        let [p50, p90, p99, p99_9, max] = self.latency_summary();
-        let round = |v: f64, places: i32| {
-            let scale = 10f64.powi(places);
-            (v * scale).round() / scale
-        };
-        let doc = JsonReport {
-            version: JSON_VERSION,
-            url: &self.url,
-            connections: self.connections,
-            ids: self.ids,
-            requests: self.requests,
-            elapsed_s: round(self.elapsed.as_secs_f64(), 3),
-            requests_per_sec: round(self.requests_per_sec(), 1),
-            latency_ms: JsonLatency {
-                p50: round(p50, 3),
-                p90: round(p90, 3),
-                p99: round(p99, 3),
-                p99_9: round(p99_9, 3),
-                max: round(max, 3),
-            },
-            status: self
-                .statuses
-                .iter()
-                .map(|(s, n)| (s.to_string(), *n))
-                .collect(),
-            created: self.created,
-            updated: self.updated,
-            errors: self.errors,
-            first_error: self.first_error.as_deref(),
-            violations: self.violations,
-        };
-        let mut text =
-            serde_json::to_string(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-        text.push('\n');
-        text
-    }
-}
-
-/// The `--json` report (`docs/schemas/bench.schema.json`).
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    url: &'a str,
-    connections: usize,
-    ids: u64,
-    requests: u64,
-    elapsed_s: f64,
-    requests_per_sec: f64,
-    latency_ms: JsonLatency,
-    status: BTreeMap<String, u64>,
-    created: u64,
-    updated: u64,
-    errors: u64,
-    first_error: Option<&'a str>,
-    violations: u64,
-}
-
-/// Latency percentiles in the `--json` report, in milliseconds.
-#[derive(Serialize)]
-struct JsonLatency {
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    p99_9: f64,
-    max: f64,
 }
 
 /// The run's shared counters.
@@ -402,13 +230,6 @@ pub async fn run(
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// A small fast PRNG (xorshift64*) per connection.
 struct Rng(u64);
 
@@ -515,132 +336,4 @@ async fn connection(
         }
     }
     tally
-}
-
-/// Sends one request and reads its response (parsed with httparse);
-/// returns the status and whether the connection stays open.
-async fn exchange(s: &mut TcpStream, req: &[u8], buf: &mut Vec<u8>) -> Result<(u16, bool), String> {
-    s.write_all(req)
-        .await
-        .map_err(|e| format!("write: {}", io_reason(&e)))?;
-    buf.clear();
-    let (head_end, status, framing, mut close) = loop {
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut resp = httparse::Response::new(&mut headers);
-        match resp.parse(buf) {
-            Ok(httparse::Status::Complete(end)) => {
-                let status = resp.code.ok_or("malformed status line")?;
-                let (framing, close) = framing_of(&resp)?;
-                break (end, status, framing, close);
-            }
-            Ok(httparse::Status::Partial) => read_more(s, buf).await?,
-            Err(e) => return Err(format!("malformed response head: {e}")),
-        }
-    };
-    match framing {
-        BodyFraming::Length(n) => {
-            while buf.len() < head_end + n {
-                read_more(s, buf).await?;
-            }
-        }
-        BodyFraming::Chunked => skip_chunked(s, buf, head_end).await?,
-        BodyFraming::UntilClose => {
-            while read_more(s, buf).await.is_ok() {}
-            close = true;
-        }
-    }
-    Ok((status, !close))
-}
-
-/// How a response body ends.
-enum BodyFraming {
-    /// After this many bytes.
-    Length(usize),
-    /// After the last chunk and its trailers.
-    Chunked,
-    /// When the server closes the connection.
-    UntilClose,
-}
-
-/// The body framing of a parsed response head (RFC 9112 §6.3) and whether
-/// the server said `Connection: close`.
-fn framing_of(resp: &httparse::Response<'_, '_>) -> Result<(BodyFraming, bool), String> {
-    let (mut length, mut chunked, mut close) = (None, false, false);
-    for h in resp.headers.iter() {
-        let value = h.value.trim_ascii();
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let n = std::str::from_utf8(value)
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .ok_or("malformed content-length")?;
-            length = Some(n);
-        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value
-                .rsplit(|&b| b == b',')
-                .next()
-                .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-        } else if h.name.eq_ignore_ascii_case("connection") {
-            close = value
-                .split(|&b| b == b',')
-                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
-        }
-    }
-    let no_body = matches!(resp.code, Some(100..=199 | 204 | 304));
-    let framing = match (no_body, chunked, length) {
-        (true, _, _) => BodyFraming::Length(0),
-        (false, true, _) => BodyFraming::Chunked,
-        (false, false, Some(n)) => BodyFraming::Length(n),
-        (false, false, None) => BodyFraming::UntilClose,
-    };
-    Ok((framing, close))
-}
-
-/// Reads past a chunked body that starts at `at` in `buf` (chunk sizes
-/// parsed with httparse), through the trailer section's blank line.
-async fn skip_chunked(s: &mut TcpStream, buf: &mut Vec<u8>, mut at: usize) -> Result<(), String> {
-    loop {
-        let size = loop {
-            match httparse::parse_chunk_size(&buf[at..]) {
-                Ok(httparse::Status::Complete((used, size))) => {
-                    at += used;
-                    break size;
-                }
-                Ok(httparse::Status::Partial) => read_more(s, buf).await?,
-                Err(_) => return Err("malformed chunk size".into()),
-            }
-        };
-        if size == 0 {
-            break;
-        }
-        let end = usize::try_from(size)
-            .ok()
-            .and_then(|n| at.checked_add(n)?.checked_add(2))
-            .ok_or("chunk too large")?;
-        while buf.len() < end {
-            read_more(s, buf).await?;
-        }
-        if &buf[end - 2..end] != b"\r\n" {
-            return Err("chunk data not followed by CRLF".into());
-        }
-        at = end;
-    }
-    // Trailer lines, then the blank line.
-    loop {
-        match memchr::memmem::find(&buf[at..], b"\r\n") {
-            Some(0) => return Ok(()),
-            Some(i) => at += i + 2,
-            None => read_more(s, buf).await?,
-        }
-    }
-}
-
-async fn read_more(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<(), String> {
-    if buf.capacity() - buf.len() < 1024 {
-        buf.reserve(8192);
-    }
-    match s.read_buf(buf).await {
-        Ok(0) => Err("the server closed the connection mid-response".into()),
-        Ok(_) => Ok(()),
-        Err(e) => Err(format!("read: {}", io_reason(&e))),
-    }
 }
