@@ -1,13 +1,11 @@
 //! The HTTP layer as uvicorn/h11 speak it, driven with raw bytes: each
 //! expectation here was measured on the reference.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{RawResponse, TestServer};
+use crate::support::{RawResponse, TestServer};
 
 const INVALID: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nInvalid HTTP request received.";
 
@@ -167,16 +165,19 @@ fn reason_phrases_are_pythons() {
 
 #[test]
 fn bodies_over_the_limit_get_413_and_nothing_is_stored() {
-    let serve = common::ServeProcess::start(&["--quiet", "--max-body", "1000"]);
+    let serve = crate::support::ServeProcess::start(&["--quiet", "--max-body", "1000"]);
     let addr: std::net::SocketAddr = serve.url.trim_start_matches("http://").parse().unwrap();
     let body = format!("{{\"name\":\"{}\"}}", "x".repeat(2000));
-    let resp = RawResponse::parse(&common::raw_exchange(
+    let resp = RawResponse::parse(&crate::support::raw_exchange(
         addr,
         &put(b"/items/toolarge", body.as_bytes()),
     ));
     assert_eq!(resp.status, 413);
     assert_eq!(resp.header("content-type"), Some("application/json"));
     assert!(String::from_utf8_lossy(&resp.body).contains("\"detail\":\"Request body too large"));
-    let resp = RawResponse::parse(&common::raw_exchange(addr, &put(b"/items/toolarge", b"{}")));
+    let resp = RawResponse::parse(&crate::support::raw_exchange(
+        addr,
+        &put(b"/items/toolarge", b"{}"),
+    ));
     assert_eq!(resp.status, 201, "the refused body stored nothing");
 }

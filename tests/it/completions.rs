@@ -2,9 +2,7 @@
 //! generates now (regenerate with `ITEMCTL_REGENERATE=1 cargo test --test
 //! completions`), and the man page covers every subcommand.
 
-mod common;
-
-use common::itemctl;
+use crate::support::itemctl;
 
 const SHELLS: [(&str, &str); 5] = [
     ("bash", "itemctl.bash"),
@@ -37,7 +35,7 @@ fn committed_completions_are_fresh() {
     }
     assert!(
         stale.is_empty(),
-        "stale completion files {stale:?}: run `ITEMCTL_REGENERATE=1 cargo test --test completions` and commit"
+        "stale completion files {stale:?}: run `ITEMCTL_REGENERATE=1 cargo test --test it completions` and commit"
     );
 }
 

@@ -3,10 +3,8 @@
 //! way `replay.py` does: raw bytes on a socket, state carried step to step.
 //! Stricter than `replay.py`: every compared body must be byte-identical.
 
-mod common;
-
+use crate::support::{RawResponse, TestServer};
 use base64::Engine;
-use common::{RawResponse, TestServer};
 use serde_json::Value;
 
 fn body_of(obj: &Value) -> Vec<u8> {
@@ -64,7 +62,7 @@ fn request_bytes(req: &Value, default_host: &str) -> Vec<u8> {
 #[test]
 fn corpus_replays_byte_exact() {
     let corpus: Value =
-        serde_json::from_str(include_str!("corpus/corpus.json")).expect("corpus parses");
+        serde_json::from_str(include_str!("../corpus/corpus.json")).expect("corpus parses");
     let steps = corpus.as_array().expect("an array of steps");
     assert!(steps.len() >= 112, "the corpus has {} steps", steps.len());
     let server = TestServer::start();

@@ -2,10 +2,8 @@
 //! and fails, naming the right check, against each deliberately broken
 //! server.
 
-mod common;
-
-use common::broken::{self, Flaw};
-use common::{TestServer, itemctl};
+use crate::support::broken::{self, Flaw};
+use crate::support::{TestServer, itemctl};
 use predicates::prelude::*;
 
 const ALL: [&str; 10] = [
@@ -198,7 +196,7 @@ fn reports_for_ci() {
 
 #[test]
 fn unreachable_server_is_exit_3() {
-    let port = common::unused_port();
+    let port = crate::support::unused_port();
     itemctl()
         .args([
             "check",
@@ -235,7 +233,7 @@ fn wait_returns_when_the_server_answers() {
         .args(["wait", "--url", &server.url, "--timeout", "5"])
         .assert()
         .code(0);
-    let port = common::unused_port();
+    let port = crate::support::unused_port();
     let started = std::time::Instant::now();
     itemctl()
         .args([

@@ -1,9 +1,7 @@
 //! `itemctl bench`: counts, contract violations and exit codes.
 
-mod common;
-
-use common::broken::{self, Flaw};
-use common::{TestServer, itemctl};
+use crate::support::broken::{self, Flaw};
+use crate::support::{TestServer, itemctl};
 
 fn json_report(args: &[&str], code: i32) -> serde_json::Value {
     let out = itemctl()
@@ -67,7 +65,7 @@ fn updates_without_a_create_are_violations() {
 
 #[test]
 fn unreachable_is_exit_3() {
-    let port = common::unused_port();
+    let port = crate::support::unused_port();
     itemctl()
         .args([
             "bench",

@@ -1,12 +1,10 @@
 //! Robustness of `itemctl serve`: concurrency, limits and slow clients.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::{RawResponse, ServeProcess, TestServer, itemctl};
+use crate::support::{RawResponse, ServeProcess, TestServer, itemctl};
 use predicates::prelude::*;
 
 fn request(id: &str, body: &str) -> Vec<u8> {

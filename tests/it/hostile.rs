@@ -1,13 +1,11 @@
 //! `itemctl put` against servers that misbehave: each gives a clear line or
 //! a faithful print, the right exit code, and never a panic.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::itemctl;
+use crate::support::itemctl;
 use predicates::prelude::*;
 
 /// A server that reads each request head and answers with `respond`.
@@ -189,7 +187,7 @@ fn ctrl_c_exits_130_with_nothing_on_stdout() {
             .unwrap();
         std::thread::sleep(Duration::from_millis(500));
         let started = Instant::now();
-        common::signal(child.id(), "INT");
+        crate::support::signal(child.id(), "INT");
         let out = child.wait_with_output().unwrap();
         assert_eq!(
             out.status.code(),

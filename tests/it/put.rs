@@ -1,11 +1,9 @@
 //! `itemctl put`, the real binary, against an in-process `itemctl serve`.
 
-mod common;
-
 use std::io::Write;
 use std::net::TcpListener;
 
-use common::{TestServer, itemctl};
+use crate::support::{TestServer, itemctl};
 use predicates::prelude::*;
 
 /// FastAPI's own test for this example: updating `foo` with only a name
@@ -293,7 +291,7 @@ fn terminal_output_is_colored_and_pretty() {
 #[test]
 fn connection_refused_is_exit_3_with_one_line() {
     // Bind then drop to get a port nobody listens on.
-    let port = common::unused_port();
+    let port = crate::support::unused_port();
     let url = format!("http://127.0.0.1:{port}");
     itemctl()
         .args(["put", "foo", "--url", &url])
@@ -320,10 +318,10 @@ fn timeout_is_exit_3() {
 
 #[test]
 fn retry_waits_for_a_server_that_starts_late() {
-    let port = common::unused_port();
+    let port = crate::support::unused_port();
     let starter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(400));
-        common::ServeProcess::start_on(port)
+        crate::support::ServeProcess::start_on(port)
     });
     itemctl()
         .args([

@@ -1,14 +1,12 @@
 //! `itemctl serve`: the real binary for start-up, logging, seeds and
 //! signals; an in-process server for the wire details.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use common::{RawResponse, ServeProcess, TestServer, itemctl};
+use crate::support::{RawResponse, ServeProcess, TestServer, itemctl};
 use predicates::prelude::*;
 
 fn put_request(id: &str, body: &str) -> Vec<u8> {
@@ -143,7 +141,7 @@ fn concurrent_first_puts_create_exactly_once() {
             std::thread::spawn(move || {
                 let req = put_request("race", &format!("{{\"name\":\"r{i}\",\"size\":{i}}}"));
                 barrier.wait();
-                RawResponse::parse(&common::raw_exchange(addr, &req)).status
+                RawResponse::parse(&crate::support::raw_exchange(addr, &req)).status
             })
         })
         .collect();

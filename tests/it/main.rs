@@ -1,0 +1,14 @@
+//! The integration tests: one binary (`cargo test --test it`), one module
+//! per subject, and the shared harness in `support/`.
+
+mod bench;
+mod check;
+mod completions;
+mod corpus;
+mod decoder_props;
+mod hostile;
+mod put;
+mod robustness;
+mod serve;
+mod support;
+mod transport;
