@@ -4,16 +4,7 @@ use crate::support::broken::{self, Flaw};
 use crate::support::{TestServer, itemctl};
 
 fn json_report(args: &[&str], code: i32) -> serde_json::Value {
-    let out = itemctl()
-        .arg("bench")
-        .args(args)
-        .arg("--json")
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("one JSON document")
+    itemctl().arg("bench").args(args).arg("--json").json(code)
 }
 
 #[test]

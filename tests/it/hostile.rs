@@ -1,34 +1,16 @@
 //! `itemctl put` against servers that misbehave: each gives a clear line or
 //! a faithful print, the right exit code, and never a panic.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::itemctl;
+use crate::support::{Scripted, itemctl};
 use predicates::prelude::*;
 
-/// A server that reads each request head and answers with `respond`.
+/// A scripted server that answers every request with `respond`.
 fn server(respond: fn(&mut TcpStream)) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut chunk) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
-                }
-                respond(&mut stream);
-            });
-        }
-    });
-    url
+    Scripted::start(move |_, stream| respond(stream)).url
 }
 
 fn put(url: &str) -> assert_cmd::assert::Assert {
@@ -170,9 +152,8 @@ fn http_1_0_responses_are_read() {
 
 #[test]
 fn ctrl_c_exits_130_with_nothing_on_stdout() {
-    // Accepts and never answers.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let silent = Scripted::silent();
+    let url = silent.url.clone();
     for args in [
         &["put", "x", "--url", &url][..],
         &["check", "--url", &url],
@@ -202,5 +183,5 @@ fn ctrl_c_exits_130_with_nothing_on_stdout() {
         );
         assert!(started.elapsed() < Duration::from_secs(2));
     }
-    drop(listener);
+    drop(silent);
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary (`cargo test --test it`), one module
 //! per subject, and the shared harness in `support/`.
 
+mod architecture;
 mod bench;
 mod check;
 mod completions;
@@ -9,6 +10,7 @@ mod decoder_props;
 mod hostile;
 mod put;
 mod robustness;
+mod schemas;
 mod serve;
 mod support;
 mod transport;

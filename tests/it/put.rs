@@ -1,9 +1,8 @@
 //! `itemctl put`, the real binary, against an in-process `itemctl serve`.
 
 use std::io::Write;
-use std::net::TcpListener;
 
-use crate::support::{TestServer, itemctl};
+use crate::support::{Scripted, TestServer, itemctl};
 use predicates::prelude::*;
 
 /// FastAPI's own test for this example: updating `foo` with only a name
@@ -197,7 +196,7 @@ fn body_from_file_and_stdin() {
         .stdout(r#"{"name":"from file","size":7}"#);
     itemctl()
         .args(["put", "f", "--url", &server.url, "--body", "-"])
-        .write_stdin(r#"{"name":"from stdin"}"#)
+        .stdin(r#"{"name":"from stdin"}"#)
         .assert()
         .code(0)
         .stdout(r#"{"name":"from stdin","size":null}"#);
@@ -305,15 +304,14 @@ fn connection_refused_is_exit_3_with_one_line() {
 
 #[test]
 fn timeout_is_exit_3() {
-    // Accepts connections (in the backlog) and never answers.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let silent = Scripted::silent();
+    let url = silent.url.clone();
     itemctl()
         .args(["put", "foo", "--url", &url, "--timeout", "0.3"])
         .assert()
         .code(3)
         .stderr(predicate::str::contains("timed out after 300ms"));
-    drop(listener);
+    drop(silent);
 }
 
 #[test]
@@ -341,20 +339,10 @@ fn retry_waits_for_a_server_that_starts_late() {
 
 /// A server that answers every request with a 307 to `target`.
 fn redirecting_server(target: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut stream = stream;
-            let mut buf = [0u8; 4096];
-            let _ = std::io::Read::read(&mut stream, &mut buf);
-            let answer = format!(
-                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {target}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            );
-            let _ = stream.write_all(answer.as_bytes());
-        }
-    });
-    url
+    Scripted::answering(format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: {target}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    ))
+    .url
 }
 
 #[test]

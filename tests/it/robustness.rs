@@ -4,16 +4,8 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use crate::support::{RawResponse, ServeProcess, TestServer, itemctl};
+use crate::support::{RawResponse, Req, ServeProcess, TestServer, itemctl};
 use predicates::prelude::*;
-
-fn request(id: &str, body: &str) -> Vec<u8> {
-    format!(
-        "PUT /items/{id} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
 
 /// Sends `bodies` concurrently (one connection each) and returns the
 /// responses in order.
@@ -27,7 +19,7 @@ fn concurrent(addr: SocketAddr, id: &str, bodies: Vec<String>) -> Vec<RawRespons
         let tasks: Vec<_> = bodies
             .into_iter()
             .map(|body| {
-                let req = request(id, &body);
+                let req = Req::upsert(id, &body).bytes();
                 tokio::spawn(async move {
                     use tokio::io::{AsyncReadExt, AsyncWriteExt};
                     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");

@@ -6,16 +6,8 @@ use std::net::TcpStream;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
-use crate::support::{RawResponse, ServeProcess, TestServer, itemctl};
+use crate::support::{RawResponse, Req, ServeProcess, TestServer, itemctl};
 use predicates::prelude::*;
-
-fn put_request(id: &str, body: &str) -> Vec<u8> {
-    format!(
-        "PUT /items/{id} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
-}
 
 #[test]
 fn port_zero_prints_the_bound_url_and_logs_requests() {
@@ -139,7 +131,8 @@ fn concurrent_first_puts_create_exactly_once() {
             let barrier = Arc::clone(&barrier);
             let addr = server.addr;
             std::thread::spawn(move || {
-                let req = put_request("race", &format!("{{\"name\":\"r{i}\",\"size\":{i}}}"));
+                let req =
+                    Req::upsert("race", format!("{{\"name\":\"r{i}\",\"size\":{i}}}")).bytes();
                 barrier.wait();
                 RawResponse::parse(&crate::support::raw_exchange(addr, &req)).status
             })
@@ -177,9 +170,9 @@ fn head_keeps_headers_and_drops_the_body() {
 fn keep_alive_serves_several_requests_on_one_connection() {
     let server = TestServer::start();
     let mut conn = TcpStream::connect(server.addr).unwrap();
-    let one = b"PUT /items/k HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
-    conn.write_all(one).unwrap();
-    conn.write_all(&put_request("k", "{}")).unwrap();
+    conn.write_all(&Req::upsert("k", "{}").keep_alive().bytes())
+        .unwrap();
+    conn.write_all(&Req::upsert("k", "{}").bytes()).unwrap();
     let mut all = Vec::new();
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let _ = conn.read_to_end(&mut all);
@@ -191,14 +184,14 @@ fn keep_alive_serves_several_requests_on_one_connection() {
 #[test]
 fn lone_surrogate_name_is_stored_then_500() {
     let server = TestServer::start();
-    let resp = RawResponse::parse(&server.raw(&put_request("sur", r#"{"name":"\ud800"}"#)));
+    let resp = RawResponse::parse(&server.raw(&Req::upsert("sur", r#"{"name":"\ud800"}"#).bytes()));
     assert_eq!(resp.status, 500);
     assert_eq!(
         resp.header("content-type"),
         Some("text/plain; charset=utf-8")
     );
     assert_eq!(resp.body, b"Internal Server Error");
-    let resp = RawResponse::parse(&server.raw(&put_request("sur", r#"{"name":"ok"}"#)));
+    let resp = RawResponse::parse(&server.raw(&Req::upsert("sur", r#"{"name":"ok"}"#).bytes()));
     assert_eq!(resp.status, 200, "the 500 stored the item first");
 }
 

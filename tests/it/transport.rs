@@ -5,23 +5,13 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::support::{RawResponse, TestServer};
+use crate::support::{RawResponse, Req, TestServer};
 
 const INVALID: &[u8] = b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nInvalid HTTP request received.";
 
-fn put(target: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut r = b"PUT ".to_vec();
-    r.extend_from_slice(target);
-    r.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n");
-    r.extend_from_slice(
-        format!(
-            "Content-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        )
-        .as_bytes(),
-    );
-    r.extend_from_slice(body);
-    r
+/// `PUT target` with a JSON body, as a client of 127.0.0.1:8000 sends it.
+fn put(target: impl AsRef<[u8]>, body: impl AsRef<[u8]>) -> Req {
+    Req::put(target, body).host("127.0.0.1:8000")
 }
 
 #[test]
@@ -62,16 +52,17 @@ fn a_bad_chunk_after_an_accepted_head_gets_a_chunked_400() {
 fn long_ids_and_raw_hashes_reach_the_route() {
     let server = TestServer::start();
     let id = "k".repeat(70_000);
-    let resp = RawResponse::parse(&server.raw(&put(format!("/items/{id}").as_bytes(), b"{}")));
+    let resp =
+        RawResponse::parse(&server.raw(&put(format!("/items/{id}").as_bytes(), b"{}").bytes()));
     assert_eq!(resp.status, 201);
     assert!(server.app.store.get(&id).is_some());
-    let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b", b"{}")));
+    let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b", b"{}").bytes()));
     assert_eq!(resp.status, 201);
     assert!(
         server.app.store.get("a#b").is_some(),
         "'#' is part of the id"
     );
-    let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b/?q=<>", b"{}")));
+    let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b/?q=<>", b"{}").bytes()));
     assert_eq!(resp.status, 307);
     assert_eq!(
         resp.header("location"),
@@ -112,12 +103,8 @@ fn expect_100_continue_only_when_the_body_is_read() {
 #[test]
 fn pipelined_requests_and_http_1_0() {
     let server = TestServer::start();
-    let mut raw = put(b"/items/p1", b"{}");
-    raw = String::from_utf8(raw)
-        .unwrap()
-        .replace("Connection: close\r\n", "")
-        .into_bytes();
-    raw.extend_from_slice(&put(b"/items/p1", b"{\"size\":1}"));
+    let mut raw = put(b"/items/p1", b"{}").keep_alive().bytes();
+    raw.extend_from_slice(&put(b"/items/p1", b"{\"size\":1}").bytes());
     let text = String::from_utf8(server.raw(&raw)).unwrap();
     assert!(text.starts_with("HTTP/1.1 201 Created\r\n"), "{text}");
     assert!(
@@ -144,7 +131,7 @@ fn twenty_megabyte_body() {
     let mut body = b"{\"name\":\"".to_vec();
     body.extend(std::iter::repeat_n(b'x', 20_000_000));
     body.extend_from_slice(b"\",\"size\":1}");
-    let resp = RawResponse::parse(&server.raw(&put(b"/items/big", &body)));
+    let resp = RawResponse::parse(&server.raw(&put(b"/items/big", &body).bytes()));
     assert_eq!(resp.status, 201);
     assert_eq!(
         resp.body.len(),
@@ -155,7 +142,8 @@ fn twenty_megabyte_body() {
 #[test]
 fn reason_phrases_are_pythons() {
     let server = TestServer::start();
-    let text = String::from_utf8(server.raw(&put(b"/items/foo", b"{\"size\":\"x\"}"))).unwrap();
+    let text =
+        String::from_utf8(server.raw(&put(b"/items/foo", b"{\"size\":\"x\"}").bytes())).unwrap();
     assert!(
         text.starts_with("HTTP/1.1 422 Unprocessable Entity\r\n"),
         "{text}"
@@ -170,14 +158,14 @@ fn bodies_over_the_limit_get_413_and_nothing_is_stored() {
     let body = format!("{{\"name\":\"{}\"}}", "x".repeat(2000));
     let resp = RawResponse::parse(&crate::support::raw_exchange(
         addr,
-        &put(b"/items/toolarge", body.as_bytes()),
+        &put(b"/items/toolarge", body.as_bytes()).bytes(),
     ));
     assert_eq!(resp.status, 413);
     assert_eq!(resp.header("content-type"), Some("application/json"));
     assert!(String::from_utf8_lossy(&resp.body).contains("\"detail\":\"Request body too large"));
     let resp = RawResponse::parse(&crate::support::raw_exchange(
         addr,
-        &put(b"/items/toolarge", b"{}"),
+        &put(b"/items/toolarge", b"{}").bytes(),
     ));
     assert_eq!(resp.status, 201, "the refused body stored nothing");
 }

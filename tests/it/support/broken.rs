@@ -1,14 +1,15 @@
 //! Deliberately broken implementations of the upsert endpoint, each wrong in
-//! one way, for proving that `itemctl check` catches it. A thread per
-//! connection, `Connection: close`, Content-Length bodies only.
+//! one way, for proving that `itemctl check` catches it. Scripted servers
+//! ([`super::scripted`]): `Connection: close`, Content-Length bodies only.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use super::Scripted;
 
 /// The ways a server can get the contract wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,69 +33,21 @@ pub enum Flaw {
 /// Starts a server with `flaw` on 127.0.0.1:0; returns its base URL. It runs
 /// until the test process ends.
 pub fn start(flaw: Flaw) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let store: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let store = Arc::clone(&store);
-            std::thread::spawn(move || {
-                let _ = handle(stream, flaw, &store);
-            });
-        }
-    });
-    url
-}
-
-fn handle(
-    mut stream: TcpStream,
-    flaw: Flaw,
-    store: &Mutex<HashMap<String, Value>>,
-) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Ok(());
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().parse().unwrap_or(0))
-        })
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let body = &buf[head_end..(head_end + length).min(buf.len())];
-    let mut parts = head.split(' ');
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let (status, answer) = match (method, target.strip_prefix("/items/")) {
-        ("PUT", Some(id)) => upsert(flaw, store, id, body),
-        ("GET", _) => (404, json!({"detail": "Not Found"})),
-        _ => (405, json!({"detail": "Method Not Allowed"})),
-    };
-    let text = answer.to_string();
-    write!(
-        stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-        text.len()
-    )?;
-    stream.flush()
+    Scripted::start(move |req, stream| {
+        let (status, answer) = match (req.method.as_str(), req.target.strip_prefix("/items/")) {
+            ("PUT", Some(id)) => upsert(flaw, &store, id, &req.body),
+            ("GET", _) => (404, json!({"detail": "Not Found"})),
+            _ => (405, json!({"detail": "Method Not Allowed"})),
+        };
+        let text = answer.to_string();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+            text.len()
+        );
+    })
+    .url
 }
 
 fn upsert(

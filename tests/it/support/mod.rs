@@ -1,14 +1,20 @@
 //! Shared test harness: an in-process server per test, the real `serve`
-//! binary as a child process, and the `itemctl` command with a clean
-//! environment.
+//! binary as a child process, the `itemctl` builder ([`cmd`]), raw HTTP
+//! ([`http`]) and scripted servers ([`scripted`], [`broken`]).
 #![allow(dead_code)]
 
 pub mod broken;
+pub mod cmd;
+pub mod http;
+pub mod scripted;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+pub use cmd::itemctl;
+pub use http::{RawResponse, Req, raw_exchange};
+pub use scripted::Scripted;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, ChildStderr, Command as StdCommand, Stdio};
-use std::time::Duration;
 
 use itemctl::reference::item::Item;
 use itemctl::server::store::Store;
@@ -86,85 +92,6 @@ pub fn unused_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
-}
-
-/// Writes `request` to `addr` and reads the answer until EOF (send
-/// `Connection: close`).
-pub fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    s.write_all(request).expect("write");
-    let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    out
-}
-
-/// A parsed HTTP/1.1 response (content-length bodies only).
-#[derive(Debug)]
-pub struct RawResponse {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl RawResponse {
-    pub fn parse(bytes: &[u8]) -> RawResponse {
-        let mut rest = bytes;
-        loop {
-            let split = rest
-                .windows(4)
-                .position(|w| w == b"\r\n\r\n")
-                .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(rest)));
-            let head = String::from_utf8_lossy(&rest[..split]).into_owned();
-            let body = &rest[split + 4..];
-            let mut lines = head.split("\r\n");
-            let status: u16 = lines
-                .next()
-                .unwrap()
-                .split(' ')
-                .nth(1)
-                .unwrap()
-                .parse()
-                .unwrap();
-            if (100..200).contains(&status) {
-                rest = body;
-                continue;
-            }
-            let headers: Vec<(String, String)> = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-                .collect();
-            return RawResponse {
-                status,
-                headers,
-                body: body.to_vec(),
-            };
-        }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// The `itemctl` binary with none of the caller's itemctl/color settings.
-pub fn itemctl() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("itemctl").expect("binary");
-    for var in [
-        "ITEMCTL_URL",
-        "ITEMCTL_COLOR",
-        "ITEMCTL_FORCE_TERMINAL",
-        "NO_COLOR",
-        "ITEMCTL_HOST",
-        "ITEMCTL_PORT",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(60));
-    cmd
 }
 
 /// Sends signal `name` (`TERM`, `INT`) to a process, with kill(1): no libc
