@@ -1,6 +1,26 @@
 //! itemctl: serve, drive and verify the upsert endpoint `PUT /items/{item_id}`
 //! of FastAPI's "Additional Status Codes" example (200 when the id existed,
 //! 201 Created when the request created it).
+//!
+//! # Map
+//!
+//! Each folder answers one question; an arrow is "may use" (checked by
+//! `tests/it/architecture.rs`).
+//!
+//! | where | the question it answers | uses |
+//! |---|---|---|
+//! | [`reference`](mod@reference) | What does the FastAPI app do, byte for byte? h11's request grammar and uvicorn's response bytes, Starlette's routing, CPython's `json.loads`, pydantic's validation, the `Item` model, `jsonable_encoder` and rendering, the docs pages. Pure: no I/O, no clock, no tokio. Cites `docs/BEHAVIOR.md` and the upstream sources. | nothing |
+//! | [`server`] | How does `itemctl serve` put that on sockets? Bind, accept, the connection loop, handlers, access log, the item store. | `reference`, `contract` |
+//! | `contract` | What do 200 and 201 mean, and what is a correct echo? The one module both sides share. | nothing |
+//! | `client` | How is a request sent? One capped reqwest client for `put`, `check` and `wait`. | `contract`, `error` |
+//! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `error` |
+//! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `error` |
+//! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap). | `check`, `contract`, `server` |
+//! | `commands` | What does each subcommand do end to end? One file each (runtime → call → print → verdict), and [`exit`], the only place that maps outcomes to exit codes. | everything |
+//! | `error` | What ends a command early? `Failure`, with its cause chain. | nothing |
+//!
+//! `main.rs` only calls [`run`]. Modules are private unless the tests or the
+//! fuzz target (`fuzz/`) need them.
 
 mod bench;
 mod check;

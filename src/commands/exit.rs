@@ -49,7 +49,7 @@ pub fn verdict_code(verdict: Verdict) -> u8 {
     }
 }
 
-/// The exit code for an error that ended a command: a [`Failure`]'s own
+/// The exit code for an error that ended a command: a `Failure`'s own
 /// code, 1 for anything else.
 pub fn error_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Failure>() {

@@ -1,5 +1,5 @@
 //! The reference app's `Item` model: `name: str | None = None`,
-//! `size: int | None = None` (the seed's `Body(...)` fields, BEHAVIOR.md §5).
+//! `size: int | None = None` (the seed's `Body(...)` fields, docs/BEHAVIOR.md §5).
 
 use crate::reference::json::{Int, PyStr};
 

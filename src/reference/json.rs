@@ -1,5 +1,5 @@
 //! The reference's JSON decoding: a byte-for-byte model of CPython 3.11's
-//! `json.loads(bytes)` as FastAPI calls it on a request body (BEHAVIOR.md §4).
+//! `json.loads(bytes)` as FastAPI calls it on a request body (docs/BEHAVIOR.md §4).
 //!
 //! What it reproduces, and why a stock JSON parser would not do:
 //! - text encoding detection (`json.detect_encoding`): UTF-8 with an optional
@@ -32,7 +32,7 @@ pub const MAX_INT_DIGITS: usize = 4300;
 /// the limit is Python's recursion limit (1000) less the stack depth at which
 /// FastAPI calls `json.loads`. Measured by probing the reference (uvicorn
 /// 0.54, FastAPI 0.165, CPython 3.11.7): 960 nested arrays or objects parse,
-/// 961 give a `RecursionError` (400). BEHAVIOR.md §4 says "about 950".
+/// 961 give a `RecursionError` (400). docs/BEHAVIOR.md §4 says "about 950".
 pub const MAX_DEPTH: usize = 960;
 
 /// A string as Python holds it: any sequence of code points, including lone
@@ -456,7 +456,7 @@ fn push_code_point(out: &mut Vec<u8>, cp: u32) {
 }
 
 fn utf16_surrogatepass(b: &[u8], big_endian: bool) -> Result<Vec<u8>, DecodeError> {
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return Err(UNDECODABLE);
     }
     let units: Vec<u16> = b
@@ -489,7 +489,7 @@ fn utf16_surrogatepass(b: &[u8], big_endian: bool) -> Result<Vec<u8>, DecodeErro
 }
 
 fn utf32_surrogatepass(b: &[u8], big_endian: bool) -> Result<Vec<u8>, DecodeError> {
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(UNDECODABLE);
     }
     let mut out = Vec::with_capacity(b.len() / 2);

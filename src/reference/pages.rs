@@ -1,5 +1,5 @@
 //! The documentation pages FastAPI serves beside the endpoint, as the
-//! reference serves them byte for byte (BEHAVIOR.md §8).
+//! reference serves them byte for byte (docs/BEHAVIOR.md §9).
 
 /// `documented_app.py`'s OpenAPI schema, as the reference serves it (the one
 /// intended divergence from `reference_app.py`: the 201 is documented).

@@ -1,6 +1,6 @@
 //! Serialization as the reference does it: Starlette's `JSONResponse.render`,
 //! i.e. `json.dumps(obj, ensure_ascii=False, allow_nan=False,
-//! separators=(",", ":")).encode("utf-8")` (BEHAVIOR.md §6), after FastAPI's
+//! separators=(",", ":")).encode("utf-8")` (docs/BEHAVIOR.md §6), after FastAPI's
 //! `jsonable_encoder` for validation errors.
 //!
 //! Every writer here returns [`Unrenderable`] exactly where Python raises:

@@ -1,4 +1,4 @@
-//! Routing as Starlette does it for the reference app (BEHAVIOR.md §1, §8):
+//! Routing as Starlette does it for the reference app (docs/BEHAVIOR.md §1, §8):
 //! the request target's path is percent-decoded (Python's `unquote`), matched
 //! against the app's routes, and answered with the route, a 405, a 307
 //! trailing-slash redirect or a 404, in that order of precedence.

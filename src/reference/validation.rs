@@ -1,5 +1,5 @@
 //! The reference's request-body handling for `PUT /items/{item_id}`: the
-//! content-type gate (BEHAVIOR.md §3), JSON decoding ([`crate::reference::json`], §4) and
+//! content-type gate (docs/BEHAVIOR.md §3), JSON decoding ([`crate::reference::json`], §4) and
 //! pydantic's validation of the two embedded body fields (§5):
 //! `name: str | None` (strict) and `size: int | None` (lax).
 
@@ -243,7 +243,7 @@ pub fn float_as_int(f: f64) -> Result<Int, ErrorKind> {
     }
 }
 
-/// pydantic's lax string → int, as measured on the reference (BEHAVIOR.md §5
+/// pydantic's lax string → int, as measured on the reference (docs/BEHAVIOR.md §5
 /// and probing):
 /// 1. a leading run `-?[1-9][0-9]*` of more than 4300 digits, whatever
 ///    follows, is `int_parsing_size`;

@@ -1,5 +1,5 @@
 //! The in-memory item store behind `itemctl serve`: the reference's
-//! module-level `items` dict, seeded with `foo` and `bar` (BEHAVIOR.md §2),
+//! module-level `items` dict, seeded with `foo` and `bar` (docs/BEHAVIOR.md §2),
 //! behind one lock so that an upsert is atomic.
 
 use std::hash::BuildHasher;
@@ -15,7 +15,7 @@ use crate::reference::json::{self, DecodeError, Int, PyStr, Value};
 /// The item store. All methods take `&self` and are safe to share.
 ///
 /// Memory: one heap block per item, holding the id and the encoded item
-/// ([`Entry`]), in a SwissTable of 16-byte boxes: about 70 bytes per item
+/// (`Entry`), in a SwissTable of 16-byte boxes: about 70 bytes per item
 /// with 10-character ids and names.
 #[derive(Default)]
 pub struct Store {
@@ -150,7 +150,7 @@ impl Store {
 
     /// Stores `item` under `id`, replacing any item there, in one step under
     /// the lock: of many concurrent first upserts of an id, exactly one is
-    /// [`Upserted::Created`].
+    /// `Upserted::Created` (201).
     ///
     /// Errors: [`Full`] when the id is new and the store holds `max_items`.
     pub fn upsert(&self, id: &str, item: Item) -> Result<Upserted, Full> {
