@@ -89,13 +89,29 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__bench)
-            opts="-c -n -d -h --url --connections --requests --duration --ids --json --timeout --color --help"
+            opts="-q -H -c -n -d -h --url --embedded --rate --header --connections --requests --duration --ids --json --timeout --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -143,7 +159,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__check)
-            opts="-h --url --fastapi --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
+            opts="-q -h --url --embedded --quiet --fastapi --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -359,7 +375,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__put)
-            opts="-H -h --name --size --null-name --null-size --body --header --url --expect --json --timeout --retry --follow --color --help"
+            opts="-H -v -q -h --name --size --null-name --null-size --body --header --url --expect --json --verbose --print --dry-run --curl --raw --quiet --timeout --retry --follow --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +409,10 @@ _itemctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --print)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -413,7 +433,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__serve)
-            opts="-p -q -h --host --port --seed --empty --quiet --max-body --max-items --header-timeout --max-connections --color --help"
+            opts="-p -q -h --host --port --seed --empty --url-file --quiet --max-body --max-items --header-timeout --max-connections --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +452,10 @@ _itemctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -463,13 +487,21 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__wait)
-            opts="-h --url --timeout --color --help"
+            opts="-q -h --url --url-file --pid --quiet --timeout --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,9 +37,10 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "bench" -d 'Drive up
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address to listen on' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address or host name to listen on (127.0.0.1, ::1, localhost, 0.0.0.0)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l url-file -d 'Once listening, write the base URL and a newline to FILE, atomically (for `itemctl wait --url-file FILE`); the file is removed on exit' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-items -d 'Most items stored; creating one more gets 507 with a JSON detail (stored ids can still be updated). Unbounded when not given' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l header-timeout -d 'How long a request head may take from its first byte to its end (cuts off slow-loris clients): 10s, 500ms; a bare number is seconds. Idle connections close after 5 s' -r
@@ -56,6 +57,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send th
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l print -d 'What to show, as letters: H request headers, B request body, h response status line and headers, b response body (default: b with the status line). Everything but the response body goes to stderr' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long the whole exchange may take, per attempt: 30s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
@@ -63,10 +65,15 @@ always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-name -d 'Send "name": null'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-size -d 'Send "size": null'
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"status","reason","id","body","elapsed_ms"}'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"version","status","reason","id","body","elapsed_ms"} (docs/schemas/put.schema.json)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s v -l verbose -d 'Show the request sent (request line, headers, body) and the response\'s status line and headers on stderr; same as --print HBhb'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l dry-run -d 'Build the request and show it (as with --print HB) without sending it'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l curl -d 'Print the equivalent curl command instead of sending the request'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l raw -d 'Write the response body exactly as received: no newline added after a piped body that does not end in one'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'Print nothing on stderr but errors (no status line, no warnings)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
 repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
@@ -92,23 +99,30 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l format -d 'Wha
 json\t'One JSON document'
 junit\t'JUnit XML'
 tap\t'TAP version 13'"
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a machine report to FILE (JUnit XML, or JSON/TAP for .json/.tap files, or the --format given)' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a report to FILE, in the format its extension names: .xml (JUnit), .json or .tap, whatever --format says for stdout. It is written even when the server cannot be reached' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How long to wait for the server to answer before checking: 30s; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Check the embedded server on purpose (needed where $CI is set)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s q -l quiet -d 'Print only failed checks and the summary line'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url -d 'The server\'s base URL' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url-file -d 'Wait for this file (written by `itemctl serve --url-file`) and use the URL in it; the URL is printed on stdout once the server answers' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l pid -d 'Give up at once (exit 3) when this process exits first: the `$!` of a server started in the background' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l timeout -d 'How long to keep trying: 30s, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
@@ -117,6 +131,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'Ho
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l embedded -d 'Measure the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l json -d 'Print the report as one JSON document'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'

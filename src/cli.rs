@@ -1,6 +1,5 @@
 //! The command line: every subcommand, flag and environment variable.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -72,15 +71,17 @@ pub enum Command {
 /// `itemctl serve`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The first line on stdout is the base URL actually bound (useful with --port 0).
+The first line on stdout is the base URL actually bound (useful with --port 0);
+--url-file FILE writes it to FILE too, atomically, once the server listens.
 One access-log line per request goes to stderr unless --quiet.
 SIGINT/SIGTERM stop accepting, let requests in flight finish, and exit 0.
 Exit codes: 0 after a signal; 2 usage error or malformed --seed file; 1 other
 failures (e.g. the address is in use).")]
 pub struct ServeArgs {
-    /// The address to listen on.
-    #[arg(long, env = "ITEMCTL_HOST", default_value = "127.0.0.1")]
-    pub host: IpAddr,
+    /// The address or host name to listen on (127.0.0.1, ::1, localhost,
+    /// 0.0.0.0).
+    #[arg(long, env = "ITEMCTL_HOST", default_value = "127.0.0.1", value_parser = non_empty)]
+    pub host: String,
 
     /// The port to listen on; 0 picks a free one.
     #[arg(long, short, env = "ITEMCTL_PORT", default_value_t = 8000)]
@@ -94,6 +95,11 @@ pub struct ServeArgs {
     /// Start with no items.
     #[arg(long)]
     pub empty: bool,
+
+    /// Once listening, write the base URL and a newline to FILE, atomically
+    /// (for `itemctl wait --url-file FILE`); the file is removed on exit.
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Option<PathBuf>,
 
     /// No access log.
     #[arg(long, short)]
@@ -161,9 +167,38 @@ pub struct PutArgs {
     #[arg(long, value_name = "created|updated|CODE")]
     pub expect: Option<Expectation>,
 
-    /// Print one JSON line: {"status","reason","id","body","elapsed_ms"}.
-    #[arg(long)]
+    /// Print one JSON line: {"version","status","reason","id","body","elapsed_ms"}
+    /// (docs/schemas/put.schema.json).
+    #[arg(long, conflicts_with_all = ["verbose", "print"])]
     pub json: bool,
+
+    /// Show the request sent (request line, headers, body) and the
+    /// response's status line and headers on stderr; same as --print HBhb.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// What to show, as letters: H request headers, B request body, h
+    /// response status line and headers, b response body (default: b with
+    /// the status line). Everything but the response body goes to stderr.
+    #[arg(long, value_name = "HBhb", value_parser = print_parts, conflicts_with = "verbose")]
+    pub print: Option<String>,
+
+    /// Build the request and show it (as with --print HB) without sending it.
+    #[arg(long, conflicts_with = "curl")]
+    pub dry_run: bool,
+
+    /// Print the equivalent curl command instead of sending the request.
+    #[arg(long)]
+    pub curl: bool,
+
+    /// Write the response body exactly as received: no newline added after
+    /// a piped body that does not end in one.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// Print nothing on stderr but errors (no status line, no warnings).
+    #[arg(long, short)]
+    pub quiet: bool,
 
     /// How long the whole exchange may take, per attempt: 30s, 500ms; a
     /// bare number is seconds.
@@ -186,19 +221,31 @@ pub struct PutArgs {
 Checks: create, update, repeat, replace, nulls, invalid, coerce (--fastapi),
 unicode, race, seeded (--seeded). Every check uses fresh random ids.
 Without --url (and $ITEMCTL_URL) the embedded server is started on a free
-port and checked, with --fastapi and --seeded implied.
+port and checked, with --fastapi and --seeded implied, and the first line
+says \"embedded server\". Where $CI is set that is an error (exit 2) unless
+--embedded is given: a misspelt $ITEMCTL_URL must not check itemctl itself.
 
 Exit codes: 0 all checks passed (skips allowed); 1 a check failed; 2 usage
-error; 3 the server could not be reached (after --retry / --wait).
+error, an unwritable --report, or no check ran; 3 the server could not be
+reached (after --retry / --wait).
 
 CI recipe:
-  itemctl serve --port 0 --quiet > serve.out &
-  until [ -s serve.out ]; do sleep 0.05; done; URL=$(head -n1 serve.out)
-  itemctl wait --url \"$URL\" && itemctl check --url \"$URL\" --report check.xml")]
+  itemctl serve --port 0 --quiet --url-file serve.url &
+  URL=$(itemctl wait --url-file serve.url --pid $! --timeout 30s)
+  itemctl check --url \"$URL\" --report check.xml")]
 pub struct CheckArgs {
-    /// The server's base URL; without it the embedded server is checked.
+    /// The server's base URL; without it the embedded server is checked
+    /// (an error where $CI is set, unless --embedded).
     #[arg(long, env = "ITEMCTL_URL")]
     pub url: Option<String>,
+
+    /// Check the embedded server on purpose (needed where $CI is set).
+    #[arg(long, conflicts_with = "url")]
+    pub embedded: bool,
+
+    /// Print only failed checks and the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
 
     /// Also check pydantic's coercions and FastAPI's 422 shape.
     #[arg(long)]
@@ -225,9 +272,10 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Also write a machine report to FILE (JUnit XML, or JSON/TAP for
-    /// .json/.tap files, or the --format given).
-    #[arg(long, value_name = "FILE")]
+    /// Also write a report to FILE, in the format its extension names:
+    /// .xml (JUnit), .json or .tap, whatever --format says for stdout. It is
+    /// written even when the server cannot be reached.
+    #[arg(long, value_name = "FILE", value_parser = report_path)]
     pub report: Option<PathBuf>,
 
     /// How long one request may take: 10s, 500ms; a bare number is seconds.
@@ -246,11 +294,30 @@ pub struct CheckArgs {
 
 /// `itemctl wait`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 the server answered; 3 it did not within --timeout.")]
+#[command(after_help = "\
+With --url-file, waits for the file (see serve --url-file), then for the server
+in it to answer, and prints its URL on stdout.
+
+Exit codes: 0 the server answered; 2 usage error; 3 it did not within
+--timeout (or the --pid process exited first).")]
 pub struct WaitArgs {
     /// The server's base URL.
     #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
     pub url: String,
+
+    /// Wait for this file (written by `itemctl serve --url-file`) and use
+    /// the URL in it; the URL is printed on stdout once the server answers.
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Option<PathBuf>,
+
+    /// Give up at once (exit 3) when this process exits first: the `$!` of
+    /// a server started in the background.
+    #[arg(long, value_name = "PID")]
+    pub pid: Option<u32>,
+
+    /// Print nothing on stderr but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 
     /// How long to keep trying: 30s, 2m; a bare number is seconds.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
@@ -264,14 +331,31 @@ Sends PUT /items/bench-<run>-<n> with {\"name\":\"x\",\"size\":3} for random n b
 --ids over keep-alive connections, so both creates and updates happen. Every
 id is fresh per run: a second 201 for an id, or 200s for an id that never got
 a 201, count as contract violations. Without --url the embedded server is
-started and measured. A progress bar shows on a terminal.
+started and measured (an error where $CI is set, unless --embedded). A
+progress bar shows on a terminal; Ctrl-C prints what was measured (exit 130).
 
-Exit codes: 0 no transport error and no violation; 1 otherwise; 2 usage
-error; 3 the server could not be reached.")]
+Exit codes: 0 every response was a 200 or 201 within the contract, with no
+transport error; 1 otherwise (the report says which); 2 usage error; 3 the
+server could not be reached.")]
 pub struct BenchArgs {
-    /// The server's base URL (http:// only); without it, the embedded server.
+    /// The server's base URL (http:// only); without it, the embedded server
+    /// (an error where $CI is set, unless --embedded).
     #[arg(long, env = "ITEMCTL_URL")]
     pub url: Option<String>,
+
+    /// Measure the embedded server on purpose (needed where $CI is set).
+    #[arg(long, conflicts_with = "url")]
+    pub embedded: bool,
+
+    /// Open-loop: send this many requests per second in all, on schedule,
+    /// and measure latency from when each request was due (no coordinated
+    /// omission). Without it, each connection sends as fast as answers come.
+    #[arg(long, short = 'q', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate: Option<u32>,
+
+    /// Extra request header, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    pub headers: Vec<(String, String)>,
 
     /// Concurrent keep-alive connections.
     #[arg(long, short = 'c', default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -339,6 +423,28 @@ fn integer(s: &str) -> Result<String, String> {
         Err(format!(
             "`{s}` is not an integer (to send other values, use --body)"
         ))
+    }
+}
+
+/// `--print`: letters from `HBhb`.
+fn print_parts(s: &str) -> Result<String, String> {
+    if !s.is_empty() && s.chars().all(|c| "HBhb".contains(c)) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "`{s}`: use the letters H (request headers), B (request body), h (response headers), b (response body)"
+        ))
+    }
+}
+
+/// `--report FILE`: the extension names the format.
+fn report_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    match Format::for_path(&path) {
+        Some(_) => Ok(path),
+        None => Err(format!(
+            "`{s}`: name the report FILE.xml (JUnit), FILE.json or FILE.tap"
+        )),
     }
 }
 

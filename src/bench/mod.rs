@@ -7,9 +7,16 @@
 //! The ids are fresh per run, so every response can be held to the contract
 //! ([`crate::contract::Upserted`]): each id must see exactly one 201 before
 //! or among its 200s.
+//!
+//! Closed loop by default (each connection sends its next request when the
+//! answer arrives); with a rate, open loop: each connection sends on a
+//! schedule and latency is measured from when a request was due, so a
+//! stalled server shows in the percentiles instead of slowing the load
+//! (coordinated omission corrected, as wrk2 and oha's
+//! `--latency-correction` do). An HTTP proxy from the environment is used
+//! as reqwest would ([`crate::client::proxy_for`]).
 
 mod report;
-mod wire;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -20,10 +27,11 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
 
 pub use self::report::Report;
-use self::wire::{exchange, io_reason};
 use crate::client;
+use crate::client::wire::{exchange, io_reason};
 use crate::contract::Upserted;
 use crate::error::Failure;
 
@@ -47,14 +55,23 @@ pub struct Options {
     pub ids: u64,
     /// Limit for one request (connect to last byte).
     pub timeout: Duration,
+    /// Open loop at this many requests per second in all; `None`: closed
+    /// loop.
+    pub rate: Option<u32>,
+    /// Extra request headers, `(name, value)`.
+    pub headers: Vec<(String, String)>,
+    /// Whether `base` is the embedded server (for the report).
+    pub embedded: bool,
 }
 
 /// The run's shared counters.
 struct Shared {
     /// Requests still to send (for [`Limit::Requests`]).
     remaining: AtomicU64,
-    /// Set when a [`Limit::Duration`] run is over.
+    /// Set when a [`Limit::Duration`] run is over, or on Ctrl-C.
     stop: AtomicBool,
+    /// Cancelled on Ctrl-C: requests in flight are abandoned.
+    cancel: CancellationToken,
     /// Complete responses so far (for the progress bar).
     done: AtomicU64,
     /// Per id: 201s and 200s seen.
@@ -64,12 +81,15 @@ struct Shared {
 
 impl Shared {
     fn take(&self, limit: Limit) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return false;
+        }
         match limit {
             Limit::Requests(_) => self
                 .remaining
                 .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
                 .is_ok(),
-            Limit::Duration(_) => !self.stop.load(Ordering::Relaxed),
+            Limit::Duration(_) => true,
         }
     }
 }
@@ -82,20 +102,24 @@ struct Tally {
     first_error: Option<String>,
 }
 
-/// Where to send: socket address, `Host` value and path prefix.
+/// Where to send: socket address, `Host` value, and the request target
+/// up to the id (absolute-form through a proxy).
 struct Endpoint {
     addr: SocketAddr,
     host: String,
     prefix: String,
+    /// The proxy in use, for messages.
+    proxy: Option<String>,
 }
 
-/// Resolves an `http://` base URL.
+/// Resolves an `http://` base URL, through the environment's proxy when
+/// it names one for this URL.
 ///
-/// Errors: [`Failure::Usage`] for anything but `http://host[:port][/prefix]`,
-/// [`Failure::NoResponse`] when the host does not resolve.
+/// # Errors
+/// [`Failure::Usage`] for anything but `http://host[:port][/prefix]`;
+/// [`Failure::NoResponse`] when the host (or proxy) does not resolve.
 async fn endpoint(base: &str, run_id: &str) -> Result<Endpoint, Failure> {
-    let url = reqwest::Url::parse(base)
-        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
+    let url = client::parse_base(base)?;
     if url.scheme() != "http" {
         return Err(Failure::Usage(format!(
             "bench speaks plain http:// (got `{base}`); put and check speak https"
@@ -104,40 +128,59 @@ async fn endpoint(base: &str, run_id: &str) -> Result<Endpoint, Failure> {
     let host = url
         .host_str()
         .ok_or_else(|| Failure::Usage(format!("invalid URL `{base}`: no host")))?;
-    let port = url.port_or_known_default().unwrap_or(80);
-    let addr = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-        .await
-        .ok()
-        .and_then(|mut a| a.next())
-        .ok_or_else(|| Failure::NoResponse(format!("cannot resolve {host}")))?;
     let host_header = match url.port() {
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),
     };
-    let path = url.path().trim_end_matches('/');
+    let path = format!("{}/items/bench-{run_id}-", url.path().trim_end_matches('/'));
+    let proxy = client::proxy_for(base);
+    let (connect_url, prefix) = match &proxy {
+        Some(p) => (
+            client::parse_base(p)?,
+            format!("http://{host_header}{path}"),
+        ),
+        None => (url.clone(), path),
+    };
+    let connect_host = connect_url.host_str().unwrap_or(host).to_owned();
+    let port = connect_url.port_or_known_default().unwrap_or(80);
+    let addr = tokio::net::lookup_host((connect_host.trim_matches(['[', ']']), port))
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| Failure::NoResponse(format!("cannot resolve {connect_host}")))?;
     Ok(Endpoint {
         addr,
         host: host_header,
-        prefix: format!("{path}/items/bench-{run_id}-"),
+        prefix,
+        proxy,
     })
 }
 
 /// Runs the load against `base`. `progress`, when given, is advanced as
-/// responses arrive.
+/// responses arrive. When `interrupt` resolves (Ctrl-C), the run stops,
+/// abandons requests in flight and reports what it measured until then.
 ///
-/// Errors: [`Failure`] for a bad URL or when the first connection cannot be
-/// made at all.
+/// # Errors
+/// [`Failure`] for a bad URL or when the first connection cannot be made
+/// at all.
 pub async fn run(
     base: &str,
     opts: &Options,
     progress: Option<indicatif::ProgressBar>,
+    interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
     let run_id = client::random_hex();
     let ep = Arc::new(endpoint(base, &run_id[..8]).await?);
     // Fail early, with one clear line, when nothing listens.
-    TcpStream::connect(ep.addr)
-        .await
-        .map_err(|e| Failure::NoResponse(format!("cannot connect to {base}: {}", io_reason(&e))))?;
+    TcpStream::connect(ep.addr).await.map_err(|e| {
+        Failure::NoResponse(match &ep.proxy {
+            Some(p) => format!(
+                "cannot connect to the proxy {p} (from the environment) for {base}: {}",
+                io_reason(&e)
+            ),
+            None => format!("cannot connect to {base}: {}", io_reason(&e)),
+        })
+    })?;
     let ids = opts.ids.max(1);
     let shared = Arc::new(Shared {
         remaining: AtomicU64::new(match opts.limit {
@@ -145,20 +188,35 @@ pub async fn run(
             Limit::Duration(_) => u64::MAX,
         }),
         stop: AtomicBool::new(false),
+        cancel: CancellationToken::new(),
         done: AtomicU64::new(0),
         created: (0..ids).map(|_| AtomicU32::new(0)).collect(),
         updated: (0..ids).map(|_| AtomicU32::new(0)).collect(),
     });
     let started = Instant::now();
+    let tail = Arc::new(request_tail(&ep.host, &opts.headers));
     let mut tasks = Vec::with_capacity(opts.connections);
     for i in 0..opts.connections {
         let ep = Arc::clone(&ep);
         let shared = Arc::clone(&shared);
-        let (limit, timeout) = (opts.limit, opts.timeout);
-        let seed =
-            0x9e37_79b9_7f4a_7c15u64 ^ ((i as u64 + 1) << 32) ^ started.elapsed().as_nanos() as u64;
+        let tail = Arc::clone(&tail);
+        // Open loop: each connection's share of the rate, staggered.
+        let schedule = opts.rate.map(|rate| {
+            let every = Duration::from_secs_f64(opts.connections as f64 / f64::from(rate));
+            let first = started + every.mul_f64(i as f64 / opts.connections as f64);
+            (first, every)
+        });
+        let plan = Plan {
+            limit: opts.limit,
+            timeout: opts.timeout,
+            ids,
+            seed: 0x9e37_79b9_7f4a_7c15u64
+                ^ ((i as u64 + 1) << 32)
+                ^ started.elapsed().as_nanos() as u64,
+            schedule,
+        };
         tasks.push(tokio::spawn(async move {
-            connection(&ep, &shared, limit, timeout, ids, seed).await
+            connection(&ep, &shared, &tail, plan).await
         }));
     }
     let ticker = progress.map(|bar| {
@@ -170,9 +228,23 @@ pub async fn run(
             }
         })
     });
-    if let Limit::Duration(d) = opts.limit {
-        tokio::time::sleep(d).await;
-        shared.stop.store(true, Ordering::Relaxed);
+    let interrupted = {
+        let ends = async {
+            match opts.limit {
+                Limit::Duration(d) => tokio::time::sleep(d).await,
+                Limit::Requests(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = ends => false,
+            () = interrupt => true,
+            // Every connection returned (a request-count run finished).
+            () = wait_idle(&tasks) => false,
+        }
+    };
+    shared.stop.store(true, Ordering::Relaxed);
+    if interrupted {
+        shared.cancel.cancel();
     }
     let mut latency_us = Histogram::<u64>::new(3)
         .map_err(|e| Failure::setup("cannot create the latency histogram", e))?;
@@ -210,24 +282,57 @@ pub async fn run(
     let requests = latency_us.len();
     Ok(Report {
         url: base.to_owned(),
+        embedded: opts.embedded,
         connections: opts.connections,
         ids,
+        rate: opts.rate,
         requests,
         elapsed,
-        created: statuses
-            .get(&Upserted::Created.status_code())
-            .copied()
-            .unwrap_or(0),
-        updated: statuses
-            .get(&Upserted::Replaced.status_code())
-            .copied()
-            .unwrap_or(0),
         latency_us,
         statuses,
         errors,
         first_error,
         violations,
+        interrupted,
     })
+}
+
+/// Resolves once every task has finished.
+async fn wait_idle(tasks: &[tokio::task::JoinHandle<Tally>]) {
+    while !tasks.iter().all(tokio::task::JoinHandle::is_finished) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Everything after the id in a request, the same for every request:
+/// ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers`
+/// names one), `Content-Length`, the blank line and the body.
+fn request_tail(host: &str, headers: &[(String, String)]) -> Vec<u8> {
+    let mut tail = Vec::with_capacity(128);
+    let _ = write!(tail, " HTTP/1.1\r\nHost: {host}\r\n");
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        tail.extend_from_slice(b"Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        let _ = write!(tail, "{k}: {v}\r\n");
+    }
+    let _ = write!(tail, "Content-Length: {}\r\n\r\n", BODY.len());
+    tail.extend_from_slice(BODY);
+    tail
+}
+
+/// What one connection does.
+#[derive(Clone, Copy)]
+struct Plan {
+    limit: Limit,
+    timeout: Duration,
+    ids: u64,
+    seed: u64,
+    /// Open loop: the first request's due time and the interval.
+    schedule: Option<(Instant, Duration)>,
 }
 
 /// A small fast PRNG (xorshift64*) per connection.
@@ -244,14 +349,7 @@ impl Rng {
 
 const BODY: &[u8] = br#"{"name":"x","size":3}"#;
 
-async fn connection(
-    ep: &Endpoint,
-    shared: &Shared,
-    limit: Limit,
-    timeout: Duration,
-    ids: u64,
-    seed: u64,
-) -> Tally {
+async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> Tally {
     let mut tally = Tally {
         latency_us: Histogram::new(3)
             .unwrap_or_else(|_| unreachable!("3 significant digits is valid")),
@@ -259,36 +357,39 @@ async fn connection(
         errors: 0,
         first_error: None,
     };
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng(plan.seed | 1);
     let mut stream: Option<TcpStream> = None;
     let mut req = Vec::with_capacity(256);
-    // Everything after the id is the same for every request.
-    let mut tail = Vec::with_capacity(128);
-    let _ = write!(
-        tail,
-        " HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        ep.host,
-        BODY.len()
-    );
-    tail.extend_from_slice(BODY);
     let mut buf = Vec::with_capacity(4096);
+    let mut due = plan.schedule.map(|(first, _)| first);
     let fail = |tally: &mut Tally, what: String| {
         tally.errors += 1;
         if tally.first_error.is_none() {
             tally.first_error = Some(what);
         }
     };
-    while shared.take(limit) {
-        let id = rng.below(ids);
+    while shared.take(plan.limit) {
+        // Open loop: wait for this request's turn; latency counts from it.
+        let started = match (due, plan.schedule) {
+            (Some(at), Some((_, every))) => {
+                due = Some(at + every);
+                tokio::select! {
+                    () = tokio::time::sleep_until(at.into()) => {}
+                    () = shared.cancel.cancelled() => break,
+                }
+                at
+            }
+            _ => Instant::now(),
+        };
+        let id = rng.below(plan.ids);
         req.clear();
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());
         let _ = write!(req, "{id}");
-        req.extend_from_slice(&tail);
-        let started = Instant::now();
+        req.extend_from_slice(tail);
         let s = match &mut stream {
             Some(s) => s,
-            None => match tokio::time::timeout(timeout, TcpStream::connect(ep.addr)).await {
+            None => match tokio::time::timeout(plan.timeout, TcpStream::connect(ep.addr)).await {
                 Ok(Ok(s)) => {
                     let _ = s.set_nodelay(true);
                     stream.insert(s)
@@ -304,7 +405,11 @@ async fn connection(
                 }
             },
         };
-        match tokio::time::timeout(timeout, exchange(s, &req, &mut buf)).await {
+        let answer = tokio::select! {
+            a = tokio::time::timeout(plan.timeout, exchange(s, &req, &mut buf)) => a,
+            () = shared.cancel.cancelled() => break,
+        };
+        match answer {
             Ok(Ok((status, keep))) => {
                 let micros = started.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
                 let _ = tally.latency_us.record(micros.max(1));
@@ -329,7 +434,10 @@ async fn connection(
             Err(_) => {
                 fail(
                     &mut tally,
-                    format!("no response within {}s", timeout.as_secs_f64()),
+                    format!(
+                        "no response within {}",
+                        humantime::format_duration(plan.timeout)
+                    ),
                 );
                 stream = None;
             }

@@ -1,10 +1,14 @@
-//! What a bench run measured, and its text and `--json` reports.
+//! What a bench run measured, its verdict, and its text and `--json`
+//! reports.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
+
+use crate::contract::Upserted;
 
 /// The version of the `--json` report's shape
 /// (`docs/schemas/bench.schema.json`); fields are only added within a
@@ -16,22 +20,24 @@ pub const JSON_VERSION: u32 = 1;
 pub struct Report {
     /// The server.
     pub url: String,
+    /// Whether it was the embedded server (no --url).
+    pub embedded: bool,
     /// Concurrent connections.
     pub connections: usize,
     /// Distinct ids.
     pub ids: u64,
+    /// The open-loop rate asked for, in requests per second (`None`:
+    /// closed loop, as fast as answers come).
+    pub rate: Option<u32>,
     /// Complete responses.
     pub requests: u64,
     /// Wall time of the run.
     pub elapsed: Duration,
-    /// Latency of complete responses, in microseconds.
+    /// Latency of complete responses, in microseconds; with a rate, from
+    /// when each request was due.
     pub latency_us: Histogram<u64>,
     /// Responses by status code.
     pub statuses: BTreeMap<u16, u64>,
-    /// 201 responses.
-    pub created: u64,
-    /// 200 responses.
-    pub updated: u64,
     /// Transport errors (connect, read, write, timeout, malformed response).
     pub errors: u64,
     /// The first transport error, for the report.
@@ -39,6 +45,29 @@ pub struct Report {
     /// Contract violations: a second 201 for an id, or 200s for an id that
     /// never got a 201.
     pub violations: u64,
+    /// Whether Ctrl-C ended the run early.
+    pub interrupted: bool,
+}
+
+/// Latency figures, in milliseconds.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Latency {
+    /// The mean.
+    pub mean: f64,
+    /// The median.
+    pub p50: f64,
+    /// The 90th percentile.
+    pub p90: f64,
+    /// The 95th percentile.
+    pub p95: f64,
+    /// The 99th percentile.
+    pub p99: f64,
+    /// The 99.9th percentile.
+    pub p99_9: f64,
+    /// The 99.99th percentile.
+    pub p99_99: f64,
+    /// The slowest.
+    pub max: f64,
 }
 
 impl Report {
@@ -47,73 +76,195 @@ impl Report {
         self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
-    /// The latency at quantile `q` (0..=1), in milliseconds.
-    pub fn latency_ms(&self, q: f64) -> f64 {
-        self.latency_us.value_at_quantile(q) as f64 / 1000.0
+    /// 201 responses.
+    pub fn created(&self) -> u64 {
+        self.count(Upserted::Created.status_code())
     }
 
-    /// p50, p90, p99, p99.9 and max latency, in milliseconds.
-    pub fn latency_summary(&self) -> [f64; 5] {
-        [
-            self.latency_ms(0.5),
-            self.latency_ms(0.9),
-            self.latency_ms(0.99),
-            self.latency_ms(0.999),
-            self.latency_us.max() as f64 / 1000.0,
-        ]
+    /// 200 responses.
+    pub fn updated(&self) -> u64 {
+        self.count(Upserted::Replaced.status_code())
     }
 
-    /// Whether the run saw no error and no violation.
-    pub fn is_clean(&self) -> bool {
-        self.errors == 0 && self.violations == 0
+    fn count(&self, status: u16) -> u64 {
+        self.statuses.get(&status).copied().unwrap_or(0)
+    }
+
+    /// Responses that were neither 200 nor 201: outside the contract.
+    pub fn outside_contract(&self) -> u64 {
+        self.requests - self.created() - self.updated()
+    }
+
+    /// The latency figures, in milliseconds (rounded to microseconds).
+    pub fn latency(&self) -> Latency {
+        let h = &self.latency_us;
+        let ms = |us: f64| (us).round() / 1000.0;
+        let q = |q: f64| ms(h.value_at_quantile(q) as f64);
+        Latency {
+            mean: ms(h.mean()),
+            p50: q(0.5),
+            p90: q(0.9),
+            p95: q(0.95),
+            p99: q(0.99),
+            p99_9: q(0.999),
+            p99_99: q(0.9999),
+            max: ms(h.max() as f64),
+        }
+    }
+
+    /// What makes the run a failure, one line each; empty for a clean run:
+    /// transport errors, responses outside the contract (anything but 200
+    /// or 201 to an upsert), contract violations, no upsert at all.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.errors > 0 {
+            out.push(format!(
+                "{} transport errors (first: {})",
+                self.errors,
+                self.first_error.as_deref().unwrap_or("-")
+            ));
+        }
+        let outside = self.outside_contract();
+        if outside > 0 {
+            let others: Vec<String> = self
+                .statuses
+                .iter()
+                .filter(|(s, _)| Upserted::from_status(**s).is_none())
+                .map(|(s, n)| format!("{s}: {n}"))
+                .collect();
+            out.push(format!(
+                "{outside} of {} responses were outside the contract ({}): an upsert answers 200 or 201",
+                self.requests,
+                others.join(", ")
+            ));
+        }
+        if self.violations > 0 {
+            out.push(format!(
+                "{} contract violations (a second 201 for an id, or 200 for an id never created)",
+                self.violations
+            ));
+        }
+        if self.created() + self.updated() == 0 {
+            out.push("no upsert succeeded (no 200 or 201 at all)".into());
+        }
+        out
+    }
+
+    fn target(&self) -> String {
+        if self.embedded {
+            format!("{} (embedded server)", self.url)
+        } else {
+            self.url.clone()
+        }
     }
 
     /// The human report.
     pub fn to_text(&self) -> String {
-        let [p50, p90, p99, p999, max] = self.latency_summary();
+        let l = self.latency();
         let statuses: Vec<String> = self
             .statuses
             .iter()
             .map(|(s, n)| format!("{s}: {n}"))
             .collect();
+        let mode = match self.rate {
+            Some(rate) => format!(", open loop at {rate} requests/s"),
+            None => String::new(),
+        };
         let mut out = format!(
-            "itemctl bench {}: {} connections, {} ids\n\
-             requests    {} in {:.2} s = {:.0} requests/s\n\
-             latency     p50 {:.3} ms  p90 {:.3} ms  p99 {:.3} ms  p99.9 {:.3} ms  max {:.3} ms\n\
-             status      {}\n\
-             upserts     {} created (201), {} updated (200)\n\
-             errors      {}\n\
-             violations  {}\n",
-            self.url,
+            "itemctl bench {}: {} connections, {} ids{mode}\n",
+            self.target(),
             self.connections,
-            self.ids,
+            self.ids
+        );
+        if self.interrupted {
+            out.push_str("interrupted (Ctrl-C): what was measured until then\n");
+        }
+        let _ = writeln!(
+            out,
+            "requests    {} in {:.2} s = {:.0} requests/s",
             self.requests,
             self.elapsed.as_secs_f64(),
-            self.requests_per_sec(),
-            p50,
-            p90,
-            p99,
-            p999,
-            max,
+            self.requests_per_sec()
+        );
+        let _ = writeln!(
+            out,
+            "latency     mean {:.3} ms  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  p99.99 {:.3}  max {:.3} ms",
+            l.mean, l.p50, l.p90, l.p95, l.p99, l.p99_9, l.p99_99, l.max
+        );
+        out.push_str(&self.histogram_text());
+        let _ = writeln!(
+            out,
+            "status      {}",
             if statuses.is_empty() {
                 "-".to_owned()
             } else {
                 statuses.join("  ")
-            },
-            self.created,
-            self.updated,
-            self.errors,
-            self.violations,
+            }
         );
+        let _ = writeln!(
+            out,
+            "upserts     {} created (201), {} updated (200)",
+            self.created(),
+            self.updated()
+        );
+        let _ = writeln!(out, "errors      {}", self.errors);
+        let _ = writeln!(out, "violations  {}", self.violations);
         if let Some(e) = &self.first_error {
-            out.push_str(&format!("first error: {e}\n"));
+            let _ = writeln!(out, "first error: {e}");
+        }
+        let problems = self.problems();
+        if problems.is_empty() {
+            out.push_str("result      ok: every response was a 200 or 201 within the contract\n");
+        } else {
+            for p in problems {
+                let _ = writeln!(out, "result      FAIL: {p}");
+            }
+        }
+        out
+    }
+
+    /// Ten latency buckets from the fastest to the slowest response, each
+    /// a constant factor wider than the last (log scale, so the tail shows
+    /// beside the bulk), with a bar and a count.
+    fn histogram_text(&self) -> String {
+        let h = &self.latency_us;
+        if h.is_empty() {
+            return String::new();
+        }
+        let (low, high) = (h.min().max(1) as f64, (h.max().max(h.min() + 1)) as f64);
+        let factor = (high / low).powf(0.1);
+        let edge = |i: i32| (low * factor.powi(i)).round() as u64;
+        let buckets: Vec<(u64, u64)> = (0..10)
+            .map(|i| {
+                let from = if i == 0 { h.min() } else { edge(i) + 1 };
+                let to = if i == 9 { h.max() } else { edge(i + 1) };
+                (
+                    from,
+                    if to >= from {
+                        h.count_between(from, to)
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect();
+        let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+        let mut out = String::from("histogram\n");
+        for (from, n) in buckets {
+            let width = usize::try_from(n * 40 / most).unwrap_or(40);
+            let bar = if n > 0 { width.max(1) } else { 0 };
+            let _ = writeln!(
+                out,
+                "  {:>10.3} ms  {:<40} {n}",
+                from as f64 / 1000.0,
+                "■".repeat(bar)
+            );
         }
         out
     }
 
     /// The `--json` report: one JSON document and a newline.
     pub fn to_json(&self) -> String {
-        let [p50, p90, p99, p99_9, max] = self.latency_summary();
         let round = |v: f64, places: i32| {
             let scale = 10f64.powi(places);
             (v * scale).round() / scale
@@ -121,28 +272,27 @@ impl Report {
         let doc = JsonReport {
             version: JSON_VERSION,
             url: &self.url,
+            embedded: self.embedded,
             connections: self.connections,
             ids: self.ids,
+            rate_per_sec: self.rate,
+            interrupted: self.interrupted,
             requests: self.requests,
             elapsed_s: round(self.elapsed.as_secs_f64(), 3),
             requests_per_sec: round(self.requests_per_sec(), 1),
-            latency_ms: JsonLatency {
-                p50: round(p50, 3),
-                p90: round(p90, 3),
-                p99: round(p99, 3),
-                p99_9: round(p99_9, 3),
-                max: round(max, 3),
-            },
+            latency_ms: self.latency(),
             status: self
                 .statuses
                 .iter()
                 .map(|(s, n)| (s.to_string(), *n))
                 .collect(),
-            created: self.created,
-            updated: self.updated,
+            created: self.created(),
+            updated: self.updated(),
+            outside_contract: self.outside_contract(),
             errors: self.errors,
             first_error: self.first_error.as_deref(),
             violations: self.violations,
+            problems: self.problems(),
         };
         let mut text =
             serde_json::to_string(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
@@ -156,26 +306,86 @@ impl Report {
 struct JsonReport<'a> {
     version: u32,
     url: &'a str,
+    embedded: bool,
     connections: usize,
     ids: u64,
+    rate_per_sec: Option<u32>,
+    interrupted: bool,
     requests: u64,
     elapsed_s: f64,
     requests_per_sec: f64,
-    latency_ms: JsonLatency,
+    latency_ms: Latency,
     status: BTreeMap<String, u64>,
     created: u64,
     updated: u64,
+    outside_contract: u64,
     errors: u64,
     first_error: Option<&'a str>,
     violations: u64,
+    problems: Vec<String>,
 }
 
-/// Latency percentiles in the `--json` report, in milliseconds.
-#[derive(Serialize)]
-struct JsonLatency {
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    p99_9: f64,
-    max: f64,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(statuses: &[(u16, u64)], errors: u64, violations: u64) -> Report {
+        let mut latency_us = Histogram::new(3).unwrap();
+        let mut requests = 0;
+        for (i, (_, n)) in statuses.iter().enumerate() {
+            for _ in 0..*n {
+                latency_us.record(100 + 10 * i as u64).unwrap();
+                requests += 1;
+            }
+        }
+        Report {
+            url: "http://h".into(),
+            embedded: false,
+            connections: 2,
+            ids: 10,
+            rate: None,
+            requests,
+            elapsed: Duration::from_secs(1),
+            latency_us,
+            statuses: statuses.iter().copied().collect(),
+            errors,
+            first_error: (errors > 0).then(|| "read: connection reset by peer".into()),
+            violations,
+            interrupted: false,
+        }
+    }
+
+    #[test]
+    fn a_clean_run_has_no_problem() {
+        let r = report(&[(200, 90), (201, 10)], 0, 0);
+        assert!(r.problems().is_empty(), "{:?}", r.problems());
+        assert!(r.to_text().contains("result      ok"));
+    }
+
+    #[test]
+    fn every_kind_of_failure_is_named() {
+        let all_501 = report(&[(501, 200)], 0, 0);
+        let p = all_501.problems();
+        assert!(
+            p[0].contains("200 of 200 responses were outside the contract (501: 200)"),
+            "{p:?}"
+        );
+        assert!(p[1].contains("no upsert succeeded"), "{p:?}");
+        let some_404 = report(&[(200, 5), (201, 5), (404, 1)], 0, 0);
+        assert_eq!(some_404.problems().len(), 1);
+        assert!(!report(&[(200, 9), (201, 1)], 3, 0).problems().is_empty());
+        assert!(!report(&[(200, 9), (201, 1)], 0, 2).problems().is_empty());
+        assert!(!report(&[], 0, 0).problems().is_empty());
+    }
+
+    #[test]
+    fn latency_has_the_mean_and_the_tail() {
+        let r = report(&[(200, 99), (201, 1)], 0, 0);
+        let l = r.latency();
+        assert!(l.mean > 0.099 && l.mean < 0.112, "{l:?}");
+        assert!(l.p99_99 >= l.p99 && l.max >= l.p99_99 && l.p95 >= l.p50);
+        let text = r.to_text();
+        assert!(text.contains("p95 ") && text.contains("p99.99 ") && text.contains("mean "));
+        assert!(text.matches(" ms  ").count() >= 10, "{text}");
+    }
 }

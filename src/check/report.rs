@@ -28,27 +28,61 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a report file's extension suggests (`.json`, `.tap`;
-    /// anything else is JUnit XML, what CI systems read most).
-    pub fn for_path(path: &std::path::Path) -> Format {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => Format::Json,
-            Some("tap") => Format::Tap,
-            _ => Format::Junit,
+    /// The format a report file's extension names: `.xml` or `.junit`
+    /// JUnit XML, `.json`, `.tap` (any case); `None` for anything else.
+    pub fn for_path(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "xml" | "junit" => Some(Format::Junit),
+            "json" => Some(Format::Json),
+            "tap" => Some(Format::Tap),
+            _ => None,
         }
     }
 }
 
-/// Renders results in `format`. `url` is the server checked; `terminal`
-/// picks ✓/✗ over words in the checklist. The checklist carries ANSI
-/// styles; write it through an `anstream` stream, which drops them where
-/// color is off.
-pub fn render(format: Format, url: &str, results: &[CheckResult], terminal: bool) -> String {
+/// What a report describes: the server, and the results or why there are
+/// none.
+#[derive(Clone, Copy, Debug)]
+pub struct Run<'a> {
+    /// The base URL checked.
+    pub url: &'a str,
+    /// Whether it was the embedded server (no --url).
+    pub embedded: bool,
+    /// The results, in the order the checks ran (empty with `error`).
+    pub results: &'a [CheckResult],
+    /// Why no check could run (the server could not be reached).
+    pub error: Option<&'a str>,
+}
+
+impl Run<'_> {
+    /// `http://… (embedded server)` or the URL.
+    fn target(&self) -> String {
+        if self.embedded {
+            format!("{} (embedded server)", self.url)
+        } else {
+            self.url.to_owned()
+        }
+    }
+}
+
+/// How the checklist looks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Look {
+    /// ✓/✗ instead of PASS/FAIL.
+    pub terminal: bool,
+    /// Only failed checks and the summary line.
+    pub quiet: bool,
+}
+
+/// Renders a run in `format`. The checklist carries ANSI styles; write it
+/// through an `anstream` stream, which drops them where color is off.
+pub fn render(format: Format, run: &Run<'_>, look: Look) -> String {
     match format {
-        Format::Text => checklist(url, results, terminal),
-        Format::Json => json(url, results),
-        Format::Junit => junit(url, results),
-        Format::Tap => tap(results),
+        Format::Text => checklist(run, look),
+        Format::Json => json(run),
+        Format::Junit => junit(run),
+        Format::Tap => tap(run),
     }
 }
 
@@ -69,7 +103,8 @@ fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
+fn checklist(run: &Run<'_>, look: Look) -> String {
+    let (results, terminal) = (run.results, look.terminal);
     let green = Style::new().fg_color(Some(AnsiColor::Green.into())).bold();
     let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
     let yellow = Style::new().fg_color(Some(AnsiColor::Yellow.into()));
@@ -80,8 +115,18 @@ fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
         .map(|r| r.check.name().len())
         .max()
         .unwrap_or(0);
-    let mut out = format!("itemctl check {url}\n");
+    let mut out = if look.quiet {
+        String::new()
+    } else {
+        format!("itemctl check {}\n", run.target())
+    };
+    if let Some(error) = run.error {
+        let _ = writeln!(out, "{}", paint(red, &format!("no check ran: {error}")));
+    }
     for r in results {
+        if look.quiet && !matches!(r.outcome, Outcome::Fail(_)) {
+            continue;
+        }
         let mark = match (&r.outcome, terminal) {
             (Outcome::Pass(_), true) => paint(green, "✓"),
             (Outcome::Fail(_), true) => paint(red.bold(), "✗"),
@@ -133,6 +178,8 @@ fn checklist(url: &str, results: &[CheckResult], terminal: bool) -> String {
 struct JsonReport<'a> {
     version: u32,
     url: &'a str,
+    embedded: bool,
+    error: Option<&'a str>,
     passed: usize,
     failed: usize,
     skipped: usize,
@@ -149,11 +196,13 @@ struct JsonCheck<'a> {
     duration_ms: f64,
 }
 
-fn json(url: &str, results: &[CheckResult]) -> String {
-    let t = Tally::of(results);
+fn json(run: &Run<'_>) -> String {
+    let (results, t) = (run.results, Tally::of(run.results));
     let report = JsonReport {
         version: JSON_VERSION,
-        url,
+        url: run.url,
+        embedded: run.embedded,
+        error: run.error,
         passed: t.passed,
         failed: t.failed,
         skipped: t.skipped,
@@ -182,11 +231,20 @@ fn json(url: &str, results: &[CheckResult]) -> String {
     doc
 }
 
-fn junit(url: &str, results: &[CheckResult]) -> String {
+fn junit(run: &Run<'_>) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut suite = TestSuite::new(format!("itemctl check {url}"));
+    let results = run.results;
+    let mut suite = TestSuite::new(format!("itemctl check {}", run.target()));
     let total: std::time::Duration = results.iter().map(|r| r.duration).sum();
     suite.set_time(total);
+    if let Some(error) = run.error {
+        // A JUnit error (not a failure): the suite could not run at all.
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error).set_type("unreachable");
+        let mut case = TestCase::new("server", status);
+        case.set_classname("itemctl.check");
+        suite.add_test_case(case);
+    }
     for r in results {
         let status = match &r.outcome {
             Outcome::Pass(_) => TestCaseStatus::success(),
@@ -214,7 +272,11 @@ fn junit(url: &str, results: &[CheckResult]) -> String {
         .unwrap_or_else(|e| format!("<!-- cannot render the JUnit report: {e} -->\n"))
 }
 
-fn tap(results: &[CheckResult]) -> String {
+fn tap(run: &Run<'_>) -> String {
+    let results = run.results;
+    if let Some(error) = run.error {
+        return format!("TAP version 13\n1..0\nBail out! {error}\n");
+    }
     let mut out = format!("TAP version 13\n1..{}\n", results.len());
     for (i, r) in results.iter().enumerate() {
         let n = i + 1;
@@ -268,9 +330,26 @@ mod tests {
         ]
     }
 
+    fn run(results: &[CheckResult]) -> Run<'_> {
+        Run {
+            url: "http://h?a&b",
+            embedded: false,
+            results,
+            error: None,
+        }
+    }
+
     #[test]
     fn checklist_plain_and_summary() {
-        let text = render(Format::Text, "http://h", &sample(), false);
+        let sample = sample();
+        let text = render(
+            Format::Text,
+            &Run {
+                url: "http://h",
+                ..run(&sample)
+            },
+            Look::default(),
+        );
         let text = anstream::adapter::strip_str(&text).to_string();
         assert!(
             text.starts_with("itemctl check http://h\nPASS create "),
@@ -293,7 +372,8 @@ mod tests {
     #[test]
     fn junit_parses_back_with_counts_and_messages() {
         use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
-        let xml = render(Format::Junit, "http://h?a&b", &sample(), false);
+        let sample = sample();
+        let xml = render(Format::Junit, &run(&sample), Look::default());
         assert!(xml.contains("http://h?a&amp;b"), "{xml}");
         let report = Report::deserialize_from_str(&xml).expect("well-formed JUnit XML");
         assert_eq!((report.tests, report.failures, report.errors), (3, 1, 0));
@@ -321,7 +401,8 @@ mod tests {
 
     #[test]
     fn tap_13() {
-        let tap = render(Format::Tap, "http://h", &sample(), false);
+        let sample = sample();
+        let tap = render(Format::Tap, &run(&sample), Look::default());
         assert!(
             tap.starts_with(
                 "TAP version 13\n1..3\nok 1 - create\nnot ok 2 - update\n  ---\n  message: "
@@ -336,14 +417,79 @@ mod tests {
 
     #[test]
     fn json_parses_back() {
-        let doc = render(Format::Json, "http://h", &sample(), false);
+        let sample = sample();
+        let doc = render(Format::Json, &run(&sample), Look::default());
         let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
         assert_eq!(v["failed"], 1);
         assert_eq!(v["checks"][2]["status"], "skip");
+        assert_eq!(v["embedded"], false);
+        assert_eq!(v["error"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn report_files_name_their_format() {
+        let f = |p: &str| Format::for_path(std::path::Path::new(p));
+        assert_eq!(f("r.xml"), Some(Format::Junit));
+        assert_eq!(f("R.XML"), Some(Format::Junit));
+        assert_eq!(f("r.json"), Some(Format::Json));
+        assert_eq!(f("r.tap"), Some(Format::Tap));
+        assert_eq!(f("report"), None);
+        assert_eq!(f("r.txt"), None);
+    }
+
+    #[test]
+    fn an_unreachable_server_is_still_reported() {
+        let down = Run {
+            url: "http://h",
+            embedded: false,
+            results: &[],
+            error: Some("cannot connect to http://h: connection refused"),
+        };
+        let xml = render(Format::Junit, &down, Look::default());
+        let report = quick_junit::Report::deserialize_from_str(&xml).expect("JUnit XML");
+        assert_eq!((report.tests, report.failures, report.errors), (1, 0, 1));
+        let tap = render(Format::Tap, &down, Look::default());
+        assert!(tap.contains("Bail out! cannot connect"), "{tap}");
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Format::Json, &down, Look::default())).unwrap();
         assert_eq!(
-            Format::for_path(std::path::Path::new("r.xml")),
-            Format::Junit
+            json["error"],
+            "cannot connect to http://h: connection refused"
         );
-        assert_eq!(Format::for_path(std::path::Path::new("r.tap")), Format::Tap);
+        let text = render(Format::Text, &down, Look::default());
+        assert!(text.contains("no check ran: cannot connect"), "{text}");
+    }
+
+    #[test]
+    fn the_embedded_server_is_named_and_quiet_shows_failures_only() {
+        let sample = sample();
+        let embedded = Run {
+            embedded: true,
+            ..run(&sample)
+        };
+        let text = render(Format::Text, &embedded, Look::default());
+        assert!(
+            text.starts_with("itemctl check http://h?a&b (embedded server)\n"),
+            "{text}"
+        );
+        let quiet = anstream::adapter::strip_str(&render(
+            Format::Text,
+            &embedded,
+            Look {
+                terminal: false,
+                quiet: true,
+            },
+        ))
+        .to_string();
+        assert!(
+            quiet.starts_with("FAIL update ") && !quiet.contains("PASS") && !quiet.contains("SKIP"),
+            "{quiet}"
+        );
+        assert!(
+            quiet.ends_with("1 passed, 1 failed, 1 skipped\n"),
+            "{quiet}"
+        );
+        let json = render(Format::Json, &embedded, Look::default());
+        assert!(json.contains(r#""embedded":true"#), "{json}");
     }
 }

@@ -2,34 +2,79 @@
 //!
 //! [`Client`] sends `PUT {base}/items/{id}` with reqwest (rustls), reads at
 //! most [`MAX_RESPONSE_BYTES`] of a response, retries connection failures
-//! when asked, and turns transport errors into one clear line.
+//! when asked, and turns transport errors into one line that names the
+//! real cause. A request target that reqwest cannot carry exactly (over
+//! 65,534 bytes, or the ids `.` and `..`, which URL libraries normalise
+//! away) goes over plain HTTP/1.1 by hand ([`wire`]).
+
+pub mod proxy;
+pub(crate) mod wire;
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
+pub use self::proxy::proxy_for;
 use crate::error::Failure;
 
 /// Characters of an id that are sent as they are: RFC 3986 unreserved.
+/// Everything else is percent-encoded (UTF-8), so the server decodes
+/// exactly the id given.
 const ID_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
 
+/// The longest request target the `http` crate (under reqwest) accepts.
+const MAX_URI_LEN: usize = 65_534;
+
+/// The `user-agent` sent.
+const AGENT: &str = concat!("itemctl/", env!("CARGO_PKG_VERSION"));
+
 /// A response as it arrived.
 #[derive(Clone, Debug)]
 pub struct Exchange {
+    /// `HTTP/1.1`, `HTTP/1.0`, `HTTP/2.0`.
+    pub version: String,
     /// The status code.
     pub status: u16,
     /// The standard reason phrase of the status (`""` for an unknown one).
     pub reason: &'static str,
+    /// The response headers, in order (names lower case).
+    pub headers: Vec<(String, String)>,
     /// The body bytes, exactly as received (at most [`MAX_RESPONSE_BYTES`]).
     pub body: Bytes,
     /// Time from sending the (last) attempt to the last body byte.
     pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request as it will go on the wire, for `--verbose`, `--dry-run` and
+/// `--curl`.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    /// `PUT`.
+    pub method: &'static str,
+    /// The whole URL.
+    pub url: String,
+    /// The request target (path and query).
+    pub target: String,
+    /// The headers, in the order sent (`host` first).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Bytes,
 }
 
 /// The JSON body the flags describe: `{"name":…,"size":…}` with a key only
@@ -81,23 +126,39 @@ fn is_json_integer(text: &str) -> bool {
     }
 }
 
-/// Whether a base URL is https (case-insensitive scheme).
-pub fn is_https(base: &str) -> bool {
-    base.get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
+/// Parses a base URL, with a message that names the fix.
+///
+/// # Errors
+/// [`Failure::Usage`]: no scheme (`127.0.0.1:8000`, `localhost:8000`), a
+/// scheme other than http(s), no host, or not a URL at all.
+pub fn parse_base(base: &str) -> Result<reqwest::Url, Failure> {
+    let no_scheme = || {
+        Failure::Usage(format!(
+            "invalid URL `{base}`: no scheme; write it as http://{base} (or https://)"
+        ))
+    };
+    if !base.contains("://") {
+        return Err(no_scheme());
+    }
+    let parsed = reqwest::Url::parse(base)
+        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Failure::Usage(format!(
+            "invalid URL `{base}`: the scheme must be http:// or https://"
+        )));
+    }
+    if parsed.host().is_none() {
+        return Err(Failure::Usage(format!("invalid URL `{base}`: no host")));
+    }
+    Ok(parsed)
 }
 
 /// `{base}/items/{percent-encoded id}`.
 ///
-/// Errors: [`Failure::Usage`] when `base` is not an http(s) URL.
+/// # Errors
+/// [`Failure::Usage`] when `base` is not an http(s) URL ([`parse_base`]).
 pub fn item_url(base: &str, id: &str) -> Result<String, Failure> {
-    let parsed = reqwest::Url::parse(base)
-        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-        return Err(Failure::Usage(format!(
-            "invalid URL `{base}`: expected http:// or https://"
-        )));
-    }
+    parse_base(base)?;
     let prefix = base
         .split(['?', '#'])
         .next()
@@ -119,8 +180,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Whether to follow redirects (up to 10).
     pub follow: bool,
-    /// Headers to send, `(name, value)`; `content-type: application/json`
-    /// is sent unless one of these names it.
+    /// Headers to send, `(name, value)`; each replaces a default of the
+    /// same name (`content-type: application/json`, `accept`,
+    /// `user-agent`).
     pub headers: Vec<(String, String)>,
 }
 
@@ -139,7 +201,7 @@ impl Default for Options {
 /// rustls (ring) for https; the system's root certificates are loaded only
 /// when an https URL can be reached (an https base, or redirects followed),
 /// so that `http://` pays nothing for TLS (loading them is most of a short
-/// run's time).
+/// run's time). Proxies come from the environment ([`proxy_for`]).
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
@@ -156,7 +218,7 @@ impl Client {
     /// [`Failure::Usage`] for a URL that is not http(s) or a header that is
     /// not valid; [`Failure::Setup`] when the TLS stack cannot be set up.
     pub fn new(base: &str, opts: &Options) -> Result<Client, Failure> {
-        item_url(base, "x")?;
+        let url = parse_base(base)?;
         // reqwest is built without a default crypto provider; ring is ours.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let policy = if opts.follow {
@@ -164,7 +226,7 @@ impl Client {
         } else {
             reqwest::redirect::Policy::none()
         };
-        let builder = if opts.follow || is_https(base) {
+        let builder = if opts.follow || url.scheme() == "https" {
             reqwest::Client::builder()
         } else {
             reqwest::Client::builder().tls_certs_only(std::iter::empty())
@@ -172,11 +234,12 @@ impl Client {
         let http = builder
             .redirect(policy)
             .timeout(opts.timeout)
-            .user_agent(concat!("itemctl/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        headers.insert(USER_AGENT, HeaderValue::from_static(AGENT));
         for (name, value) in &opts.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Failure::Usage(format!("invalid header name `{name}`")))?;
@@ -195,6 +258,38 @@ impl Client {
     /// The base URL.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The request `put(id, body)` sends, as it goes on the wire.
+    ///
+    /// # Errors
+    /// [`Failure::Usage`] for a bad URL.
+    pub fn outgoing(&self, id: &str, body: Bytes) -> Result<Outgoing, Failure> {
+        let url = item_url(&self.base, id)?;
+        let parsed = parse_base(&self.base)?;
+        let host = match parsed.port() {
+            Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or("")),
+            None => parsed.host_str().unwrap_or("").to_owned(),
+        };
+        let target = url
+            .find("://")
+            .and_then(|i| url[i + 3..].find('/').map(|j| url[i + 3 + j..].to_owned()))
+            .unwrap_or_else(|| "/".into());
+        let mut headers = vec![("host".to_owned(), host)];
+        for (k, v) in &self.headers {
+            headers.push((
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            ));
+        }
+        headers.push(("content-length".into(), body.len().to_string()));
+        Ok(Outgoing {
+            method: "PUT",
+            url,
+            target,
+            headers,
+            body,
+        })
     }
 
     /// Sends `PUT {base}/items/{id}` with `body` once and reads the whole
@@ -219,6 +314,9 @@ impl Client {
         retry: u32,
     ) -> Result<Exchange, Failure> {
         let url = item_url(&self.base, id)?;
+        if needs_wire(id, &url) {
+            return self.put_by_hand(id, body, retry).await;
+        }
         let mut attempt = 0;
         loop {
             let started = Instant::now();
@@ -232,11 +330,24 @@ impl Client {
             let err = match sent {
                 Ok(resp) => {
                     let status = resp.status();
+                    let version = format!("{:?}", resp.version());
+                    let headers = resp
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| {
+                            (
+                                k.as_str().to_owned(),
+                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                            )
+                        })
+                        .collect();
                     match read_capped(resp, &self.base).await? {
                         Ok(body) => {
                             return Ok(Exchange {
+                                version,
                                 status: status.as_u16(),
                                 reason: status.canonical_reason().unwrap_or(""),
+                                headers,
                                 body,
                                 elapsed: started.elapsed(),
                             });
@@ -248,12 +359,109 @@ impl Client {
             };
             if err.is_connect() && attempt < retry {
                 attempt += 1;
-                let backoff = Duration::from_millis(100u64 << (attempt - 1).min(4))
-                    .min(Duration::from_secs(2));
-                tokio::time::sleep(backoff).await;
+                tokio::time::sleep(backoff(attempt)).await;
                 continue;
             }
-            return Err(describe(&err, &self.base, self.timeout));
+            return Err(Failure::NoResponse(describe(
+                &err,
+                &self.base,
+                self.timeout,
+            )));
+        }
+    }
+
+    /// The PUT over HTTP/1.1 by hand, for a target reqwest cannot carry
+    /// exactly (plain http only; through the environment's proxy like
+    /// reqwest).
+    async fn put_by_hand(&self, id: &str, body: Bytes, retry: u32) -> Result<Exchange, Failure> {
+        let out = self.outgoing(id, body)?;
+        let parsed = parse_base(&self.base)?;
+        if parsed.scheme() != "http" {
+            return Err(Failure::Usage(format!(
+                "the id cannot be sent over https: a target of {} bytes is over the HTTP library's limit of {MAX_URI_LEN}, or `{id}` is a dot segment it would normalise; use an http:// URL",
+                out.target.len()
+            )));
+        }
+        let proxy = proxy_for(&self.base);
+        let (connect, target) = match &proxy {
+            Some(p) => (parse_base(p)?, out.url.clone()),
+            None => (parsed.clone(), out.target.clone()),
+        };
+        let mut req = format!("PUT {target} HTTP/1.1\r\n").into_bytes();
+        for (k, v) in &out.headers {
+            req.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        }
+        req.extend_from_slice(b"connection: close\r\n\r\n");
+        req.extend_from_slice(&out.body);
+        let host = connect
+            .host_str()
+            .unwrap_or("")
+            .trim_matches(['[', ']'])
+            .to_owned();
+        let port = connect.port_or_known_default().unwrap_or(80);
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let stream = match tokio::time::timeout(
+                self.timeout,
+                tokio::net::TcpStream::connect((host.as_str(), port)),
+            )
+            .await
+            {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) if attempt < retry => {
+                    let _ = e;
+                    attempt += 1;
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+                Ok(Err(e)) => {
+                    return Err(Failure::NoResponse(cannot_connect(
+                        &self.base,
+                        proxy.as_deref(),
+                        &wire::io_reason(&e),
+                    )));
+                }
+                Err(_) => {
+                    return Err(Failure::NoResponse(format!(
+                        "no response from {}: timed out after {}",
+                        self.base,
+                        humantime::format_duration(self.timeout)
+                    )));
+                }
+            };
+            let mut stream = stream;
+            let got = tokio::time::timeout(
+                self.timeout,
+                wire::request(&mut stream, &req, MAX_RESPONSE_BYTES),
+            )
+            .await;
+            return match got {
+                Ok(Ok(r)) => {
+                    let status = reqwest::StatusCode::from_u16(r.status).ok();
+                    Ok(Exchange {
+                        version: r.version.to_owned(),
+                        status: r.status,
+                        reason: status.and_then(|s| s.canonical_reason()).unwrap_or(""),
+                        headers: r
+                            .headers
+                            .into_iter()
+                            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                            .collect(),
+                        body: Bytes::from(r.body),
+                        elapsed: started.elapsed(),
+                    })
+                }
+                Ok(Err(why)) => Err(Failure::NoResponse(format!(
+                    "connected to {}, but {why}",
+                    self.base
+                ))),
+                Err(_) => Err(Failure::NoResponse(format!(
+                    "no response from {}: timed out after {}",
+                    self.base,
+                    humantime::format_duration(self.timeout)
+                ))),
+            };
         }
     }
 
@@ -262,8 +470,7 @@ impl Client {
     /// `1 + retry` times, with backoff. Returns how long it took.
     ///
     /// # Errors
-    /// [`Failure::NoResponse`] with the last connection error when nothing
-    /// answered.
+    /// [`Failure::NoResponse`] with the last error when nothing answered.
     pub async fn wait(&self, wait: Duration, retry: u32) -> Result<Duration, Failure> {
         let started = Instant::now();
         let mut attempt: u32 = 0;
@@ -280,15 +487,10 @@ impl Client {
                     attempt += 1;
                     let elapsed = started.elapsed();
                     if elapsed >= wait && attempt > retry {
-                        let within = if wait > Duration::ZERO {
-                            format!(" within {}", humantime::format_duration(wait))
-                        } else {
-                            String::new()
-                        };
-                        return Err(Failure::NoResponse(format!(
-                            "cannot connect to {}{within}: {}",
-                            self.base,
-                            describe_error(&err)
+                        return Err(Failure::NoResponse(describe(
+                            &err,
+                            &self.base,
+                            Duration::from_secs(2),
                         )));
                     }
                     let backoff = Duration::from_millis(50u64 << attempt.min(4))
@@ -304,6 +506,16 @@ impl Client {
             }
         }
     }
+}
+
+/// Whether reqwest cannot carry this request target exactly.
+fn needs_wire(id: &str, url: &str) -> bool {
+    id == "." || id == ".." || url.len() > MAX_URI_LEN
+}
+
+/// The pause before retry `attempt` (1-based): 100 ms doubling, at most 2 s.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(100u64 << (attempt - 1).min(4)).min(Duration::from_secs(2))
 }
 
 /// Reads a response body chunk by chunk, up to [`MAX_RESPONSE_BYTES`].
@@ -349,34 +561,94 @@ pub fn random_hex() -> String {
     format!("{:016x}", h.finish())
 }
 
-/// One line for a transport error: `cannot connect to URL: connection refused`.
-fn describe(err: &reqwest::Error, base: &str, timeout: Duration) -> Failure {
-    if err.is_timeout() {
-        return Failure::NoResponse(format!(
-            "no response from {base}: timed out after {}",
-            humantime::format_duration(timeout)
-        ));
+/// `cannot connect to URL: cause`, or, through a proxy, `cannot connect to
+/// the proxy P (from the environment) for URL: cause`.
+fn cannot_connect(base: &str, proxy: Option<&str>, cause: &str) -> String {
+    match proxy {
+        Some(p) => {
+            format!("cannot connect to the proxy {p} (from the environment) for {base}: {cause}")
+        }
+        None => format!("cannot connect to {base}: {cause}"),
     }
-    let cause = root_cause(err);
-    if err.is_connect() {
-        return Failure::NoResponse(format!("cannot connect to {base}: {cause}"));
-    }
-    if err.is_redirect() {
-        return Failure::NoResponse(format!("{base}: too many redirects"));
-    }
-    if err.is_body() || err.is_decode() {
-        return Failure::NoResponse(format!("incomplete response from {base}: {cause}"));
-    }
-    Failure::NoResponse(format!("request to {base} failed: {cause}"))
 }
 
-/// A transport error in one line: `timed out`, `connection refused`, ….
-pub fn describe_error(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "timed out".into()
-    } else {
-        root_cause(err)
+/// One line for a transport error that names the real cause: could not
+/// connect (and to what: the server or the proxy), the server does not
+/// speak TLS, connected but no response in time, a broken or garbled
+/// response, too many redirects.
+fn describe(err: &reqwest::Error, base: &str, timeout: Duration) -> String {
+    let cause = root_cause(err);
+    let proxy = proxy_for(base);
+    if is_plain_http_answer(err) {
+        let plain = base.replacen("https://", "http://", 1);
+        return format!(
+            "the server at {base} does not speak TLS (it answered like plain HTTP): use {plain}"
+        );
     }
+    if cause.contains("tls handshake eof") {
+        let plain = base.replacen("https://", "http://", 1);
+        return format!(
+            "the server at {base} closed the connection during the TLS handshake: if it speaks plain HTTP, use {plain}"
+        );
+    }
+    if err.is_connect() {
+        if err.is_timeout() {
+            return cannot_connect(base, proxy.as_deref(), "timed out");
+        }
+        return cannot_connect(base, proxy.as_deref(), &cause);
+    }
+    if err.is_timeout() {
+        return format!(
+            "no response from {base}: timed out after {} (connected, but no complete response)",
+            humantime::format_duration(timeout)
+        );
+    }
+    if err.is_redirect() {
+        return format!("{base}: too many redirects");
+    }
+    if err.is_body() || err.is_decode() {
+        return format!("incomplete response from {base}: {cause}");
+    }
+    if cause.contains("connection closed before message completed") {
+        return format!(
+            "connected to {base}, but the server closed the connection without answering"
+        );
+    }
+    if is_parse_error(err) {
+        return format!("connected to {base}, but the answer is not HTTP: {cause}");
+    }
+    format!("request to {base} failed: {cause}")
+}
+
+/// A TLS handshake that got plain HTTP back (rustls: `InvalidContentType`).
+fn is_plain_http_answer(err: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) =
+            e.downcast_ref::<rustls::Error>()
+        {
+            return true;
+        }
+        if e.to_string().contains("InvalidContentType") {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// A response hyper could not parse (garbage instead of HTTP).
+fn is_parse_error(err: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// The innermost cause, in the words users know (`connection refused`).

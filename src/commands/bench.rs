@@ -1,30 +1,41 @@
 //! `itemctl bench`: load with the contract checked on every response.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
-use super::{Threads, Verdict, interruptible, runtime, start_embedded};
+use super::{Threads, Verdict, refuse_silent_embedded, runtime, start_embedded};
 use crate::bench::{self, Limit};
 use crate::cli::BenchArgs;
+use crate::error::Failure;
 
 /// Runs the load against `--url` (or the embedded server) and prints the
-/// report (text or `--json`).
+/// report (text or `--json`); on Ctrl-C, the report of what was measured,
+/// then exit 130.
 ///
 /// # Errors
-/// Usage errors, [`crate::error::Failure::NoResponse`] when the server cannot be
-/// reached, [`crate::error::Failure::Interrupted`], or a failed write.
+/// Usage errors, a missing URL where `$CI` is set,
+/// [`Failure::NoResponse`] when the server cannot be reached,
+/// [`Failure::Interrupted`] after the partial report, or a failed write.
 pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
+    refuse_silent_embedded(args.url.as_deref(), args.embedded, "bench")?;
     let limit = match args.requests {
         Some(n) => Limit::Requests(n),
         None => Limit::Duration(args.duration),
     };
-    let opts = bench::Options {
+    let mut opts = bench::Options {
         connections: args.connections as usize,
         limit,
         ids: args.ids,
         timeout: args.timeout,
+        rate: args.rate,
+        headers: args.headers.clone(),
+        embedded: args.url.is_none(),
     };
+    if let Some(rate) = args.rate {
+        // More connections than requests per second would idle.
+        opts.connections = opts.connections.min(rate as usize).max(1);
+    }
     let show_progress = !args.json && std::io::stderr().is_terminal();
-    let report = runtime(Threads::PerCpu)?.block_on(interruptible(async {
+    let report = runtime(Threads::PerCpu)?.block_on(async {
         let (url, stop) = match &args.url {
             Some(url) => (url.clone(), None),
             None => {
@@ -33,24 +44,35 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             }
         };
         let progress = show_progress.then(|| progress_bar(limit));
-        let report = bench::run(&url, &opts, progress.clone()).await;
+        let interrupt = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        let report = bench::run(&url, &opts, progress.clone(), interrupt).await;
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
         drop(stop);
         report
-    }))?;
+    })?;
     let text = if args.json {
         report.to_json()
     } else {
         report.to_text()
     };
     super::print_stdout(text.as_bytes())?;
-    Ok(if report.is_clean() {
-        Verdict::Met
-    } else {
-        Verdict::NotMet
-    })
+    if report.interrupted {
+        return Err(Failure::Interrupted.into());
+    }
+    let problems = report.problems();
+    if problems.is_empty() {
+        return Ok(Verdict::Met);
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "itemctl: bench failed: {}",
+        problems.join("; ")
+    );
+    Ok(Verdict::NotMet)
 }
 
 /// The progress bar on a terminal: requests done of `-n`, or a spinner for

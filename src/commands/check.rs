@@ -4,19 +4,25 @@ use std::io::Write;
 
 use anstream::ColorChoice;
 
-use super::{Threads, Verdict, interruptible, output, runtime, start_embedded};
-use crate::check::{self, Tally, report};
+use super::{
+    Threads, Verdict, interruptible, output, refuse_silent_embedded, runtime, start_embedded,
+};
+use crate::check::report::{self, Format, Look};
+use crate::check::{self, CheckResult, Outcome, Tally};
 use crate::cli::CheckArgs;
 use crate::client::{self, Client};
 use crate::error::Failure;
 
 /// Runs the checks against `--url` (or the embedded server), prints the
-/// report, and writes `--report FILE`.
+/// report, and writes `--report FILE` (also when the server cannot be
+/// reached).
 ///
 /// # Errors
-/// Usage errors, [`Failure::NoResponse`] when the server cannot be
+/// Usage errors (also: no check ran, an unwritable report), a missing URL
+/// where `$CI` is set, [`Failure::NoResponse`] when the server cannot be
 /// reached, [`Failure::Interrupted`], or a failed write.
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
+    refuse_silent_embedded(args.url.as_deref(), args.embedded, "check")?;
     let client_options = client::Options {
         timeout: args.timeout,
         ..client::Options::default()
@@ -29,11 +35,17 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         skip: args.skip.clone(),
         concurrency: usize::from(args.concurrency),
     };
-    let (url, results) = runtime(Threads::Two)?.block_on(interruptible(async {
+    // A bad URL is a usage error before anything runs.
+    if let Some(url) = &args.url {
+        Client::new(url, &client_options)?;
+    }
+    let outcome = runtime(Threads::Two)?.block_on(interruptible(async {
         let (client, stop) = match &args.url {
             Some(url) => {
                 let client = Client::new(url, &client_options)?;
-                client.wait(args.wait, args.retry).await?;
+                if let Err(unreachable) = client.wait(args.wait, args.retry).await {
+                    return Ok((url.clone(), Err(unreachable)));
+                }
                 (client, None)
             }
             None => {
@@ -43,26 +55,76 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         };
         let results = check::run(&client, &opts).await?;
         drop(stop);
-        Ok::<_, Failure>((client.base().to_owned(), results))
+        Ok::<_, Failure>((client.base().to_owned(), Ok(results)))
     }))?;
-    let text = report::render(args.format, &url, &results, output::stdout_is_terminal());
+    let (url, results) = outcome;
+    let error = results.as_ref().err().map(ToString::to_string);
+    let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
+    let run = report::Run {
+        url: &url,
+        embedded,
+        results,
+        error: error.as_deref(),
+    };
+    let look = Look {
+        terminal: output::stdout_is_terminal(),
+        quiet: args.quiet,
+    };
+    // Unreachable: the text checklist would only repeat the error line;
+    // machine formats still get their document.
+    let text = if error.is_some() && args.format == Format::Text {
+        String::new()
+    } else {
+        report::render(args.format, &run, look)
+    };
     let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color);
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    output::ignore_closed_pipe(
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush()),
+    )?;
     if let Some(path) = &args.report {
-        let format = match args.format {
-            report::Format::Text => report::Format::for_path(path),
-            other => other,
-        };
-        let text = report::render(format, &url, &results, false);
-        let plain = anstream::adapter::strip_str(&text).to_string();
-        std::fs::write(path, plain).map_err(|e| {
-            Failure::setup(format!("cannot write the report to {}", path.display()), e)
+        let format = Format::for_path(path).unwrap_or(Format::Junit);
+        let text = report::render(format, &run, Look::default());
+        std::fs::write(path, text).map_err(|e| {
+            Failure::input(format!("cannot write the report to {}", path.display()), e)
         })?;
     }
-    Ok(if Tally::of(&results).failed == 0 {
+    if let Some(error) = error {
+        return Err(Failure::NoResponse(error).into());
+    }
+    let tally = Tally::of(results);
+    if tally.passed + tally.failed == 0 {
+        return Err(Failure::Usage(format!("no check ran: {}", why_none_ran(results))).into());
+    }
+    Ok(if tally.failed == 0 {
         Verdict::Met
     } else {
         Verdict::NotMet
     })
+}
+
+/// Why every check was skipped: the distinct reasons, with their checks
+/// (those left out by `--only` named only when nothing else explains it).
+fn why_none_ran(results: &[CheckResult]) -> String {
+    let selected = |why: &str| !why.contains("--only");
+    let any_selected = results
+        .iter()
+        .any(|r| matches!(&r.outcome, Outcome::Skip(why) if selected(why)));
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for r in results {
+        if let Outcome::Skip(why) = &r.outcome
+            && (selected(why) || !any_selected)
+        {
+            match reasons.iter_mut().find(|(w, _)| w == why) {
+                Some((_, names)) => names.push(r.check.name()),
+                None => reasons.push((why.clone(), vec![r.check.name()])),
+            }
+        }
+    }
+    reasons
+        .iter()
+        .map(|(why, names)| format!("{} ({why})", names.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

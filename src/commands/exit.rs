@@ -2,8 +2,13 @@
 //! [`Verdict`], or the error that ended it) to the number the process
 //! exits with. The README's table and `--help` document the same numbers.
 
+use std::io::Write;
 use std::process::ExitCode;
 
+use clap::CommandFactory;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+use crate::cli::Cli;
 use crate::error::Failure;
 
 /// Success: a response arrived and met `--expect` (or was 2xx), every check
@@ -66,17 +71,69 @@ pub fn finish(result: anyhow::Result<Verdict>) -> ExitCode {
     match result {
         Ok(verdict) => ExitCode::from(verdict_code(verdict)),
         Err(err) => {
-            eprintln!("itemctl: {err:#}");
+            let _ = writeln!(std::io::stderr(), "itemctl: {err:#}");
             ExitCode::from(error_code(&err))
         }
     }
 }
 
 /// Ends a command line clap refused, or `--help`/`--version`: clap's text,
-/// then 2 for a usage error and 0 for help.
+/// then 2 for a usage error and 0 for help. A bad value that came from an
+/// environment variable (`ITEMCTL_PORT=abc`) says so, in one line.
 pub fn from_clap(err: &clap::Error) -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(line) = from_environment(err, &args, |name| std::env::var(name).ok()) {
+        let _ = writeln!(std::io::stderr(), "itemctl: {line}");
+        return ExitCode::from(USAGE);
+    }
     let _ = err.print();
     ExitCode::from(if err.use_stderr() { USAGE } else { OK })
+}
+
+/// For an invalid value that the command line did not give but an
+/// environment variable did: clap's complaint, naming the variable.
+fn from_environment(
+    err: &clap::Error,
+    args: &[String],
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    if !matches!(
+        err.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = err.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    let long = arg.split_whitespace().next()?.trim_start_matches('-');
+    let given = args
+        .iter()
+        .any(|a| a == &format!("--{long}") || a.starts_with(&format!("--{long}=")));
+    if given {
+        return None;
+    }
+    let cli = Cli::command();
+    let var = std::iter::once(&cli)
+        .chain(cli.get_subcommands())
+        .flat_map(|c| c.get_arguments())
+        .filter(|a| a.get_long() == Some(long))
+        .filter_map(|a| a.get_env())
+        .map(|v| v.to_string_lossy().into_owned())
+        .find(|v| env(v).as_deref() == Some(value.as_str()))?;
+    let reason = err
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_owned();
+    Some(format!(
+        "{reason} (the value comes from the environment variable {var}: fix it or unset it)"
+    ))
 }
 
 #[cfg(test)]
@@ -104,5 +161,23 @@ mod tests {
             NOT_MET
         );
         assert_eq!(error_code(&anyhow::anyhow!("other")), NOT_MET);
+    }
+
+    #[test]
+    fn bad_values_from_the_environment_name_the_variable() {
+        use clap::Parser;
+        let env = |name: &str| (name == "ITEMCTL_PORT").then(|| "abc".to_owned());
+        let err = Cli::try_parse_from(["itemctl", "serve", "--port", "abc"]).unwrap_err();
+        // Given on the command line: clap's own message stands.
+        let argv: Vec<String> = ["itemctl", "serve", "--port", "abc"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(from_environment(&err, &argv, env), None);
+        let argv: Vec<String> = ["itemctl", "serve"].map(String::from).to_vec();
+        let line = from_environment(&err, &argv, env).expect("names the variable");
+        assert!(
+            line.contains("'abc'") && line.contains("ITEMCTL_PORT") && !line.contains('\n'),
+            "{line}"
+        );
     }
 }

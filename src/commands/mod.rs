@@ -125,13 +125,35 @@ async fn start_embedded() -> Result<(String, tokio::sync::oneshot::Sender<()>), 
     Ok((url, tx))
 }
 
-/// Writes `text` to stdout and flushes.
+/// Whether this runs in CI: `$CI` set to anything but empty, `false` or `0`
+/// (GitHub Actions, GitLab, CircleCI, Travis and others set `CI=true`).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Where `$CI` is set, refuses to fall back to the embedded server just
+/// because no URL was given (a misspelt or unset `$ITEMCTL_URL` would
+/// otherwise give a green run of itemctl against itself); `--embedded`
+/// says it is meant.
 ///
 /// # Errors
-/// The write error (e.g. a closed pipe).
+/// [`Failure::Usage`] naming both ways out.
+fn refuse_silent_embedded(url: Option<&str>, embedded: bool, command: &str) -> Result<(), Failure> {
+    if url.is_some() || embedded || !in_ci() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "no --url and no $ITEMCTL_URL, and $CI is set: `itemctl {command}` will not silently use its own embedded server; pass --url URL (or set ITEMCTL_URL), or --embedded to use the embedded server on purpose"
+    )))
+}
+
+/// Writes `text` to stdout and flushes; a closed pipe (`| head`) is not an
+/// error (the reader has what it wanted, and the verdict stands).
+///
+/// # Errors
+/// Any other write error.
 fn print_stdout(text: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    out.write_all(text)?;
-    out.flush()
+    output::ignore_closed_pipe(out.write_all(text).and_then(|()| out.flush()))
 }

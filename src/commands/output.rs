@@ -13,7 +13,8 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::client::Exchange;
+use crate::cli::PutArgs;
+use crate::client::{Exchange, Outgoing};
 
 /// Set to `1` to make itemctl lay out stdout as for a terminal (for
 /// tests), `0` as for a pipe. Colors still follow `--color` and the stream.
@@ -112,6 +113,178 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
     }
 }
 
+/// Which parts of an exchange `put` shows (`--print HBhb`, `-v`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts {
+    /// `H`: the request line and headers.
+    pub request_head: bool,
+    /// `B`: the request body.
+    pub request_body: bool,
+    /// `h`: the response's status line and headers.
+    pub response_head: bool,
+    /// `b`: the response body.
+    pub response_body: bool,
+}
+
+impl Parts {
+    /// The request, head and body (`HB`).
+    pub const REQUEST: Parts = Parts {
+        request_head: true,
+        request_body: true,
+        response_head: false,
+        response_body: false,
+    };
+
+    /// From `--print` letters, or everything for `--verbose`; the default
+    /// is the body (with the status line).
+    pub fn from_flags(print: Option<&str>, verbose: bool) -> Parts {
+        let letters = match (print, verbose) {
+            (Some(p), _) => p,
+            (None, true) => "HBhb",
+            (None, false) => "b",
+        };
+        Parts {
+            request_head: letters.contains('H'),
+            request_body: letters.contains('B'),
+            response_head: letters.contains('h'),
+            response_body: letters.contains('b'),
+        }
+    }
+}
+
+/// Writes the request as it goes on the wire (the parts asked for): the
+/// request line and headers styled, then the body.
+///
+/// # Errors
+/// The writer's.
+pub fn write_request(
+    out: &mut impl std::io::Write,
+    req: &Outgoing,
+    parts: Parts,
+) -> std::io::Result<()> {
+    let name = color(AnsiColor::Cyan);
+    if parts.request_head {
+        writeln!(
+            out,
+            "{} {} HTTP/1.1",
+            paint(color(AnsiColor::Green).bold(), req.method),
+            paint(Style::new().bold(), &req.target)
+        )?;
+        for (k, v) in &req.headers {
+            writeln!(out, "{}: {v}", paint(name, k))?;
+        }
+    }
+    if parts.request_body {
+        if parts.request_head {
+            writeln!(out)?;
+        }
+        out.write_all(&req.body)?;
+        if !req.body.ends_with(b"\n") {
+            writeln!(out)?;
+        }
+    }
+    out.flush()
+}
+
+/// Writes a response's status line and headers, styled.
+///
+/// # Errors
+/// The writer's.
+pub fn write_response_head(out: &mut impl std::io::Write, ex: &Exchange) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} {}",
+        paint(Style::new().bold(), &ex.version),
+        status_line(ex.status, ex.reason)
+    )?;
+    for (k, v) in &ex.headers {
+        writeln!(out, "{}: {v}", paint(color(AnsiColor::Cyan), k))?;
+    }
+    out.flush()
+}
+
+/// Treats a closed stdout (`| head`) as done, not as an error: the reader
+/// has what it wanted, and the verdict stands.
+///
+/// # Errors
+/// Any other write error.
+pub fn ignore_closed_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// `text` quoted for a POSIX shell: as it is when it is plain, else in
+/// single quotes; bytes a single-quoted string cannot show (control
+/// characters) in bash's `$'…'`.
+fn shell_quote(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_owned();
+    }
+    if text.chars().any(|c| c.is_control()) {
+        let mut out = String::from("$'");
+        for c in text.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        return out;
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The curl command that sends the same request: method, URL, the headers
+/// that differ from curl's own, the body (`@FILE` and `@-` kept as such),
+/// and the timeout, redirect and retry flags.
+pub fn curl_command(req: &Outgoing, body_arg: Option<&str>, args: &PutArgs) -> String {
+    let mut words = vec![
+        "curl".to_owned(),
+        "-X".into(),
+        "PUT".into(),
+        shell_quote(&req.url),
+    ];
+    for (k, v) in &req.headers {
+        if matches!(
+            k.as_str(),
+            "host" | "content-length" | "accept" | "user-agent"
+        ) {
+            continue;
+        }
+        words.push("-H".into());
+        words.push(shell_quote(&format!("{k}: {v}")));
+    }
+    words.push("--data-binary".into());
+    match body_arg {
+        Some(arg) if arg == "-" || arg.starts_with('@') => words.push(shell_quote(arg)),
+        _ => words.push(shell_quote(&String::from_utf8_lossy(&req.body))),
+    }
+    words.push("--max-time".into());
+    words.push(args.timeout.as_secs_f64().to_string());
+    if args.follow {
+        words.push("-L".into());
+    }
+    if args.retry > 0 {
+        words.push("--retry".into());
+        words.push(args.retry.to_string());
+        words.push("--retry-connrefused".into());
+    }
+    words.join(" ")
+}
+
 /// The `--json` line (`docs/schemas/put.schema.json`).
 #[derive(Serialize)]
 struct JsonLine<'a> {
@@ -148,10 +321,55 @@ mod tests {
 
     fn exchange(body: &[u8]) -> Exchange {
         Exchange {
+            version: "HTTP/1.1".into(),
             status: 201,
             reason: "Created",
+            headers: vec![("content-type".into(), "application/json".into())],
             body: bytes::Bytes::copy_from_slice(body),
             elapsed: Duration::from_micros(1900),
+        }
+    }
+
+    #[test]
+    fn print_letters_pick_the_parts() {
+        assert_eq!(
+            Parts::from_flags(None, true),
+            Parts {
+                request_head: true,
+                request_body: true,
+                response_head: true,
+                response_body: true
+            }
+        );
+        let default = Parts::from_flags(None, false);
+        assert!(default.response_body && !default.response_head && !default.request_head);
+        let h = Parts::from_flags(Some("h"), false);
+        assert!(h.response_head && !h.response_body);
+    }
+
+    #[test]
+    fn shell_quoting_survives_a_shell() {
+        assert_eq!(shell_quote("http://h:1/items/a"), "http://h:1/items/a");
+        assert_eq!(
+            shell_quote("{\"name\":\"it's\"}"),
+            "'{\"name\":\"it'\\''s\"}'"
+        );
+        assert_eq!(shell_quote("a\nb"), "$'a\\nb'");
+        // Run them through sh: they must come back as they were.
+        for text in [
+            "plain",
+            "sp ace",
+            "it's",
+            "{\"a\": [1, 2]}",
+            "$HOME `x` \\ \"q\"",
+            "é ☃",
+        ] {
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {}", shell_quote(text)))
+                .output()
+                .expect("sh");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), text);
         }
     }
 

@@ -1,22 +1,25 @@
-//! `itemctl put`: one upsert, printed, held to `--expect`.
+//! `itemctl put`: one upsert, shown, held to `--expect`.
 
 use std::io::{Read, Write};
 
 use anstream::ColorChoice;
+use bytes::Bytes;
 
-use super::output;
+use super::output::{self, Parts};
 use super::{Threads, Verdict, interruptible, runtime};
 use crate::cli::PutArgs;
 use crate::client::{self, Client, Exchange};
 use crate::error::Failure;
 
-/// Sends the upsert the flags describe and prints the response.
+/// Sends the upsert the flags describe and shows the response (or, with
+/// `--dry-run` / `--curl`, shows the request without sending it).
 ///
 /// # Errors
 /// Usage errors (flags, `--body` input), [`Failure::NoResponse`],
-/// [`Failure::Interrupted`], or a failed write of the output.
+/// [`Failure::Interrupted`], or a failed write of the output (a closed
+/// pipe is not one: the verdict stands).
 pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
-    let body = match &args.body {
+    let body = Bytes::from(match &args.body {
         Some(arg) => read_body_arg(arg)?,
         None => {
             let name = match (&args.name, args.null_name) {
@@ -31,7 +34,7 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             };
             client::item_body(name, size)?
         }
-    };
+    });
     let client = Client::new(
         &args.url,
         &client::Options {
@@ -40,16 +43,50 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             headers: args.headers.clone(),
         },
     )?;
-    let exchange = runtime(Threads::One)?.block_on(interruptible(client.put_retrying(
-        &args.id,
-        body.into(),
-        args.retry,
-    )))?;
-    print_exchange(&exchange, &args.id, args.json, color)?;
+    let outgoing = client.outgoing(&args.id, body.clone())?;
+    let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
+    if args.id.contains('/') && !args.quiet {
+        let _ = writeln!(
+            stderr,
+            "itemctl: warning: the id contains '/'; it is sent as %2F, but Starlette (FastAPI) decodes %2F before routing, so such a server answers 404 for it"
+        );
+    }
+    if args.curl {
+        let line = output::curl_command(&outgoing, args.body.as_deref(), args);
+        output::ignore_closed_pipe(print_line(&line))?;
+        return Ok(Verdict::Met);
+    }
+    let parts = Parts::from_flags(args.print.as_deref(), args.verbose || args.dry_run);
+    if args.dry_run {
+        let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color);
+        output::ignore_closed_pipe(output::write_request(
+            &mut stdout,
+            &outgoing,
+            Parts::REQUEST,
+        ))?;
+        return Ok(Verdict::Met);
+    }
+    if parts.request_head || parts.request_body {
+        let _ = output::write_request(&mut stderr, &outgoing, parts);
+        let _ = writeln!(stderr);
+    }
+    let exchange = runtime(Threads::One)?.block_on(interruptible(
+        client.put_retrying(&args.id, body, args.retry),
+    ))?;
+    output::ignore_closed_pipe(print_exchange(&exchange, args, parts, color))?;
+    if (300..400).contains(&exchange.status) && !args.follow && !args.quiet {
+        let to = exchange
+            .header("location")
+            .map_or(String::new(), |l| format!(" to {l}"));
+        let _ = writeln!(
+            stderr,
+            "itemctl: {} {}{to}; pass --follow to follow it",
+            exchange.status, exchange.reason
+        );
+    }
     Ok(match args.expect {
         Some(expect) if expect.is_met_by(exchange.status) => Verdict::Met,
         Some(expect) => {
-            let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
             let _ = writeln!(
                 stderr,
                 "itemctl: expected {expect}, got {}",
@@ -79,16 +116,47 @@ fn read_body_arg(arg: &str) -> Result<Vec<u8>, Failure> {
     }
 }
 
-/// Prints a response: on a terminal the status line and the (pretty,
-/// capped) body on stdout; piped, the status line on stderr and the body's
-/// exact bytes on stdout; `--json`, one line.
-fn print_exchange(ex: &Exchange, id: &str, json: bool, color: ColorChoice) -> std::io::Result<()> {
+fn print_line(line: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+/// Shows a response. On a terminal: the status line and the (pretty,
+/// capped) body on stdout. Piped: the status line on stderr and the body's
+/// bytes on stdout, with a newline after it unless `--raw` or it has one.
+/// `--json`: one line. With `h` in the parts, the status line and headers
+/// go to stderr; without `b`, no body.
+fn print_exchange(
+    ex: &Exchange,
+    args: &PutArgs,
+    parts: Parts,
+    color: ColorChoice,
+) -> std::io::Result<()> {
     let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color);
+    let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
+    if args.json {
+        writeln!(stdout, "{}", output::json_line(ex, &args.id))?;
+        return stdout.flush();
+    }
     let terminal = output::stdout_is_terminal();
-    if json {
-        writeln!(stdout, "{}", output::json_line(ex, id))?;
-    } else if terminal && ex.body.len() > output::TERMINAL_BODY_CAP {
-        writeln!(stdout, "{}", output::status_line(ex.status, ex.reason))?;
+    if parts.response_head {
+        output::write_response_head(&mut stderr, ex)?;
+        if parts.response_body {
+            writeln!(stderr)?;
+        }
+    } else if !args.quiet {
+        let line = output::status_line(ex.status, ex.reason);
+        if terminal {
+            writeln!(stdout, "{line}")?;
+        } else {
+            writeln!(stderr, "{line}")?;
+        }
+    }
+    if !parts.response_body {
+        return stdout.flush();
+    }
+    if terminal && ex.body.len() > output::TERMINAL_BODY_CAP {
         let shown = output::TERMINAL_BODY_CAP;
         writeln!(stdout, "{}", String::from_utf8_lossy(&ex.body[..shown]))?;
         writeln!(
@@ -97,18 +165,18 @@ fn print_exchange(ex: &Exchange, id: &str, json: bool, color: ColorChoice) -> st
             ex.body.len() - shown
         )?;
     } else if terminal {
-        writeln!(stdout, "{}", output::status_line(ex.status, ex.reason))?;
         match output::pretty_json(&ex.body) {
             Some(pretty) => writeln!(stdout, "{pretty}")?,
             None if ex.body.is_empty() => {}
             None => writeln!(stdout, "{}", String::from_utf8_lossy(&ex.body))?,
         }
     } else {
-        let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
-        writeln!(stderr, "{}", output::status_line(ex.status, ex.reason))?;
         // The exact bytes: not through the color filter.
         let mut raw = stdout.into_inner();
         raw.write_all(&ex.body)?;
+        if !args.raw && !ex.body.is_empty() && !ex.body.ends_with(b"\n") {
+            raw.write_all(b"\n")?;
+        }
         return raw.flush();
     }
     stdout.flush()

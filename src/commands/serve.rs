@@ -1,7 +1,8 @@
 //! `itemctl serve`: the stand-in for the reference app.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 
 use super::{Threads, Verdict, runtime};
 use crate::cli::ServeArgs;
@@ -33,17 +34,19 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
     };
     let store = Store::with_items(items).with_max_items(args.max_items);
     let app = App::with_config(store, &config);
-    if !args.host.is_loopback() {
-        eprintln!(
-            "itemctl: warning: listening on {}, beyond this machine: PUT /items/{{id}} has no authentication",
-            args.host
-        );
-    }
+    let addr = resolve(&args.host, args.port)?;
+    let url_file = args.url_file.as_deref().map(UrlFile::clear).transpose()?;
     runtime(Threads::PerCpu)?.block_on(async {
-        let addr = SocketAddr::new(args.host, args.port);
         let server = Server::bind(addr, app)
             .await
             .map_err(|e| Failure::setup(format!("cannot listen on {addr}"), e))?;
+        if !addr.ip().is_loopback() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "itemctl: warning: listening on {}, beyond this machine: PUT /items/{{id}} has no authentication",
+                addr.ip()
+            );
+        }
         let shutdown = server::shutdown_signal()
             .map_err(|e| Failure::setup("cannot install the signal handlers", e))?;
         let url = server
@@ -54,6 +57,9 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
             .and_then(|()| stdout.flush())
             .map_err(|e| Failure::setup("cannot print the URL", e))?;
         drop(stdout);
+        if let Some(file) = &url_file {
+            file.write(&url)?;
+        }
         server
             .run(shutdown)
             .await
@@ -70,5 +76,77 @@ fn seed_failure(err: SeedError) -> Failure {
             Failure::input(format!("cannot read the --seed file {path}"), source)
         }
         other => Failure::Usage(other.to_string()),
+    }
+}
+
+/// `--host` and `--port` as one socket address: an IP address as it is, a
+/// host name (`localhost`) through the system resolver, its first address.
+///
+/// # Errors
+/// [`Failure::Usage`] when the name does not resolve.
+fn resolve(host: &str, port: u16) -> Result<SocketAddr, Failure> {
+    let bracketless = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bracketless.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "--host `{host}` is neither an IP address nor a host name this machine resolves"
+            ))
+        })
+}
+
+/// `--url-file`: the bound URL for `itemctl wait --url-file`, written
+/// atomically (a temporary file renamed into place, so a reader never sees
+/// half a line) and removed when serve exits.
+struct UrlFile(PathBuf);
+
+impl UrlFile {
+    /// Removes a file left by an earlier run, so that nobody reads a stale
+    /// URL while this server starts.
+    ///
+    /// # Errors
+    /// [`Failure::Input`] when it exists and cannot be removed.
+    fn clear(path: &Path) -> Result<UrlFile, Failure> {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(Failure::input(
+                    format!("cannot replace the --url-file {}", path.display()),
+                    e,
+                ));
+            }
+        }
+        Ok(UrlFile(path.to_owned()))
+    }
+
+    /// Writes `url` and a newline.
+    ///
+    /// # Errors
+    /// [`Failure::Input`] naming the file.
+    fn write(&self, url: &str) -> Result<(), Failure> {
+        let mut tmp = self.0.clone().into_os_string();
+        tmp.push(format!(".tmp-{}", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        std::fs::write(&tmp, format!("{url}\n"))
+            .and_then(|()| std::fs::rename(&tmp, &self.0))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Failure::input(
+                    format!("cannot write the --url-file {}", self.0.display()),
+                    e,
+                )
+            })
+    }
+}
+
+impl Drop for UrlFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }

@@ -25,7 +25,7 @@ fn a_body_that_is_not_json_is_printed_as_it_is() {
         let _ =
             s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
     });
-    put(&url).code(0).stdout("hello");
+    put(&url).code(0).stdout("hello\n");
     itemctl()
         .args(["put", "x", "--url", &url, "--json"])
         .assert()
@@ -41,7 +41,12 @@ fn invalid_utf8_is_passed_through_when_piped() {
         );
     });
     let out = put(&url).code(0).get_output().stdout.clone();
-    assert_eq!(out, b"\xff\xfe\x00");
+    assert_eq!(out, b"\xff\xfe\x00\n");
+    let raw = itemctl()
+        .args(["put", "x", "--url", &url, "--raw"])
+        .code(0)
+        .run();
+    assert_eq!(raw.stdout, b"\xff\xfe\x00");
     // On a terminal, shown lossily rather than as raw bytes.
     itemctl()
         .args(["put", "x", "--url", &url])
@@ -63,7 +68,7 @@ fn fifty_megabytes_pipe_whole_and_are_capped_on_a_terminal() {
         let _ = s.write_all(&body);
     });
     let out = itemctl()
-        .args(["put", "x", "--url", &url, "--timeout", "20"])
+        .args(["put", "x", "--url", &url, "--timeout", "20", "--raw"])
         .assert()
         .code(0)
         .get_output()
@@ -133,7 +138,9 @@ fn a_redirect_loop_is_exit_3_with_follow() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("too many redirects"));
-    put(&url).code(1).stderr("307 Temporary Redirect\n");
+    put(&url).code(1).stderr(
+        "307 Temporary Redirect\nitemctl: 307 Temporary Redirect to /items/x; pass --follow to follow it\n",
+    );
 }
 
 #[test]
@@ -147,7 +154,7 @@ fn http_1_0_responses_are_read() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":"n","size":null}"#);
+        .stdout(concat!(r#"{"name":"n","size":null}"#, "\n"));
 }
 
 #[test]

@@ -23,7 +23,7 @@ fn fastapi_test_update_existing_item() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":"Wrestlers","size":null}"#)
+        .stdout(concat!(r#"{"name":"Wrestlers","size":null}"#, "\n"))
         .stderr("200 OK\n");
 }
 
@@ -44,7 +44,7 @@ fn fastapi_test_create_item() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":"Chillies","size":null}"#)
+        .stdout(concat!(r#"{"name":"Chillies","size":null}"#, "\n"))
         .stderr("201 Created\n");
 }
 
@@ -72,7 +72,7 @@ fn create_then_update_with_expectations() {
     // A mismatch still prints the body and says what was expected.
     put("created")
         .code(1)
-        .stdout(r#"{"name":"x","size":3}"#)
+        .stdout(concat!(r#"{"name":"x","size":3}"#, "\n"))
         .stderr(predicate::str::contains(
             "expected 201 Created (created), got 200 OK",
         ));
@@ -93,7 +93,10 @@ fn flags_left_out_are_left_out_and_nulls_are_explicit() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":null,"size":-12345678901234567890123}"#);
+        .stdout(concat!(
+            r#"{"name":null,"size":-12345678901234567890123}"#,
+            "\n"
+        ));
     itemctl()
         .args(["put", "n", "--null-name", "--null-size", "--url", &server.url, "--json"])
         .assert()
@@ -119,7 +122,7 @@ fn ids_are_percent_encoded() {
         .assert()
         // '/' is encoded as %2F, which the reference (and so serve) treats as 404.
         .code(4)
-        .stdout(r#"{"detail":"Not Found"}"#);
+        .stdout(concat!(r#"{"detail":"Not Found"}"#, "\n"));
     itemctl()
         .args([
             "put",
@@ -133,7 +136,7 @@ fn ids_are_percent_encoded() {
         ])
         .assert()
         .code(0)
-        .stdout("{\"name\":\"é😀\",\"size\":null}");
+        .stdout("{\"name\":\"é😀\",\"size\":null}\n");
     assert!(server.app.store.get("snow ☃").is_some());
 }
 
@@ -165,7 +168,7 @@ fn exit_codes_for_4xx_and_5xx() {
         ])
         .assert()
         .code(5)
-        .stdout("Internal Server Error");
+        .stdout("Internal Server Error\n");
     itemctl()
         .args([
             "put",
@@ -193,13 +196,13 @@ fn body_from_file_and_stdin() {
         .arg(format!("@{}", file.path().display()))
         .assert()
         .code(0)
-        .stdout(r#"{"name":"from file","size":7}"#);
+        .stdout(concat!(r#"{"name":"from file","size":7}"#, "\n"));
     itemctl()
         .args(["put", "f", "--url", &server.url, "--body", "-"])
         .stdin(r#"{"name":"from stdin"}"#)
         .assert()
         .code(0)
-        .stdout(r#"{"name":"from stdin","size":null}"#);
+        .stdout(concat!(r#"{"name":"from stdin","size":null}"#, "\n"));
     itemctl()
         .args([
             "put",
@@ -233,7 +236,7 @@ fn custom_content_type_reaches_the_gate() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":null,"size":null}"#);
+        .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"));
 }
 
 #[test]
@@ -244,7 +247,7 @@ fn url_from_environment() {
         .env("ITEMCTL_URL", &server.url)
         .assert()
         .code(0)
-        .stdout(r#"{"name":"env","size":null}"#);
+        .stdout(concat!(r#"{"name":"env","size":null}"#, "\n"));
 }
 
 #[test]
@@ -353,7 +356,10 @@ fn redirects_are_not_followed_unless_asked() {
         .args(["put", "foo", "--name", "m", "--url", &redirector])
         .assert()
         .code(1)
-        .stderr("307 Temporary Redirect\n");
+        .stderr(format!(
+            "307 Temporary Redirect\nitemctl: 307 Temporary Redirect to {}/items/moved; pass --follow to follow it\n",
+            server.url
+        ));
     // Followed, the 307 re-sends the PUT with its body.
     itemctl()
         .args([
@@ -369,7 +375,7 @@ fn redirects_are_not_followed_unless_asked() {
         ])
         .assert()
         .code(0)
-        .stdout(r#"{"name":"m","size":null}"#);
+        .stdout(concat!(r#"{"name":"m","size":null}"#, "\n"));
     assert!(server.app.store.get("moved").is_some());
 }
 

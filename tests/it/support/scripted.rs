@@ -78,6 +78,27 @@ impl Scripted {
         })
     }
 
+    /// Writes `bytes` on every connection as soon as it is accepted, without
+    /// reading anything (a server that answers whatever arrives, as one
+    /// speaking plain HTTP answers a TLS ClientHello with a 400).
+    pub fn greeting(bytes: impl Into<Vec<u8>>) -> Scripted {
+        let bytes = bytes.into();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let _ = stream.write_all(&bytes);
+                let _ = stream.flush();
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        Scripted {
+            url: format!("http://{addr}"),
+            addr,
+            _listener: None,
+        }
+    }
+
     /// Accepts connections into the listen backlog and never reads or
     /// answers, until dropped: a server that hangs.
     pub fn silent() -> Scripted {
