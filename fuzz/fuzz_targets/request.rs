@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
             query,
             host: head.header(&data[..end], "host"),
             forwarded_proto: head.header_all(&data[..end], "x-forwarded-proto").last(),
-            server: "127.0.0.1:8000",
+            server: ("127.0.0.1", 8000),
         });
         let mut decoder = ChunkedDecoder::default();
         let _ = decoder.decode(&data[end..], Some(&mut Vec::new()));

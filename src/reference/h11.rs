@@ -30,10 +30,19 @@
 
 use std::ops::Range;
 
-/// The most bytes a request head may take before the request is refused.
-/// (h11 limits only heads that arrive in pieces; one that arrives at once,
-/// as a 70,000-character id does, passes. This bound keeps memory finite.)
-pub const MAX_HEAD_BYTES: usize = 1024 * 1024;
+/// h11's `DEFAULT_MAX_INCOMPLETE_EVENT_SIZE` (`_connection.py`): when an
+/// event (a request head, a chunk-size line, a trailer block) is still
+/// incomplete and the receive buffer holds more than this many bytes, the
+/// request is refused. It is checked after each read, so a head that
+/// arrives whole in one read (a 70,000-character id sent at once) passes,
+/// and one that arrives in pieces past 16 KiB does not.
+pub const MAX_INCOMPLETE_EVENT: usize = 16 * 1024;
+
+/// How many bytes one read takes at most: asyncio's selector event loop
+/// (`selector_events.py`, `max_size = 256 * 1024`) under uvicorn. Reads
+/// of this size decide, as for the reference, whether a large head arrives
+/// whole.
+pub const READ_SIZE: usize = 256 * 1024;
 
 /// Body of uvicorn's answer to a malformed request.
 pub const INVALID_REQUEST: &str = "Invalid HTTP request received.";
@@ -121,6 +130,15 @@ fn is_value_forbidden(b: u8) -> bool {
     matches!(b, 0 | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
+/// Whether h11 refuses a head that is still incomplete in `buf`, without
+/// waiting for the rest: its first byte cannot start a request line (below
+/// `!`: a TLS ClientHello, a space, a stray control byte; h11
+/// `ReceiveBuffer.is_next_line_obviously_invalid_request_line`), or more
+/// than [`MAX_INCOMPLETE_EVENT`] bytes are buffered.
+pub fn incomplete_head_refused(buf: &[u8]) -> bool {
+    buf.first().is_some_and(|&b| b < 0x21) || buf.len() > MAX_INCOMPLETE_EVENT
+}
+
 /// Finds the end of a head (h11's `maybe_extract_lines`): the index just
 /// past the blank line, or `None` if it has not arrived yet. A head that
 /// starts with a blank line is returned as empty (and then refused).
@@ -153,80 +171,12 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 ///
 /// Errors: [`ProtocolError`] wherever h11 raises `RemoteProtocolError`.
 pub fn parse_head(head: &[u8]) -> Result<Head, ProtocolError> {
-    // Split into lines, dropping one trailing '\r' from each.
-    let mut lines: Vec<Range<usize>> = Vec::with_capacity(8);
-    let mut start = 0;
-    for (i, &b) in head.iter().enumerate() {
-        if b == b'\n' {
-            let end = if i > start && head[i - 1] == b'\r' {
-                i - 1
-            } else {
-                i
-            };
-            lines.push(start..end);
-            start = i + 1;
-        }
-    }
-    // The last two lines are the blank terminator.
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
+    let lines = split_lines(head);
     let Some(request_line) = lines.first().cloned() else {
         return Err(ProtocolError("no request line"));
     };
     let (method, target, version) = parse_request_line(head, request_line)?;
-    let mut headers: Vec<(Range<usize>, HeaderValue)> = Vec::with_capacity(lines.len());
-    let mut folded: Vec<Vec<u8>> = Vec::new();
-    for line in &lines[1..] {
-        let bytes = &head[line.clone()];
-        if bytes.first().is_some_and(|&b| b == b' ' || b == b'\t') {
-            // obs-fold: append to the previous header with one space.
-            let Some((_, last)) = headers.last_mut() else {
-                return Err(ProtocolError("continuation line at start of headers"));
-            };
-            let rest = bytes
-                .iter()
-                .position(|&b| b != b' ' && b != b'\t')
-                .unwrap_or(bytes.len());
-            let mut joined = match last {
-                HeaderValue::Raw(r) => head[r.clone()].to_vec(),
-                HeaderValue::Folded(i) => std::mem::take(&mut folded[*i]),
-            };
-            joined.push(b' ');
-            joined.extend_from_slice(&bytes[rest..]);
-            folded.push(joined);
-            *last = HeaderValue::Folded(folded.len() - 1);
-            continue;
-        }
-        let colon = bytes
-            .iter()
-            .position(|&b| b == b':')
-            .ok_or(ProtocolError("illegal header line"))?;
-        if colon == 0 || !bytes[..colon].iter().all(|&b| is_token(b)) {
-            return Err(ProtocolError("illegal header name"));
-        }
-        let mut v = colon + 1..bytes.len();
-        while v.start < v.end && matches!(bytes[v.start], b' ' | b'\t') {
-            v.start += 1;
-        }
-        while v.end > v.start && matches!(bytes[v.end - 1], b' ' | b'\t') {
-            v.end -= 1;
-        }
-        headers.push((
-            line.start..line.start + colon,
-            HeaderValue::Raw(line.start + v.start..line.start + v.end),
-        ));
-    }
-    // Validate values (folded ones included) like h11's field_value.
-    for (_, v) in &headers {
-        let value = match v {
-            HeaderValue::Raw(r) => &head[r.clone()],
-            HeaderValue::Folded(i) => &folded[*i][..],
-        };
-        if !valid_field_value(value) {
-            return Err(ProtocolError("illegal header value"));
-        }
-    }
+    let (headers, folded) = parse_header_lines(head, &lines[1..])?;
     let mut h = Head {
         method,
         target,
@@ -239,6 +189,135 @@ pub fn parse_head(head: &[u8]) -> Result<Head, ProtocolError> {
     };
     validate_and_frame(&mut h, head)?;
     Ok(h)
+}
+
+/// The lines of a block that ends in a blank line (as [`head_end`] finds
+/// it), each without its `\n` and one trailing `\r`, the blank ones at the
+/// end left out (h11 `maybe_extract_lines`).
+fn split_lines(block: &[u8]) -> Vec<Range<usize>> {
+    let mut lines: Vec<Range<usize>> = Vec::with_capacity(8);
+    let mut start = 0;
+    for (i, &b) in block.iter().enumerate() {
+        if b == b'\n' {
+            let end = if i > start && block[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            };
+            lines.push(start..end);
+            start = i + 1;
+        }
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// h11's `normalize_and_validate` for the framing headers, one header at a
+/// time: `Content-Length` values (comma lists must agree, `[0-9]{1,20}`,
+/// equal across headers) and `Transfer-Encoding` (once, exactly `chunked`).
+fn check_framing_header<'a>(
+    name: &[u8],
+    value: &'a [u8],
+    content_length: &mut Option<&'a [u8]>,
+    chunked: &mut bool,
+) -> Result<(), ProtocolError> {
+    if name.eq_ignore_ascii_case(b"content-length") {
+        let mut lengths = value.split(|&b| b == b',').map(trim_ows);
+        let first = lengths.next().unwrap_or_default();
+        if lengths.any(|l| l != first) {
+            return Err(ProtocolError("conflicting Content-Length headers"));
+        }
+        // h11 `_headers.py`: `[0-9]+`, at most CONTENT_LENGTH_MAX_DIGITS (20).
+        if first.is_empty() || first.len() > 20 || !first.iter().all(u8::is_ascii_digit) {
+            return Err(ProtocolError("bad Content-Length"));
+        }
+        match content_length {
+            Some(seen) if *seen != first => {
+                return Err(ProtocolError("conflicting Content-Length headers"));
+            }
+            _ => *content_length = Some(first),
+        }
+    } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
+        if *chunked {
+            return Err(ProtocolError("multiple Transfer-Encoding headers"));
+        }
+        if !value.eq_ignore_ascii_case(b"chunked") {
+            return Err(ProtocolError(
+                "Only Transfer-Encoding: chunked is supported",
+            ));
+        }
+        *chunked = true;
+    }
+    Ok(())
+}
+
+/// Header values, as parsed.
+type HeaderLines = (Vec<(Range<usize>, HeaderValue)>, Vec<Vec<u8>>);
+
+/// h11's `_decode_header_lines` over `lines` of `head`: obsolete line
+/// folding first, on the raw lines (`_obsolete_line_fold`: a line that
+/// starts with spaces or tabs is appended, after one space, to the whole
+/// previous line, its trailing whitespace included), then each line
+/// matched against `field_name ":" OWS field_value OWS`.
+///
+/// Errors: a continuation line first, a line without a colon, a name that
+/// is not a token, a value with a forbidden byte.
+fn parse_header_lines(head: &[u8], lines: &[Range<usize>]) -> Result<HeaderLines, ProtocolError> {
+    // Logical lines: where the first raw line starts, and the joined bytes
+    // when continuation lines were folded into it.
+    let mut logical: Vec<(Range<usize>, Option<Vec<u8>>)> = Vec::with_capacity(lines.len());
+    for line in lines {
+        let bytes = &head[line.clone()];
+        if bytes.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+            let rest = bytes
+                .iter()
+                .position(|&b| b != b' ' && b != b'\t')
+                .unwrap_or(bytes.len());
+            let Some((first, joined)) = logical.last_mut() else {
+                return Err(ProtocolError("continuation line at start of headers"));
+            };
+            let joined = joined.get_or_insert_with(|| head[first.clone()].to_vec());
+            joined.push(b' ');
+            joined.extend_from_slice(&bytes[rest..]);
+        } else {
+            logical.push((line.clone(), None));
+        }
+    }
+    let mut headers: Vec<(Range<usize>, HeaderValue)> = Vec::with_capacity(logical.len());
+    let mut folded: Vec<Vec<u8>> = Vec::new();
+    for (first, joined) in logical {
+        let bytes: &[u8] = joined.as_deref().unwrap_or(&head[first.clone()]);
+        let colon = bytes
+            .iter()
+            .position(|&b| b == b':')
+            .ok_or(ProtocolError("illegal header line"))?;
+        // A valid name ends before anything folded in (a fold adds a space,
+        // which no token holds), so it lies within the first raw line.
+        if colon == 0 || colon > first.len() || !bytes[..colon].iter().all(|&b| is_token(b)) {
+            return Err(ProtocolError("illegal header name"));
+        }
+        let mut v = colon + 1..bytes.len();
+        while v.start < v.end && matches!(bytes[v.start], b' ' | b'\t') {
+            v.start += 1;
+        }
+        while v.end > v.start && matches!(bytes[v.end - 1], b' ' | b'\t') {
+            v.end -= 1;
+        }
+        if !valid_field_value(&bytes[v.clone()]) {
+            return Err(ProtocolError("illegal header value"));
+        }
+        let value = match &joined {
+            None => HeaderValue::Raw(first.start + v.start..first.start + v.end),
+            Some(joined) => {
+                folded.push(joined[v].to_vec());
+                HeaderValue::Folded(folded.len() - 1)
+            }
+        };
+        headers.push((first.start..first.start + colon, value));
+    }
+    Ok((headers, folded))
 }
 
 /// `field_content` of h11: visible bytes with single runs of spaces/tabs
@@ -291,31 +370,10 @@ fn validate_and_frame(h: &mut Head, head: &[u8]) -> Result<(), ProtocolError> {
         let value = h.value(head, v);
         if name.eq_ignore_ascii_case(b"host") {
             hosts += 1;
-        } else if name.eq_ignore_ascii_case(b"content-length") {
-            let mut lengths = value.split(|&b| b == b',').map(trim_ows);
-            let first = lengths.next().unwrap_or_default();
-            if lengths.any(|l| l != first) {
-                return Err(ProtocolError("conflicting Content-Length headers"));
-            }
-            if first.is_empty() || !first.iter().all(u8::is_ascii_digit) {
-                return Err(ProtocolError("bad Content-Length"));
-            }
-            match content_length {
-                Some(seen) if seen != first => {
-                    return Err(ProtocolError("conflicting Content-Length headers"));
-                }
-                _ => content_length = Some(first),
-            }
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            if chunked {
-                return Err(ProtocolError("multiple Transfer-Encoding headers"));
-            }
-            if !value.eq_ignore_ascii_case(b"chunked") {
-                return Err(ProtocolError(
-                    "Only Transfer-Encoding: chunked is supported",
-                ));
-            }
-            chunked = true;
+        } else if name.eq_ignore_ascii_case(b"content-length")
+            || name.eq_ignore_ascii_case(b"transfer-encoding")
+        {
+            check_framing_header(name, value, &mut content_length, &mut chunked)?;
         } else if name.eq_ignore_ascii_case(b"connection") {
             close |= comma_list_has(value, b"close");
         } else if name.eq_ignore_ascii_case(b"expect") {
@@ -379,8 +437,9 @@ enum ChunkState {
     Size,
     /// Inside chunk data, this many bytes left.
     Data(u64),
-    /// Expecting the CRLF after chunk data.
-    DataEnd,
+    /// Expecting the CRLF after chunk data; this many of its bytes have
+    /// arrived (h11 checks each byte as it comes).
+    DataEnd(u8),
     /// After the last chunk: trailer lines until a blank one.
     Trailers,
     /// The body is complete.
@@ -413,8 +472,8 @@ impl ChunkedDecoder {
                 ChunkState::Done => return Ok((pos, ChunkProgress::Done)),
                 ChunkState::Size => {
                     let Some(end) = find_crlf(&input[pos..]) else {
-                        if input.len() - pos > 64 * 1024 {
-                            return Err(ProtocolError("chunk header too long"));
+                        if input.len() - pos > MAX_INCOMPLETE_EVENT {
+                            return Err(ProtocolError("Receive buffer too long"));
                         }
                         return Ok((pos, ChunkProgress::NeedMore));
                     };
@@ -439,26 +498,30 @@ impl ChunkedDecoder {
                     pos += take;
                     let left = left - take as u64;
                     self.state = if left == 0 {
-                        ChunkState::DataEnd
+                        ChunkState::DataEnd(0)
                     } else {
                         ChunkState::Data(left)
                     };
                 }
-                ChunkState::DataEnd => {
-                    if input.len() - pos < 2 {
+                ChunkState::DataEnd(seen) => {
+                    let Some(&b) = input.get(pos) else {
                         return Ok((pos, ChunkProgress::NeedMore));
+                    };
+                    if b != b"\r\n"[usize::from(seen)] {
+                        return Err(ProtocolError("malformed chunk footer"));
                     }
-                    if &input[pos..pos + 2] != b"\r\n" {
-                        return Err(ProtocolError("missing CRLF after chunk data"));
-                    }
-                    pos += 2;
-                    self.state = ChunkState::Size;
+                    pos += 1;
+                    self.state = if seen == 0 {
+                        ChunkState::DataEnd(1)
+                    } else {
+                        ChunkState::Size
+                    };
                 }
                 ChunkState::Trailers => {
                     let rest = &input[pos..];
                     let Some(end) = head_end(rest) else {
-                        if rest.len() > MAX_HEAD_BYTES {
-                            return Err(ProtocolError("trailers too long"));
+                        if rest.len() > MAX_INCOMPLETE_EVENT {
+                            return Err(ProtocolError("Receive buffer too long"));
                         }
                         return Ok((pos, ChunkProgress::NeedMore));
                     };
@@ -483,7 +546,12 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, ProtocolError> {
         return Err(bad);
     }
     let rest = &line[digits..];
-    let ok_rest = rest.first() == Some(&b';') || rest.iter().all(|&b| b == b' ' || b == b'\t');
+    // `(;.*)?` then OWS: `.` is anything but a newline.
+    let ok_rest = if rest.first() == Some(&b';') {
+        !rest.contains(&b'\n')
+    } else {
+        rest.iter().all(|&b| b == b' ' || b == b'\t')
+    };
     if !ok_rest {
         return Err(bad);
     }
@@ -498,25 +566,36 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, ProtocolError> {
     Ok(size)
 }
 
-/// Trailers are header lines (h11 parses them like headers).
+/// Trailers are header lines: h11 reads them with `maybe_extract_lines`
+/// and `_decode_header_lines` (folding included), then
+/// `normalize_and_validate` applies the framing-header rules to them too.
 fn validate_trailers(block: &[u8]) -> Result<(), ProtocolError> {
-    for line in block.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() || line[0] == b' ' || line[0] == b'\t' {
-            continue;
-        }
-        let colon = line
-            .iter()
-            .position(|&b| b == b':')
-            .ok_or(ProtocolError("illegal trailer"))?;
-        if colon == 0
-            || !line[..colon].iter().all(|&b| is_token(b))
-            || !valid_field_value(trim_ows(&line[colon + 1..]))
-        {
-            return Err(ProtocolError("illegal trailer"));
-        }
+    let (headers, folded) = parse_header_lines(block, &split_lines(block))?;
+    let (mut content_length, mut chunked) = (None, false);
+    for (name, value) in &headers {
+        let value = match value {
+            HeaderValue::Raw(r) => &block[r.clone()],
+            HeaderValue::Folded(i) => &folded[*i][..],
+        };
+        check_framing_header(
+            &block[name.clone()],
+            value,
+            &mut content_length,
+            &mut chunked,
+        )?;
     }
     Ok(())
+}
+
+/// Checks the chunked body bytes that have already arrived, as h11 does
+/// when it parses everything received before the app runs (uvicorn
+/// `handle_events`): a malformed part among them refuses the request
+/// before any answer, `100 Continue` included.
+///
+/// # Errors
+/// The [`ProtocolError`] the decoder meets in `buffered`.
+pub fn check_buffered_chunked(buffered: &[u8]) -> Result<(), ProtocolError> {
+    ChunkedDecoder::default().decode(buffered, None).map(|_| ())
 }
 
 /// Python's `HTTPStatus` phrase, which uvicorn sends.

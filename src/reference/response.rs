@@ -93,22 +93,30 @@ pub fn write_reply(out: &mut Vec<u8>, reply: &Reply, date: &str, head_only: bool
     }
 }
 
-/// uvicorn's answer to a malformed request: delimited by closing the
-/// connection, or chunked when h11 knows the client speaks HTTP/1.1 or later
-/// (its current or an earlier request on the connection was accepted).
-pub fn write_invalid_request(out: &mut Vec<u8>, chunked: bool) {
+/// uvicorn's answer to a malformed request (`h11_impl.py`
+/// `send_400_response`: `content-type`, then `connection: close`), as h11
+/// 0.16 frames it (`_connection.py` `_clean_up_response_headers_for_sending`):
+/// - `chunked` false (no request on the connection was accepted as HTTP/1.1
+///   or later): no framing header, `Connection: close` rewritten in title
+///   case at the end, and the body delimited by closing the connection;
+/// - `chunked` true: `Transfer-Encoding: chunked` appended; and when the
+///   request being refused said `Connection: close` (`request_said_close`),
+///   h11 rewrites the connection header after it, in title case.
+pub fn write_invalid_request(out: &mut Vec<u8>, chunked: bool, request_said_close: bool) {
     out.extend_from_slice(
         b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n",
     );
     let msg = super::h11::INVALID_REQUEST.as_bytes();
     if chunked {
-        // uvicorn's own lower-case header stays; h11 appends the framing.
-        out.extend_from_slice(b"connection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+        if request_said_close {
+            out.extend_from_slice(b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        } else {
+            out.extend_from_slice(b"connection: close\r\nTransfer-Encoding: chunked\r\n\r\n");
+        }
         out.extend_from_slice(format!("{:x}\r\n", msg.len()).as_bytes());
         out.extend_from_slice(msg);
         out.extend_from_slice(b"\r\n0\r\n\r\n");
     } else {
-        // h11 rewrites the header (title case) when it must close.
         out.extend_from_slice(b"Connection: close\r\n\r\n");
         out.extend_from_slice(msg);
     }

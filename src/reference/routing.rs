@@ -70,8 +70,9 @@ pub struct Target<'a> {
     /// The last `X-Forwarded-Proto` header's bytes, when the client is one
     /// uvicorn trusts for proxy headers (127.0.0.1); else `None`.
     pub forwarded_proto: Option<&'a [u8]>,
-    /// The server's socket address as `host:port`, for requests without Host.
-    pub server: &'a str,
+    /// The server's socket address (`ip`, `port`), for requests without a
+    /// usable Host (ASGI's `scope["server"]`).
+    pub server: (&'a str, u16),
 }
 
 /// How a path matches the route table.
@@ -149,16 +150,36 @@ fn scheme(forwarded_proto: Option<&[u8]>) -> &'static str {
 /// then `RedirectResponse`'s `quote(url, safe=…)`. Only redirects need the
 /// Host and the scheme, so they are decoded here, not for every request.
 fn redirect_location(t: &Target<'_>, decoded_path: &str) -> String {
+    let scheme = scheme(t.forwarded_proto);
     let host = t.host.map(latin1);
-    let host = host
-        .as_deref()
-        .filter(|h| is_valid_host(h))
-        .unwrap_or(t.server);
+    let netloc = match host.as_deref().filter(|h| is_valid_host(h)) {
+        Some(h) => h.to_owned(),
+        None => {
+            // starlette `URL.__init__`: IPv6 in brackets, the port left out
+            // when it is the scheme's default.
+            let (ip, port) = t.server;
+            let ip = if ip.contains(':') && !ip.starts_with('[') {
+                format!("[{ip}]")
+            } else {
+                ip.to_owned()
+            };
+            let default = if matches!(scheme, "https" | "wss") {
+                443
+            } else {
+                80
+            };
+            if port == default {
+                ip
+            } else {
+                format!("{ip}:{port}")
+            }
+        }
+    };
     let path = decoded_path
         .replace('?', "%3F")
         .replace('#', "%23")
         .replace('\\', "%5C");
-    let mut url = format!("{}://{}{}", scheme(t.forwarded_proto), host, path);
+    let mut url = format!("{scheme}://{netloc}{path}");
     if let Some(q) = t.query.filter(|q| !q.is_empty()) {
         url.push('?');
         url.push_str(q);
@@ -285,7 +306,7 @@ mod tests {
             query,
             host: Some(b"127.0.0.1:8000"),
             forwarded_proto: None,
-            server: "127.0.0.1:9",
+            server: ("127.0.0.1", 9),
         })
     }
 
@@ -394,6 +415,38 @@ mod tests {
     }
 
     #[test]
+    fn the_socket_address_brackets_ipv6_and_drops_the_default_port() {
+        let at = |server: (&'static str, u16), proto: Option<&'static [u8]>| {
+            route(&Target {
+                method: "GET",
+                raw_path: "/docs/",
+                query: None,
+                host: None,
+                forwarded_proto: proto,
+                server,
+            })
+        };
+        assert_eq!(at(("::1", 8000), None), redirect("http://[::1]:8000/docs"));
+        assert_eq!(at(("::1", 80), None), redirect("http://[::1]/docs"));
+        assert_eq!(
+            at(("127.0.0.1", 80), Some(b"https")),
+            redirect("https://127.0.0.1:80/docs")
+        );
+        assert_eq!(
+            at(("127.0.0.1", 443), Some(b"https")),
+            redirect("https://127.0.0.1/docs")
+        );
+        assert_eq!(
+            at(("127.0.0.1", 443), Some(b"wss")),
+            redirect("wss://127.0.0.1/docs")
+        );
+        assert_eq!(
+            at(("127.0.0.1", 443), None),
+            redirect("http://127.0.0.1:443/docs")
+        );
+    }
+
+    #[test]
     fn redirect_uses_host_scheme_and_socket() {
         let t = Target {
             method: "PUT",
@@ -401,7 +454,7 @@ mod tests {
             query: Some("a=\"b\""),
             host: None,
             forwarded_proto: Some(b" https "),
-            server: "127.0.0.1:4000",
+            server: ("127.0.0.1", 4000),
         };
         assert_eq!(
             route(&t),

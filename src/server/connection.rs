@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::handlers::{reply_for, too_large, upsert};
 use super::response::with_http_date;
-use super::{App, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
+use super::{App, FRESH_IDLE_TIMEOUT, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use crate::reference::h11::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
 use crate::reference::response::{write_invalid_request, write_reply};
 use crate::reference::routing::{self, Route, Target};
@@ -32,17 +32,46 @@ enum BodyError {
 pub(super) struct Connection {
     pub(super) app: Arc<App>,
     pub(super) peer: SocketAddr,
-    pub(super) server_name: Arc<str>,
+    /// The local address, as ASGI's `scope["server"]`.
+    pub(super) server_ip: Arc<str>,
+    pub(super) server_port: u16,
     pub(super) stop: watch::Receiver<bool>,
 }
 
 impl Connection {
+    /// Serves requests until the connection ends, following uvicorn 0.54's
+    /// `H11Protocol` event by event (`data_received` → `handle_events`,
+    /// `on_response_complete`, `timeout_keep_alive_handler`, `shutdown`):
+    ///
+    /// - a head that cannot become a request is refused as soon as h11
+    ///   would (its first byte below `!`, or more than 16 KiB still
+    ///   incomplete after a read), not at a deadline;
+    /// - the body bytes that arrived with the head are checked before any
+    ///   answer (a malformed chunked body gets the 400, and no `100
+    ///   Continue`), whatever the route;
+    /// - after a 500 (Starlette re-raises, uvicorn closes), the next
+    ///   request already received is run without an answer, then the
+    ///   connection closes;
+    /// - the keep-alive timer (5 s) starts when a response is complete and
+    ///   stops when any byte arrives; a fresh connection has none in
+    ///   uvicorn (here: [`FRESH_IDLE_TIMEOUT`], a documented defence);
+    /// - on shutdown, a connection between requests closes at once (a
+    ///   partial head unanswered); a request being read is answered, without
+    ///   `Connection: close`, then the connection closes.
+    ///
+    /// Kept on purpose, and documented: the head deadline
+    /// (`--header-timeout`, from a head's first byte), the body stall limit
+    /// (60 s without a byte), `--max-body` (413).
     pub(super) async fn serve(mut self, mut stream: TcpStream) {
         let mut buf = BytesMut::with_capacity(8 * 1024);
         let mut out: Vec<u8> = Vec::with_capacity(8 * 1024);
         // h11 remembers the last accepted request's HTTP version; its 400
         // for a later malformed request is chunked when that was 1.1+.
         let mut speaks_1_1 = false;
+        // uvicorn's keep-alive timer: armed when a response completes,
+        // cancelled by any data received.
+        let mut keep_alive_until: Option<Instant> = None;
+        let mut answered_any = false;
         loop {
             // A complete head, reading as needed; its first byte starts the
             // header deadline.
@@ -52,28 +81,32 @@ impl Connection {
                 if let Some(end) = h11::head_end(&buf) {
                     break end;
                 }
-                if buf.len() > h11::MAX_HEAD_BYTES {
-                    write_invalid_request(&mut out, speaks_1_1);
+                if h11::incomplete_head_refused(&buf) {
+                    write_invalid_request(&mut out, speaks_1_1, false);
                     let _ = flush(&mut stream, &mut out).await;
                     return;
                 }
                 if flush(&mut stream, &mut out).await.is_err() {
                     return;
                 }
-                let idle = buf.is_empty();
-                if idle && *self.stop.borrow() {
+                // Between requests (a partial head included) shutdown closes.
+                if *self.stop.borrow() {
                     return;
                 }
-                let timeout = match head_deadline {
-                    None => KEEP_ALIVE_TIMEOUT,
-                    Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-                };
+                let fresh_idle =
+                    (!answered_any && buf.is_empty()).then(|| Instant::now() + FRESH_IDLE_TIMEOUT);
+                let deadline = [keep_alive_until, head_deadline, fresh_idle]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .unwrap_or_else(|| Instant::now() + FRESH_IDLE_TIMEOUT);
                 let read = tokio::select! {
-                    r = tokio::time::timeout(timeout, stream.read_buf(&mut buf)) => r,
-                    _ = self.stop.changed(), if idle => return,
+                    r = tokio::time::timeout_at(deadline.into(), read_some(&stream, &mut buf)) => r,
+                    _ = self.stop.changed() => return,
                 };
                 match read {
                     Ok(Ok(n)) if n > 0 => {
+                        keep_alive_until = None;
                         head_deadline
                             .get_or_insert_with(|| Instant::now() + self.app.header_timeout);
                     }
@@ -85,13 +118,19 @@ impl Connection {
             let head = match h11::parse_head(&head_bytes) {
                 Ok(head) => head,
                 Err(_) => {
-                    write_invalid_request(&mut out, speaks_1_1);
+                    write_invalid_request(&mut out, speaks_1_1, false);
                     let _ = flush(&mut stream, &mut out).await;
                     return;
                 }
             };
             speaks_1_1 = head.version >= (1, 1);
-            let keep_alive = head.keep_alive;
+            // h11 parses the body bytes received with the head before the
+            // app runs: a malformed chunked body among them is the 400.
+            if head.framing == Framing::Chunked && h11::check_buffered_chunked(&buf).is_err() {
+                write_invalid_request(&mut out, speaks_1_1, !head.keep_alive);
+                let _ = flush(&mut stream, &mut out).await;
+                return;
+            }
             let method = &head_bytes[head.method.clone()];
             let is_head = method == b"HEAD";
             let route = self.route(&head, &head_bytes);
@@ -115,7 +154,7 @@ impl Connection {
                         upsert(&self.app, id, content_type, &body)
                     }
                     Err(BodyError::Protocol) => {
-                        write_invalid_request(&mut out, speaks_1_1);
+                        write_invalid_request(&mut out, speaks_1_1, !head.keep_alive);
                         let _ = flush(&mut stream, &mut out).await;
                         return;
                     }
@@ -126,8 +165,12 @@ impl Connection {
                 reply_for(route)
             };
             let stopping = *self.stop.borrow();
-            let close = !keep_alive || stopping || reply.status == 413;
-            with_http_date(|date| write_reply(&mut out, &reply, date, is_head, close));
+            let server_error = reply.status == 500;
+            // h11 writes `Connection: close` only when the request asked for
+            // it (or was HTTP/1.0); a 413 is ours and says so too.
+            let close_header = !head.keep_alive || reply.status == 413;
+            let close = close_header || stopping || server_error;
+            with_http_date(|date| write_reply(&mut out, &reply, date, is_head, close_header));
             if let Some(log) = &self.app.log {
                 log.record(
                     method,
@@ -136,11 +179,23 @@ impl Connection {
                     started.elapsed(),
                 );
             }
+            if server_error {
+                // Starlette sent the 500 and re-raised; uvicorn's response
+                // callback had already parsed the next request received,
+                // whose task still runs (unanswered), before the close.
+                let _ = flush(&mut stream, &mut out).await;
+                self.run_unanswered(&buf, speaks_1_1, &mut out);
+                let _ = flush(&mut stream, &mut out).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
             if close {
                 let _ = flush(&mut stream, &mut out).await;
                 let _ = stream.shutdown().await;
                 return;
             }
+            answered_any = true;
+            keep_alive_until = Some(Instant::now() + KEEP_ALIVE_TIMEOUT);
             if !is_upsert {
                 // The body nobody read still has to be skipped.
                 if read_body(
@@ -164,6 +219,45 @@ impl Connection {
         }
     }
 
+    /// The request after a 500, as uvicorn treats it: parsed from what was
+    /// already received; a malformed one gets the 400 (written to `out`);
+    /// a complete upsert is run and stored, its answer never written.
+    fn run_unanswered(&self, buf: &[u8], speaks_1_1: bool, out: &mut Vec<u8>) {
+        let Some(end) = h11::head_end(buf) else {
+            if h11::incomplete_head_refused(buf) {
+                write_invalid_request(out, speaks_1_1, false);
+            }
+            return;
+        };
+        let Ok(head) = h11::parse_head(&buf[..end]) else {
+            write_invalid_request(out, speaks_1_1, false);
+            return;
+        };
+        let speaks_1_1 = head.version >= (1, 1);
+        let rest = &buf[end..];
+        let body: Option<Vec<u8>> = match head.framing {
+            Framing::Length(n) => usize::try_from(n)
+                .ok()
+                .and_then(|n| rest.get(..n))
+                .map(<[u8]>::to_vec),
+            Framing::Chunked => {
+                let mut body = Vec::new();
+                match ChunkedDecoder::default().decode(rest, Some(&mut body)) {
+                    Ok((_, ChunkProgress::Done)) => Some(body),
+                    Ok((_, ChunkProgress::NeedMore)) => None,
+                    Err(_) => {
+                        write_invalid_request(out, speaks_1_1, !head.keep_alive);
+                        return;
+                    }
+                }
+            }
+        };
+        if let (Route::Upsert { id }, Some(body)) = (self.route(&head, &buf[..end]), body) {
+            let content_type = head.header(&buf[..end], "content-type");
+            let _ = upsert(&self.app, &id, content_type, &body);
+        }
+    }
+
     fn route(&self, head: &Head, bytes: &[u8]) -> Route {
         // The target is visible ASCII (checked by the parser).
         let target = std::str::from_utf8(&bytes[head.target.clone()]).unwrap_or("");
@@ -184,7 +278,7 @@ impl Connection {
             } else {
                 None
             },
-            server: &self.server_name,
+            server: (&self.server_ip, self.server_port),
         })
     }
 }
@@ -264,11 +358,34 @@ async fn fill(
     out: &mut Vec<u8>,
 ) -> Result<(), BodyError> {
     flush(stream, out).await.map_err(|_| BodyError::Gone)?;
-    if buf.capacity() - buf.len() < 4096 {
-        buf.reserve(64 * 1024);
-    }
-    match tokio::time::timeout(REQUEST_READ_TIMEOUT, stream.read_buf(buf)).await {
+    match tokio::time::timeout(REQUEST_READ_TIMEOUT, read_some(stream, buf)).await {
         Ok(Ok(n)) if n > 0 => Ok(()),
         _ => Err(BodyError::Gone),
+    }
+}
+
+thread_local! {
+    /// One read's worth of bytes, per runtime thread.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(vec![0; h11::READ_SIZE]);
+}
+
+/// Reads what has arrived, at most [`h11::READ_SIZE`] bytes, as asyncio's
+/// `recv(256 KiB)` under uvicorn does: the size of each read decides
+/// whether a large head arrives whole, so it is the reference's. Returns
+/// the bytes read (0 at end of stream).
+async fn read_some(stream: &TcpStream, buf: &mut BytesMut) -> std::io::Result<usize> {
+    loop {
+        stream.readable().await?;
+        let read = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let n = stream.try_read(&mut scratch[..])?;
+            buf.extend_from_slice(&scratch[..n]);
+            Ok::<usize, std::io::Error>(n)
+        });
+        match read {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            other => return other,
+        }
     }
 }

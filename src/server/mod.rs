@@ -30,6 +30,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// uvicorn's `--timeout-keep-alive` default: an idle keep-alive connection
 /// is closed after this long.
 const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a fresh connection may stay silent before its first byte.
+/// uvicorn has no limit here (its keep-alive timer starts only after a
+/// response); an idle connection is otherwise held for ever, so this is a
+/// documented divergence, far above the reference's own 5 s keep-alive.
+const FRESH_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a request body may go without a byte arriving.
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default time a request head may take from its first byte to its blank
@@ -139,7 +144,7 @@ impl Server {
     /// with `Connection: close`), and returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let local = self.listener.local_addr()?;
-        let server_name: Arc<str> = server_name(local).into();
+        let server_ip: Arc<str> = local.ip().to_string().into();
         let tracker = TaskTracker::new();
         let (stop_tx, stop_rx) = watch::channel(false);
         let slots = Arc::new(tokio::sync::Semaphore::new(self.app.max_connections));
@@ -168,7 +173,8 @@ impl Server {
                     let conn = Connection {
                         app: Arc::clone(&self.app),
                         peer,
-                        server_name: Arc::clone(&server_name),
+                        server_ip: Arc::clone(&server_ip),
+                        server_port: local.port(),
                         stop: stop_rx.clone(),
                     };
                     tracker.spawn(async move {
@@ -190,20 +196,6 @@ impl Server {
 /// `http://host:port` for a bound address (`[…]` around IPv6).
 pub fn base_url(addr: SocketAddr) -> String {
     format!("http://{addr}")
-}
-
-/// Starlette's `host[:port]` from the socket address, the port left out
-/// when it is 80.
-fn server_name(addr: SocketAddr) -> String {
-    let host = match addr {
-        SocketAddr::V4(a) => a.ip().to_string(),
-        SocketAddr::V6(a) => a.ip().to_string(),
-    };
-    if addr.port() == 80 {
-        host
-    } else {
-        format!("{host}:{}", addr.port())
-    }
 }
 
 /// Registers SIGINT and SIGTERM handlers now (so a signal that arrives

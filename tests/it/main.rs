@@ -5,6 +5,7 @@ mod architecture;
 mod bench;
 mod check;
 mod completions;
+mod connection;
 mod corpus;
 mod decoder_props;
 mod exit_codes;

@@ -160,16 +160,38 @@ fn slow_loris_heads_are_cut_off() {
 
 #[test]
 fn an_idle_connection_is_closed_after_the_keep_alive_timeout() {
+    // uvicorn arms its 5 s keep-alive timer when a response completes.
     let server = TestServer::start();
     let mut s = TcpStream::connect(server.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(&Req::upsert("ka", "{}").keep_alive().bytes())
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 201 Created"));
     let started = Instant::now();
-    let mut buf = [0u8; 16];
     assert_eq!(s.read(&mut buf).unwrap_or(0), 0);
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_secs(4) && waited < Duration::from_secs(8),
         "{waited:?}"
+    );
+}
+
+#[test]
+fn a_fresh_connection_has_no_keep_alive_timer() {
+    // ...but not before its first request: uvicorn answers after 6.5 s.
+    let server = TestServer::start();
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(6500));
+    s.write_all(&Req::upsert("late", "{}").bytes()).unwrap();
+    let mut answer = Vec::new();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 201 Created"),
+        "{:?}",
+        String::from_utf8_lossy(&answer)
     );
 }
 
