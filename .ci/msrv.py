@@ -15,7 +15,8 @@ root = meta["resolve"]["root"]
 
 
 def version(text):
-    return tuple(int(x) for x in (text or "0").split("."))
+    parts = [int(x) for x in (text or "0").split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
 
 
 ours = packages[root]["rust_version"]

@@ -41,6 +41,16 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The a
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l url-file -d 'Once listening, write the base URL and a newline to FILE, atomically (for `itemctl wait --url-file FILE`); the file is removed on exit' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l log-format -d 'The access log\'s lines: text, or one JSON object per line (time, method, target, status, latency_ms, id, created)' -r -f -a "text\t'`PUT /items/red 201 0.018ms`'
+json\t'`{"time":…,"method":"PUT","target":"/items/red","status":201, "latency_ms":0.018,"id":"red","created":true}`'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l journal -d 'Requests the --admin journal keeps (the latest)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l state -d 'Keep the items in this SQLite file: they survive a restart, and every acknowledged upsert is committed before its answer' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l cors -d 'Answer CORS preflights and add CORS headers, for a browser front end on another origin (any origin, or the one given)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l delay -d 'Fault: wait this long before answering an upsert (50ms), or a random time in a range (10ms..200ms)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l fail-rate -d 'Fault: answer this share of upserts (0 to 1) with --fail-status, storing nothing' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l fail-status -d 'The status of a failed upsert (with a JSON detail; 429 and 503 add Retry-After)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l drop-rate -d 'Fault: close the connection of this share of upserts (0 to 1) without an answer, storing nothing' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l fault-seed -d 'Seed the fault draws, for reproducible runs' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-body -d 'Largest request body accepted, in bytes (larger: 413 with a JSON detail). The reference has no limit' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-items -d 'Most items stored; creating one more gets 507 with a JSON detail (stored ids can still be updated). Unbounded when not given' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l header-timeout -d 'How long a request head may take from its first byte to its end (cuts off slow-loris clients): 10s, 500ms; a bare number is seconds. Idle connections close after 5 s' -r
@@ -50,6 +60,7 @@ always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l empty -d 'Start with no items'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 'No access log'
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serve a control API under /__itemctl/: stored items, reset, the request journal, health, faults (documented in /openapi.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r

@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::check::Check;
 use crate::check::report::Format;
 use crate::contract::Expectation;
+use crate::server::LogFormat;
+use crate::server::faults::Delay;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -104,6 +106,54 @@ pub struct ServeArgs {
     /// No access log.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// The access log's lines: text, or one JSON object per line (time,
+    /// method, target, status, latency_ms, id, created).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Serve a control API under /__itemctl/: stored items, reset, the
+    /// request journal, health, faults (documented in /openapi.json).
+    #[arg(long)]
+    pub admin: bool,
+
+    /// Requests the --admin journal keeps (the latest).
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "admin")]
+    pub journal: usize,
+
+    /// Keep the items in this SQLite file: they survive a restart, and every
+    /// acknowledged upsert is committed before its answer.
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+
+    /// Answer CORS preflights and add CORS headers, for a browser front end
+    /// on another origin (any origin, or the one given).
+    #[arg(long, value_name = "ORIGIN", num_args = 0..=1, default_missing_value = "*")]
+    pub cors: Option<String>,
+
+    /// Fault: wait this long before answering an upsert (50ms), or a random
+    /// time in a range (10ms..200ms).
+    #[arg(long, value_name = "DURATION|MIN..MAX", value_parser = Delay::parse)]
+    pub delay: Option<Delay>,
+
+    /// Fault: answer this share of upserts (0 to 1) with --fail-status,
+    /// storing nothing.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = rate)]
+    pub fail_rate: f64,
+
+    /// The status of a failed upsert (with a JSON detail; 429 and 503 add
+    /// Retry-After).
+    #[arg(long, value_name = "CODE", default_value_t = 503, value_parser = clap::value_parser!(u16).range(400..=599))]
+    pub fail_status: u16,
+
+    /// Fault: close the connection of this share of upserts (0 to 1)
+    /// without an answer, storing nothing.
+    #[arg(long, value_name = "P", default_value_t = 0.0, value_parser = rate)]
+    pub drop_rate: f64,
+
+    /// Seed the fault draws, for reproducible runs.
+    #[arg(long, value_name = "N")]
+    pub fault_seed: Option<u64>,
 
     /// Largest request body accepted, in bytes (larger: 413 with a JSON
     /// detail). The reference has no limit.
@@ -423,6 +473,16 @@ fn integer(s: &str) -> Result<String, String> {
         Err(format!(
             "`{s}` is not an integer (to send other values, use --body)"
         ))
+    }
+}
+
+/// A share from 0 to 1.
+fn rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "`{s}` is not a share from 0 to 1 (e.g. 0.1 for 10%)"
+        )),
     }
 }
 

@@ -8,6 +8,7 @@ use super::{Threads, Verdict, runtime};
 use crate::cli::ServeArgs;
 use crate::error::Failure;
 use crate::reference::item;
+use crate::server::state::State;
 use crate::server::store::{self, SeedError, Store};
 use crate::server::{self, App, Server};
 
@@ -26,14 +27,47 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
     } else {
         item::seed()
     };
+    let faults = server::faults::Settings {
+        delay: args.delay,
+        fail_rate: args.fail_rate,
+        fail_status: args.fail_status,
+        drop_rate: args.drop_rate,
+        seed: args.fault_seed,
+    };
+    // With --state, what the file holds is the store; a new file is seeded.
+    let (state, stored) = match &args.state {
+        Some(path) => {
+            let (state, stored) = State::open(path).map_err(|e| Failure::Usage(e.to_string()))?;
+            (Some(state), stored)
+        }
+        None => (None, None),
+    };
     let config = server::Config {
         quiet: args.quiet,
         max_body: args.max_body,
         header_timeout: args.header_timeout,
         max_connections: args.max_connections,
+        log_format: args.log_format,
+        admin_journal: args.admin.then_some(args.journal),
+        faults,
+        cors: args.cors.clone(),
+        seed: items.clone(),
     };
-    let store = Store::with_items(items).with_max_items(args.max_items);
-    let app = App::with_config(store, &config);
+    let seed_file = stored.is_none();
+    let store = Store::with_items(stored.unwrap_or(items.clone())).with_max_items(args.max_items);
+    let mut app = App::with_config(store, &config);
+    if let Some(state) = state {
+        if seed_file {
+            let committed = state.reset(&items).blocking_recv();
+            if !matches!(committed, Ok(Ok(()))) {
+                return Err(Failure::Usage(format!(
+                    "--state: cannot write the seed items: {committed:?}"
+                ))
+                .into());
+            }
+        }
+        app = app.with_state(state);
+    }
     let addr = resolve(&args.host, args.port)?;
     let url_file = args.url_file.as_deref().map(UrlFile::clear).transpose()?;
     runtime(Threads::PerCpu)?.block_on(async {

@@ -24,6 +24,10 @@ pub struct Reply {
     pub content_type: Option<&'static str>,
     /// `location` (307s).
     pub location: Option<String>,
+    /// Headers the reference never sends, from itemctl's opt-in features
+    /// (`--cors`, `Retry-After` of an injected fault), written after
+    /// Starlette's.
+    pub extra: Vec<(&'static str, String)>,
     /// The body.
     pub body: Bytes,
 }
@@ -36,6 +40,7 @@ impl Reply {
             allow: None,
             content_type,
             location: None,
+            extra: Vec::new(),
             body,
         }
     }
@@ -72,8 +77,11 @@ pub fn write_reply(out: &mut Vec<u8>, reply: &Reply, date: &str, head_only: bool
         out.extend_from_slice(allow.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    out.extend_from_slice(b"content-length: ");
-    let _ = write!(out, "{}\r\n", reply.body.len());
+    // Starlette sends no content-length with a 204 (the admin API's).
+    if reply.status != 204 {
+        out.extend_from_slice(b"content-length: ");
+        let _ = write!(out, "{}\r\n", reply.body.len());
+    }
     if let Some(ct) = reply.content_type {
         out.extend_from_slice(b"content-type: ");
         out.extend_from_slice(ct.as_bytes());
@@ -82,6 +90,12 @@ pub fn write_reply(out: &mut Vec<u8>, reply: &Reply, date: &str, head_only: bool
     if let Some(location) = &reply.location {
         out.extend_from_slice(b"location: ");
         out.extend_from_slice(location.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    for (name, value) in &reply.extra {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
     if close {

@@ -11,12 +11,24 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::handlers::{reply_for, too_large, upsert};
+use super::admin;
+use super::faults::Outcome as Fate;
+use super::handlers::{injected_failure, reply_for, too_large, upsert};
 use super::response::with_http_date;
 use super::{App, FRESH_IDLE_TIMEOUT, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use crate::reference::h11::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
-use crate::reference::response::{write_invalid_request, write_reply};
-use crate::reference::routing::{self, Route, Target};
+use crate::reference::response::{Reply, write_invalid_request, write_reply};
+use crate::reference::routing::{self, DocsPage, Route, Target};
+
+/// What a request is, before its answer.
+enum Plan {
+    /// Answered as it is (a CORS preflight).
+    Answer(Reply),
+    /// `/__itemctl/…` with `--admin`.
+    Admin,
+    /// The reference's routes.
+    Route(Route),
+}
 
 /// Why reading a request body stopped.
 enum BodyError {
@@ -132,10 +144,28 @@ impl Connection {
                 return;
             }
             let method = &head_bytes[head.method.clone()];
+            let target = &head_bytes[head.target.clone()];
             let is_head = method == b"HEAD";
-            let route = self.route(&head, &head_bytes);
-            let is_upsert = matches!(route, Route::Upsert { .. });
-            let reply = if let Route::Upsert { id } = &route {
+            let origin = head.header(&head_bytes, "origin");
+            let plan = if let Some(reply) = self.app.cors.as_ref().and_then(|c| {
+                c.preflight(
+                    method,
+                    origin,
+                    head.header(&head_bytes, "access-control-request-method"),
+                    head.header(&head_bytes, "access-control-request-headers"),
+                )
+            }) {
+                Plan::Answer(reply)
+            } else if self.app.admin.is_some() && admin::is_admin_target(target) {
+                Plan::Admin
+            } else {
+                Plan::Route(self.route(&head, &head_bytes))
+            };
+            let reads_body = matches!(plan, Plan::Admin | Plan::Route(Route::Upsert { .. }));
+            let preflight = matches!(plan, Plan::Answer(_));
+            let mut upserted: Option<(String, Option<bool>)> = None;
+            let mut durable = None;
+            let mut reply = if reads_body {
                 if head.expects_continue {
                     out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
                 }
@@ -148,22 +178,80 @@ impl Connection {
                     true,
                 )
                 .await;
-                match body {
-                    Ok(body) => {
-                        let content_type = head.header(&head_bytes, "content-type");
-                        upsert(&self.app, id, content_type, &body)
+                match (body, &plan) {
+                    (Ok(body), Plan::Admin) => match &self.app.admin {
+                        Some(admin) => {
+                            let target = std::str::from_utf8(target).unwrap_or("");
+                            let method = std::str::from_utf8(method).unwrap_or("");
+                            let (reply, wait) =
+                                admin::handle(&self.app, admin, method, target, &body);
+                            durable = wait;
+                            reply
+                        }
+                        None => Reply::internal_error(),
+                    },
+                    (Ok(body), Plan::Route(Route::Upsert { id })) => {
+                        // Faults apply to the endpoint only.
+                        let (delay, fate) = self.app.faults.draw();
+                        if let Some(delay) = delay {
+                            tokio::time::sleep(delay).await;
+                        }
+                        match fate {
+                            Fate::Drop => {
+                                self.journal(method, target, 0, started, Some((id.clone(), None)));
+                                let _ = flush(&mut stream, &mut out).await;
+                                return;
+                            }
+                            Fate::Fail(status) => {
+                                upserted = Some((id.clone(), None));
+                                injected_failure(status)
+                            }
+                            Fate::Pass => {
+                                let content_type = head.header(&head_bytes, "content-type");
+                                let done = upsert(&self.app, id, content_type, &body);
+                                upserted = Some((id.clone(), done.created));
+                                durable = done.durable;
+                                done.reply
+                            }
+                        }
                     }
-                    Err(BodyError::Protocol) => {
+                    (Ok(_), _) => Reply::internal_error(),
+                    (Err(BodyError::Protocol), _) => {
                         write_invalid_request(&mut out, speaks_1_1, !head.keep_alive);
                         let _ = flush(&mut stream, &mut out).await;
                         return;
                     }
-                    Err(BodyError::TooLarge) => too_large(self.app.max_body),
-                    Err(BodyError::Gone) => return,
+                    (Err(BodyError::TooLarge), _) => too_large(self.app.max_body),
+                    (Err(BodyError::Gone), _) => return,
                 }
             } else {
-                reply_for(route)
+                match plan {
+                    Plan::Answer(reply) => reply,
+                    Plan::Route(Route::Docs(DocsPage::OpenApi)) if self.app.admin.is_some() => {
+                        let doc = self
+                            .app
+                            .admin
+                            .as_ref()
+                            .map(admin::Admin::openapi)
+                            .unwrap_or_default();
+                        Reply::json(200, doc)
+                    }
+                    Plan::Route(route) => reply_for(route),
+                    Plan::Admin => Reply::internal_error(),
+                }
             };
+            // With --state, an acknowledged write is a committed one.
+            if let Some(durable) = durable
+                && !matches!(durable.await, Ok(Ok(())))
+            {
+                reply = Reply::internal_error();
+            }
+            if let Some(cors) = &self.app.cors
+                && !preflight
+            {
+                reply.extra.extend(cors.headers(origin));
+            }
+            let is_upsert = reads_body;
             let stopping = *self.stop.borrow();
             let server_error = reply.status == 500;
             // h11 writes `Connection: close` only when the request asked for
@@ -174,10 +262,16 @@ impl Connection {
             if let Some(log) = &self.app.log {
                 log.record(
                     method,
-                    &head_bytes[head.target.clone()],
+                    target,
                     reply.status,
                     started.elapsed(),
+                    upserted
+                        .as_ref()
+                        .map(|(id, created)| (id.as_str(), *created)),
                 );
+            }
+            if !admin::is_admin_target(target) {
+                self.journal(method, target, reply.status, started, upserted);
             }
             if server_error {
                 // Starlette sent the 500 and re-raised; uvicorn's response
@@ -216,6 +310,27 @@ impl Connection {
             if out.len() >= 64 * 1024 && flush(&mut stream, &mut out).await.is_err() {
                 return;
             }
+        }
+    }
+
+    /// Adds a request to the admin journal (with `--admin`).
+    fn journal(
+        &self,
+        method: &[u8],
+        target: &[u8],
+        status: u16,
+        started: Instant,
+        upsert: Option<(String, Option<bool>)>,
+    ) {
+        if let Some(admin) = &self.app.admin {
+            admin.record(admin::Record {
+                time: std::time::SystemTime::now() - started.elapsed(),
+                method: String::from_utf8_lossy(method).into_owned(),
+                target: String::from_utf8_lossy(target).into_owned(),
+                status,
+                latency: started.elapsed(),
+                upsert,
+            });
         }
     }
 

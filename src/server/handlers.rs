@@ -4,20 +4,43 @@
 use bytes::Bytes;
 
 use super::App;
+use crate::contract::Upserted;
 use crate::reference::pages::{OAUTH2_REDIRECT_HTML, OPENAPI_JSON, REDOC_HTML, SWAGGER_UI_HTML};
 use crate::reference::render;
 use crate::reference::response::{HTML, JSON, Reply};
 use crate::reference::routing::{DocsPage, Route};
 use crate::reference::validation::{self, Parsed};
 
+/// What an upsert did: the reply, whether it created the id (`None` when
+/// nothing was stored), and, with `--state`, the commit to wait for before
+/// answering.
+pub(super) struct Upsert {
+    pub(super) reply: Reply,
+    pub(super) created: Option<bool>,
+    pub(super) durable: Option<Durable>,
+}
+
+/// Resolves when a write is committed to the state file.
+pub(super) type Durable = tokio::sync::oneshot::Receiver<Result<(), String>>;
+
 /// The handler: validate, store, render (in the reference's order, so a
 /// name that cannot be rendered is stored before the 500).
-pub(super) fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Reply {
+pub(super) fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u8]) -> Upsert {
+    let nothing = |reply| Upsert {
+        reply,
+        created: None,
+        durable: None,
+    };
     match validation::parse_upsert(content_type, body) {
         Parsed::Item(item) => {
             let mut out = Vec::with_capacity(48);
             let rendered = render::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
-            match (app.store.upsert(id, item), rendered) {
+            let mut durable = None;
+            let stored = app.store.upsert_then(id, item, |_, item| {
+                durable = app.state.as_ref().map(|state| state.upsert(id, item));
+            });
+            let created = stored.as_ref().ok().map(|o| *o == Upserted::Created);
+            let reply = match (stored, rendered) {
                 (Ok(outcome), Ok(())) => Reply::json(outcome.status_code(), out),
                 (Ok(_), Err(_)) => Reply::internal_error(),
                 (Err(full), _) => Reply::json(
@@ -27,15 +50,33 @@ pub(super) fn upsert(app: &App, id: &str, content_type: Option<&[u8]>, body: &[u
                         full.0
                     ),
                 ),
+            };
+            Upsert {
+                reply,
+                created,
+                durable,
             }
         }
-        Parsed::Invalid(detail) => Reply::json(422, detail),
-        Parsed::BadRequest => Reply::json(
+        Parsed::Invalid(detail) => nothing(Reply::json(422, detail)),
+        Parsed::BadRequest => nothing(Reply::json(
             400,
             Bytes::from_static(br#"{"detail":"There was an error parsing the body"}"#),
-        ),
-        Parsed::Unrenderable => Reply::internal_error(),
+        )),
+        Parsed::Unrenderable => nothing(Reply::internal_error()),
     }
+}
+
+/// An injected failure (`--fail-rate`): `status` with a JSON detail, and
+/// `Retry-After: 1` for 429 and 503.
+pub(super) fn injected_failure(status: u16) -> Reply {
+    let mut reply = Reply::json(
+        status,
+        Bytes::from_static(br#"{"detail":"Injected fault (itemctl serve --fail-rate)"}"#),
+    );
+    if matches!(status, 429 | 503) {
+        reply.extra.push(("retry-after", "1".into()));
+    }
+    reply
 }
 
 pub(super) fn too_large(max: u64) -> Reply {

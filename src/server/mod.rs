@@ -20,10 +20,16 @@ use self::connection::Connection;
 use crate::server::store::Store;
 
 mod access_log;
+mod admin;
 mod connection;
+mod cors;
+pub mod faults;
 mod handlers;
 mod response;
+pub mod state;
 pub mod store;
+
+pub use self::access_log::LogFormat;
 
 /// How long in-flight requests get to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -57,6 +63,17 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// The access log's format.
+    pub log_format: LogFormat,
+    /// `--admin`: the control API, keeping this many requests in the
+    /// journal.
+    pub admin_journal: Option<usize>,
+    /// The fault settings at start.
+    pub faults: faults::Settings,
+    /// `--cors`: the allowed origin (`*` for any).
+    pub cors: Option<String>,
+    /// The items `DELETE /__itemctl/items` resets to.
+    pub seed: Vec<(String, crate::reference::item::Item)>,
 }
 
 impl Default for Config {
@@ -66,6 +83,11 @@ impl Default for Config {
             max_body: DEFAULT_MAX_BODY,
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            log_format: LogFormat::Text,
+            admin_journal: None,
+            faults: faults::Settings::default(),
+            cors: None,
+            seed: Vec::new(),
         }
     }
 }
@@ -79,6 +101,10 @@ pub struct App {
     max_body: u64,
     header_timeout: Duration,
     max_connections: usize,
+    admin: Option<admin::Admin>,
+    faults: faults::Faults,
+    cors: Option<cors::Cors>,
+    state: Option<state::State>,
 }
 
 impl App {
@@ -98,11 +124,33 @@ impl App {
     pub fn with_config(store: Store, config: &Config) -> Self {
         App {
             store,
-            log: (!config.quiet).then(AccessLog::spawn),
+            log: (!config.quiet).then(|| AccessLog::spawn(config.log_format)),
             max_body: config.max_body,
             header_timeout: config.header_timeout,
             max_connections: config.max_connections.max(1),
+            admin: config
+                .admin_journal
+                .map(|n| admin::Admin::new(n, config.seed.clone())),
+            faults: faults::Faults::new(config.faults.clone()),
+            cors: config.cors.as_deref().map(cors::Cors::new),
+            state: None,
         }
+    }
+
+    /// Keeps the items in a state file too (`--state`).
+    pub fn with_state(mut self, state: state::State) -> Self {
+        self.state = Some(state);
+        self
+    }
+
+    /// Resets the store to `items` (and the state file, in the same order
+    /// as upserts); returns the commit to wait for with `--state`.
+    fn reset(&self, items: &[(String, crate::reference::item::Item)]) -> Option<handlers::Durable> {
+        let mut durable = None;
+        self.store.reset_then(items, || {
+            durable = self.state.as_ref().map(|s| s.reset(items));
+        });
+        durable
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Store {
     hasher: foldhash::fast::RandomState,
     /// The most items the store takes (`None`: no cap).
     max_items: Option<usize>,
+    /// The order number of the next new id.
+    next_order: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -41,7 +43,9 @@ impl std::fmt::Debug for Store {
 pub struct Full(pub usize);
 
 /// One stored item with its id, in one allocation:
-/// `[id length: u32 LE][id][flags][name length: u32 LE][name][size]`, where
+/// `[order: u64 LE][id length: u32 LE][id][flags][name length: u32 LE][name][size]`,
+/// where order is when the id was first stored (a replace keeps it, as a
+/// Python dict keeps a key's place), and
 /// flags bit 0 = name present, bit 1 = the name holds a lone surrogate, bits
 /// 2-3 = size absent (0), an `i64` LE (1), or decimal text with a u32 LE
 /// length (2).
@@ -53,9 +57,11 @@ const SIZE_SMALL: u8 = 1 << 2;
 const SIZE_BIG: u8 = 2 << 2;
 
 impl Entry {
-    fn new(id: &str, item: &Item) -> Entry {
+    fn new(order: u64, id: &str, item: &Item) -> Entry {
         let name = item.name.as_ref().map(PyStr::as_wtf8);
-        let mut out = Vec::with_capacity(4 + id.len() + 1 + 4 + name.map_or(0, <[u8]>::len) + 8);
+        let mut out =
+            Vec::with_capacity(8 + 4 + id.len() + 1 + 4 + name.map_or(0, <[u8]>::len) + 8);
+        out.extend_from_slice(&order.to_le_bytes());
         out.extend_from_slice(&len_u32(id.len()).to_le_bytes());
         out.extend_from_slice(id.as_bytes());
         let mut flags = 0;
@@ -91,12 +97,18 @@ impl Entry {
         u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
     }
 
+    fn order(&self) -> u64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.0[..8]);
+        u64::from_le_bytes(b)
+    }
+
     fn key(&self) -> &[u8] {
-        &self.0[4..4 + self.u32_at(0)]
+        &self.0[12..12 + self.u32_at(8)]
     }
 
     fn item(&self) -> Item {
-        let mut at = 4 + self.u32_at(0);
+        let mut at = 12 + self.u32_at(8);
         let flags = self.0[at];
         at += 1;
         let name = (flags & NAME != 0).then(|| {
@@ -154,11 +166,26 @@ impl Store {
     ///
     /// Errors: [`Full`] when the id is new and the store holds `max_items`.
     pub fn upsert(&self, id: &str, item: Item) -> Result<Upserted, Full> {
+        self.upsert_then(id, item, |_, _| ())
+    }
+
+    /// [`Store::upsert`], then `then(outcome, &item)` while the store is
+    /// still locked: whatever `then` does (queueing the write for the state
+    /// file) happens in the same order as the upserts themselves.
+    ///
+    /// # Errors
+    /// [`Full`], as [`Store::upsert`]; `then` is not called.
+    pub fn upsert_then(
+        &self,
+        id: &str,
+        item: Item,
+        then: impl FnOnce(Upserted, &Item),
+    ) -> Result<Upserted, Full> {
         let hash = self.hasher.hash_one(id.as_bytes());
-        let entry = Entry::new(id, &item);
         let mut table = self.lock();
         if let Some(slot) = table.find_mut(hash, |e| e.key() == id.as_bytes()) {
-            *slot = entry;
+            *slot = Entry::new(slot.order(), id, &item);
+            then(Upserted::Replaced, &item);
             return Ok(Upserted::Replaced);
         }
         if let Some(max) = self.max_items
@@ -166,8 +193,48 @@ impl Store {
         {
             return Err(Full(max));
         }
-        table.insert_unique(hash, entry, |e| self.hasher.hash_one(e.key()));
+        let order = self
+            .next_order
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        table.insert_unique(hash, Entry::new(order, id, &item), |e| {
+            self.hasher.hash_one(e.key())
+        });
+        then(Upserted::Created, &item);
         Ok(Upserted::Created)
+    }
+
+    /// Every stored item with its id, in the order the ids were first
+    /// stored.
+    pub fn snapshot(&self) -> Vec<(String, Item)> {
+        let table = self.lock();
+        let mut entries: Vec<&Entry> = table.iter().collect();
+        entries.sort_unstable_by_key(|e| e.order());
+        entries
+            .into_iter()
+            .map(|e| (String::from_utf8_lossy(e.key()).into_owned(), e.item()))
+            .collect()
+    }
+
+    /// Replaces every item with `items` (in their order), in one step under
+    /// the lock; `then` runs under it too (to reset the state file in the
+    /// same order as upserts).
+    pub fn reset_then(&self, items: &[(String, Item)], then: impl FnOnce()) {
+        let mut table = self.lock();
+        table.clear();
+        for (id, item) in items {
+            let hash = self.hasher.hash_one(id.as_bytes());
+            if let Some(slot) = table.find_mut(hash, |e| e.key() == id.as_bytes()) {
+                *slot = Entry::new(slot.order(), id, item);
+            } else {
+                let order = self
+                    .next_order
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                table.insert_unique(hash, Entry::new(order, id, item), |e| {
+                    self.hasher.hash_one(e.key())
+                });
+            }
+        }
+        then();
     }
 
     /// The item stored under `id`.

@@ -8,6 +8,7 @@ mod completions;
 mod connection;
 mod corpus;
 mod decoder_props;
+mod double;
 mod exit_codes;
 mod hostile;
 mod put;

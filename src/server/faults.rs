@@ -1,0 +1,320 @@
+//! Faults for testing clients: a delay before answering an upsert, a share
+//! of upserts that fail with a chosen status, a share whose connection is
+//! dropped without an answer. Set by `serve` flags and changed at run time
+//! through `PUT /__itemctl/faults`; they apply to the endpoint only, never
+//! to `/__itemctl/`. A failed or dropped upsert stores nothing.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// A delay: fixed, or uniform over `min..=max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    /// The shortest delay.
+    pub min: Duration,
+    /// The longest delay (equal to `min` for a fixed one).
+    pub max: Duration,
+}
+
+impl Delay {
+    /// Parses `50ms`, `1s`, a bare number of seconds, or a range
+    /// `10ms..200ms`.
+    ///
+    /// # Errors
+    /// A one-line message naming the expected forms.
+    pub fn parse(s: &str) -> Result<Delay, String> {
+        let one = |t: &str| -> Result<Duration, String> {
+            let t = t.trim();
+            match t.parse::<f64>() {
+                Ok(secs) => Duration::try_from_secs_f64(secs).map_err(|_| ()),
+                Err(_) => humantime::parse_duration(t).map_err(|_| ()),
+            }
+            .map_err(|()| {
+                format!("`{s}` is not a delay: use 50ms, 1s, or a range like 10ms..200ms")
+            })
+        };
+        let (min, max) = match s.split_once("..") {
+            Some((a, b)) => (one(a)?, one(b)?),
+            None => {
+                let d = one(s)?;
+                (d, d)
+            }
+        };
+        if max < min {
+            return Err(format!(
+                "`{s}`: the range must go from the shorter delay to the longer"
+            ));
+        }
+        Ok(Delay { min, max })
+    }
+}
+
+impl std::fmt::Display for Delay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms =
+            |d: Duration| humantime::format_duration(Duration::from_micros(d.as_micros() as u64));
+        if self.min == self.max {
+            write!(f, "{}", ms(self.min))
+        } else {
+            write!(f, "{}..{}", ms(self.min), ms(self.max))
+        }
+    }
+}
+
+/// The fault settings, as `GET`/`PUT /__itemctl/faults` carry them:
+/// `{"delay": "10ms..200ms" | null, "fail_rate": 0.1, "fail_status": 503,
+/// "drop_rate": 0.0, "seed": 42 | null}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// The delay before answering an upsert.
+    #[serde(with = "delay_text")]
+    pub delay: Option<Delay>,
+    /// The share of upserts (0 to 1) answered with `fail_status`.
+    pub fail_rate: f64,
+    /// The status of a failed upsert (400 to 599).
+    pub fail_status: u16,
+    /// The share of upserts (0 to 1) whose connection is closed unanswered.
+    pub drop_rate: f64,
+    /// The seed of the fault draws, for reproducible runs.
+    pub seed: Option<u64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            delay: None,
+            fail_rate: 0.0,
+            fail_status: 503,
+            drop_rate: 0.0,
+            seed: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks the ranges.
+    ///
+    /// # Errors
+    /// What is out of range, in one line.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, rate) in [("fail_rate", self.fail_rate), ("drop_rate", self.drop_rate)] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("{name} must be between 0 and 1, got {rate}"));
+            }
+        }
+        if !(400..=599).contains(&self.fail_status) {
+            return Err(format!(
+                "fail_status must be 400 to 599, got {}",
+                self.fail_status
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether any fault is set.
+    pub fn any(&self) -> bool {
+        self.delay.is_some() || self.fail_rate > 0.0 || self.drop_rate > 0.0
+    }
+}
+
+mod delay_text {
+    use super::Delay;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<Delay>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&d.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Delay>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| Delay::parse(&t).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+/// What happens to one upsert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It is handled as usual.
+    Pass,
+    /// It is answered with this status and stores nothing.
+    Fail(u16),
+    /// Its connection is closed without an answer; nothing is stored.
+    Drop,
+}
+
+/// The live fault settings and their random draws.
+#[derive(Debug)]
+pub struct Faults {
+    state: Mutex<(Settings, SplitMix64)>,
+    /// A cheap test for the hot path: any fault set at all.
+    active: std::sync::atomic::AtomicBool,
+}
+
+impl Faults {
+    /// Faults with these settings.
+    pub fn new(settings: Settings) -> Faults {
+        let rng = SplitMix64::seeded(settings.seed);
+        Faults {
+            active: std::sync::atomic::AtomicBool::new(settings.any()),
+            state: Mutex::new((settings, rng)),
+        }
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        self.lock().0.clone()
+    }
+
+    /// Replaces the settings (and restarts the draws from their seed).
+    pub fn set(&self, settings: Settings) {
+        let mut state = self.lock();
+        self.active
+            .store(settings.any(), std::sync::atomic::Ordering::Relaxed);
+        state.1 = SplitMix64::seeded(settings.seed);
+        state.0 = settings;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Settings, SplitMix64)> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Draws the fate of one upsert: its delay, and whether it passes,
+    /// fails or is dropped. Without faults: no delay, `Pass`, no lock.
+    pub fn draw(&self) -> (Option<Duration>, Outcome) {
+        if !self.active.load(std::sync::atomic::Ordering::Relaxed) {
+            return (None, Outcome::Pass);
+        }
+        let mut state = self.lock();
+        let (settings, rng) = &mut *state;
+        let delay = settings.delay.map(|d| {
+            let span = d.max.saturating_sub(d.min);
+            d.min + span.mul_f64(rng.unit())
+        });
+        let outcome = if rng.unit() < settings.drop_rate {
+            Outcome::Drop
+        } else if rng.unit() < settings.fail_rate {
+            Outcome::Fail(settings.fail_status)
+        } else {
+            Outcome::Pass
+        };
+        (delay, outcome)
+    }
+}
+
+/// SplitMix64: small, fast, and the same sequence for the same seed.
+#[derive(Debug)]
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn seeded(seed: Option<u64>) -> SplitMix64 {
+        SplitMix64(seed.unwrap_or_else(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(0x5eed);
+            h.finish()
+        }))
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A draw in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_parse_fixed_and_ranges() {
+        assert_eq!(
+            Delay::parse("50ms"),
+            Ok(Delay {
+                min: Duration::from_millis(50),
+                max: Duration::from_millis(50)
+            })
+        );
+        let r = Delay::parse("10ms..200ms").unwrap();
+        assert_eq!(
+            (r.min, r.max),
+            (Duration::from_millis(10), Duration::from_millis(200))
+        );
+        assert_eq!(r.to_string(), "10ms..200ms");
+        assert_eq!(Delay::parse("0.5").unwrap().min, Duration::from_millis(500));
+        assert!(Delay::parse("200ms..10ms").is_err() && Delay::parse("soon").is_err());
+    }
+
+    #[test]
+    fn settings_round_trip_as_json_and_are_checked() {
+        let s: Settings =
+            serde_json::from_str(r#"{"delay":"5ms..15ms","fail_rate":0.25,"seed":7}"#).unwrap();
+        assert_eq!(s.fail_status, 503);
+        let back: Settings = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+        assert!(serde_json::from_str::<Settings>(r#"{"fail_rat":1}"#).is_err());
+        assert!(
+            Settings {
+                fail_rate: 1.5,
+                ..Settings::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Settings {
+                fail_status: 200,
+                ..Settings::default()
+            }
+            .validate()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn draws_follow_the_rates_and_the_seed() {
+        let settings = Settings {
+            fail_rate: 0.3,
+            drop_rate: 0.1,
+            seed: Some(1),
+            delay: Some(Delay::parse("10ms..20ms").unwrap()),
+            ..Settings::default()
+        };
+        let faults = Faults::new(settings.clone());
+        let draws: Vec<_> = (0..10_000).map(|_| faults.draw()).collect();
+        let drops = draws.iter().filter(|(_, o)| *o == Outcome::Drop).count();
+        let fails = draws
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Fail(503))
+            .count();
+        assert!((900..1100).contains(&drops), "{drops}");
+        // 30% of the 90% not dropped.
+        assert!((2500..2900).contains(&fails), "{fails}");
+        assert!(draws.iter().all(|(d, _)| {
+            d.is_some_and(|d| d >= Duration::from_millis(10) && d <= Duration::from_millis(20))
+        }));
+        let again = Faults::new(settings);
+        let replay: Vec<_> = (0..10_000).map(|_| again.draw()).collect();
+        assert_eq!(draws, replay, "the same seed gives the same draws");
+        assert_eq!(
+            Faults::new(Settings::default()).draw(),
+            (None, Outcome::Pass)
+        );
+    }
+}
