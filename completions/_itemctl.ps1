@@ -65,6 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;put' {
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name to send (left out of the body when not given)')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'The size to send, an integer of any length (left out when not given)')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'Send this raw body instead: JSON text, @FILE, or - for stdin')
@@ -93,6 +94,9 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         }
         'itemctl;check' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks (comma-separated)')
             [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Skip these checks (comma-separated)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Concurrent first PUTs in the race check')
@@ -125,6 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         }
         'itemctl;bench' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')

@@ -89,13 +89,17 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__bench)
-            opts="-q -H -c -n -d -h --url --embedded --rate --header --connections --requests --duration --ids --json --timeout --color --help"
+            opts="-q -H -c -n -d -h --url --embedded --path --rate --header --connections --requests --duration --ids --json --timeout --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -159,7 +163,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__check)
-            opts="-q -h --url --embedded --quiet --fastapi --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
+            opts="-H -q -h --url --embedded --path --header --quiet --fastapi --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,12 +173,24 @@ _itemctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --only)
-                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode race seeded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode race seeded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)
@@ -375,12 +391,16 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__put)
-            opts="-H -v -q -h --name --size --null-name --null-size --body --header --url --expect --json --verbose --print --dry-run --curl --raw --quiet --timeout --retry --follow --color --help"
+            opts="-H -v -q -h --path --name --size --null-name --null-size --body --header --url --expect --json --verbose --print --dry-run --curl --raw --quiet --timeout --retry --follow --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

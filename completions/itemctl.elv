@@ -60,6 +60,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'itemctl;put'= {
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
             cand --name 'The name to send (left out of the body when not given)'
             cand --size 'The size to send, an integer of any length (left out when not given)'
             cand --body 'Send this raw body instead: JSON text, @FILE, or - for stdin'
@@ -87,6 +88,9 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         }
         &'itemctl;check'= {
             cand --url 'The server''s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)'
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
+            cand -H 'Extra request header, `Name: value` (repeatable): auth tokens'
+            cand --header 'Extra request header, `Name: value` (repeatable): auth tokens'
             cand --only 'Run only these checks (comma-separated)'
             cand --skip 'Skip these checks (comma-separated)'
             cand --concurrency 'Concurrent first PUTs in the race check'
@@ -117,6 +121,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         }
         &'itemctl;bench'= {
             cand --url 'The server''s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)'
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
             cand -q 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
             cand --rate 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
             cand -H 'Extra request header, `Name: value` (repeatable)'

@@ -62,6 +62,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l empty -d 'Star
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 'No access log'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serve a control API under /__itemctl/: stored items, reset, the request journal, health, faults (documented in /openapi.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
@@ -85,6 +86,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'P
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
 repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
@@ -93,6 +96,7 @@ nulls\t'Explicit nulls and {} round-trip'
 invalid\t'size "abc" gives 422 naming size, and stores nothing'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
 unicode\t'A non-ASCII id and name round-trip'
+identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
@@ -103,6 +107,7 @@ nulls\t'Explicit nulls and {} round-trip'
 invalid\t'size "abc" gives 422 naming size, and stores nothing'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
 unicode\t'A non-ASCII id and name round-trip'
+identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l concurrency -d 'Concurrent first PUTs in the race check' -r
@@ -132,6 +137,7 @@ never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r

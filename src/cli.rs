@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::Check;
 use crate::check::report::Format;
-use crate::contract::Expectation;
+use crate::contract::{Expectation, PathTemplate};
 use crate::server::LogFormat;
 use crate::server::faults::Delay;
 
@@ -184,6 +184,17 @@ pub struct PutArgs {
     #[arg(value_parser = non_empty)]
     pub id: String,
 
+    /// Request items, for any item shape (xh's convention): `key=value`
+    /// sends a string, `key:=json` raw JSON (`count:=3`, `tags:='["a"]'`,
+    /// `note:=null`).
+    #[arg(value_name = "KEY=VALUE|KEY:=JSON", value_parser = request_item, conflicts_with_all = ["name", "size", "null_name", "null_size", "body"])]
+    pub items: Vec<(String, serde_json::Value)>,
+
+    /// The item path below the base URL, with one {…} placeholder for the
+    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
+    pub path: PathTemplate,
+
     /// The name to send (left out of the body when not given).
     #[arg(long, conflicts_with_all = ["null_name", "body"])]
     pub name: Option<String>,
@@ -293,6 +304,15 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "url")]
     pub embedded: bool,
 
+    /// The item path below the base URL, with one {…} placeholder for the
+    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
+    pub path: PathTemplate,
+
+    /// Extra request header, `Name: value` (repeatable): auth tokens.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    pub headers: Vec<(String, String)>,
+
     /// Print only failed checks and the summary line.
     #[arg(long, short)]
     pub quiet: bool,
@@ -397,6 +417,11 @@ pub struct BenchArgs {
     #[arg(long, conflicts_with = "url")]
     pub embedded: bool,
 
+    /// The item path below the base URL, with one {…} placeholder for the
+    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
+    pub path: PathTemplate,
+
     /// Open-loop: send this many requests per second in all, on schedule,
     /// and measure latency from when each request was due (no coordinated
     /// omission). Without it, each connection sends as fast as answers come.
@@ -473,6 +498,27 @@ fn integer(s: &str) -> Result<String, String> {
         Err(format!(
             "`{s}` is not an integer (to send other values, use --body)"
         ))
+    }
+}
+
+/// `--path`: an item path template.
+fn path_template(s: &str) -> Result<PathTemplate, String> {
+    s.parse()
+}
+
+/// A request item: `key=value` (a string) or `key:=json` (raw JSON).
+fn request_item(s: &str) -> Result<(String, serde_json::Value), String> {
+    if let Some((key, json)) = s.split_once(":=") {
+        let value = serde_json::from_str(json).map_err(|e| {
+            format!("`{s}`: the value after := is not JSON ({e}); use key=value for a string")
+        })?;
+        return Ok((key.to_owned(), value));
+    }
+    match s.split_once('=') {
+        Some((key, value)) if !key.is_empty() => {
+            Ok((key.to_owned(), serde_json::Value::String(value.to_owned())))
+        }
+        _ => Err(format!("`{s}` is not key=value or key:=json")),
     }
 }
 

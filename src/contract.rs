@@ -35,6 +35,84 @@ impl Upserted {
     }
 }
 
+/// The item path below a server's base URL, with one `{…}` placeholder
+/// for the id: the tutorial's `/items/{item_id}`, or a user's own
+/// (`/api/v1/users/{user_id}`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathTemplate {
+    before: String,
+    name: String,
+    after: String,
+}
+
+impl PathTemplate {
+    /// The tutorial's path.
+    pub const TUTORIAL: &'static str = "/items/{item_id}";
+
+    /// The path with `encoded_id` (already percent-encoded) in place of
+    /// the placeholder.
+    pub fn fill(&self, encoded_id: &str) -> String {
+        format!("{}{encoded_id}{}", self.before, self.after)
+    }
+
+    /// What comes before the id.
+    pub fn before(&self) -> &str {
+        &self.before
+    }
+
+    /// What comes after the id.
+    pub fn after(&self) -> &str {
+        &self.after
+    }
+}
+
+impl Default for PathTemplate {
+    fn default() -> Self {
+        PathTemplate {
+            before: "/items/".into(),
+            name: "item_id".into(),
+            after: String::new(),
+        }
+    }
+}
+
+impl FromStr for PathTemplate {
+    type Err = String;
+
+    /// Parses `/segment/…/{name}…`: it starts with `/` and holds exactly
+    /// one `{name}`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = |why: &str| {
+            Err(format!(
+                "`{s}`: {why}; write the item path like /api/v1/users/{{user_id}}"
+            ))
+        };
+        if !s.starts_with('/') {
+            return bad("it must start with /");
+        }
+        let (Some(open), Some(close)) = (s.find('{'), s.find('}')) else {
+            return bad("no {…} placeholder for the id");
+        };
+        if close < open || s[open + 1..].contains('{') || s[close + 1..].contains('}') {
+            return bad("it needs exactly one {…} placeholder");
+        }
+        if s.contains(['?', '#']) {
+            return bad("no query or fragment");
+        }
+        Ok(PathTemplate {
+            before: s[..open].to_owned(),
+            name: s[open + 1..close].to_owned(),
+            after: s[close + 1..].to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for PathTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{{{}}}{}", self.before, self.name, self.after)
+    }
+}
+
 /// What `--expect` asks of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expectation {
@@ -199,6 +277,19 @@ pub fn reason_phrase(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_templates() {
+        let t: PathTemplate = "/api/v1/users/{user_id}".parse().unwrap();
+        assert_eq!(t.fill("a%20b"), "/api/v1/users/a%20b");
+        assert_eq!(t.to_string(), "/api/v1/users/{user_id}");
+        let t: PathTemplate = "/things/{key}/data".parse().unwrap();
+        assert_eq!(t.fill("k"), "/things/k/data");
+        assert_eq!(PathTemplate::default().to_string(), PathTemplate::TUTORIAL);
+        for bad in ["items/{id}", "/items", "/a/{x}/{y}", "/a/}x{", "/a/{x}?q=1"] {
+            assert!(bad.parse::<PathTemplate>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn statuses_round_trip() {

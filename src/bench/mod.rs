@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
-use crate::contract::Upserted;
+use crate::contract::{PathTemplate, Upserted};
 use crate::error::Failure;
 
 /// When a run ends.
@@ -62,6 +62,8 @@ pub struct Options {
     pub headers: Vec<(String, String)>,
     /// Whether `base` is the embedded server (for the report).
     pub embedded: bool,
+    /// The item path below the base URL.
+    pub path: PathTemplate,
 }
 
 /// The run's shared counters.
@@ -118,7 +120,7 @@ struct Endpoint {
 /// # Errors
 /// [`Failure::Usage`] for anything but `http://host[:port][/prefix]`;
 /// [`Failure::NoResponse`] when the host (or proxy) does not resolve.
-async fn endpoint(base: &str, run_id: &str) -> Result<Endpoint, Failure> {
+async fn endpoint(base: &str, path: &PathTemplate, run_id: &str) -> Result<Endpoint, Failure> {
     let url = client::parse_base(base)?;
     if url.scheme() != "http" {
         return Err(Failure::Usage(format!(
@@ -132,7 +134,11 @@ async fn endpoint(base: &str, run_id: &str) -> Result<Endpoint, Failure> {
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),
     };
-    let path = format!("{}/items/bench-{run_id}-", url.path().trim_end_matches('/'));
+    let path = format!(
+        "{}{}bench-{run_id}-",
+        url.path().trim_end_matches('/'),
+        path.before()
+    );
     let proxy = client::proxy_for(base);
     let (connect_url, prefix) = match &proxy {
         Some(p) => (
@@ -170,7 +176,7 @@ pub async fn run(
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
     let run_id = client::random_hex();
-    let ep = Arc::new(endpoint(base, &run_id[..8]).await?);
+    let ep = Arc::new(endpoint(base, &opts.path, &run_id[..8]).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -194,7 +200,7 @@ pub async fn run(
         updated: (0..ids).map(|_| AtomicU32::new(0)).collect(),
     });
     let started = Instant::now();
-    let tail = Arc::new(request_tail(&ep.host, &opts.headers));
+    let tail = Arc::new(request_tail(opts.path.after(), &ep.host, &opts.headers));
     let mut tasks = Vec::with_capacity(opts.connections);
     for i in 0..opts.connections {
         let ep = Arc::clone(&ep);
@@ -305,11 +311,11 @@ async fn wait_idle(tasks: &[tokio::task::JoinHandle<Tally>]) {
 }
 
 /// Everything after the id in a request, the same for every request:
-/// ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers`
+/// the rest of the path, ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers`
 /// names one), `Content-Length`, the blank line and the body.
-fn request_tail(host: &str, headers: &[(String, String)]) -> Vec<u8> {
+fn request_tail(after_id: &str, host: &str, headers: &[(String, String)]) -> Vec<u8> {
     let mut tail = Vec::with_capacity(128);
-    let _ = write!(tail, " HTTP/1.1\r\nHost: {host}\r\n");
+    let _ = write!(tail, "{after_id} HTTP/1.1\r\nHost: {host}\r\n");
     if !headers
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))

@@ -49,6 +49,8 @@ pub struct Run<'a> {
     pub url: &'a str,
     /// Whether it was the embedded server (no --url).
     pub embedded: bool,
+    /// The item path checked (`/items/{item_id}`, or `--path`).
+    pub path: &'a str,
     /// The results, in the order the checks ran (empty with `error`).
     pub results: &'a [CheckResult],
     /// Why no check could run (the server could not be reached).
@@ -56,13 +58,17 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// `http://… (embedded server)` or the URL.
+    /// `http://… (embedded server)` or the URL, then `PUT path` when it
+    /// is not the tutorial's.
     fn target(&self) -> String {
+        let mut target = self.url.to_owned();
         if self.embedded {
-            format!("{} (embedded server)", self.url)
-        } else {
-            self.url.to_owned()
+            target.push_str(" (embedded server)");
         }
+        if self.path != crate::contract::PathTemplate::TUTORIAL {
+            target.push_str(&format!(", PUT {}", self.path));
+        }
+        target
     }
 }
 
@@ -178,6 +184,7 @@ fn checklist(run: &Run<'_>, look: Look) -> String {
 struct JsonReport<'a> {
     version: u32,
     url: &'a str,
+    path: &'a str,
     embedded: bool,
     error: Option<&'a str>,
     passed: usize,
@@ -201,6 +208,7 @@ fn json(run: &Run<'_>) -> String {
     let report = JsonReport {
         version: JSON_VERSION,
         url: run.url,
+        path: run.path,
         embedded: run.embedded,
         error: run.error,
         passed: t.passed,
@@ -235,6 +243,9 @@ fn junit(run: &Run<'_>) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
     let results = run.results;
     let mut suite = TestSuite::new(format!("itemctl check {}", run.target()));
+    suite.add_property(("url", run.url));
+    suite.add_property(("path", run.path));
+    suite.add_property(("embedded", if run.embedded { "true" } else { "false" }));
     let total: std::time::Duration = results.iter().map(|r| r.duration).sum();
     suite.set_time(total);
     if let Some(error) = run.error {
@@ -334,6 +345,7 @@ mod tests {
         Run {
             url: "http://h?a&b",
             embedded: false,
+            path: "/items/{item_id}",
             results,
             error: None,
         }
@@ -442,6 +454,7 @@ mod tests {
         let down = Run {
             url: "http://h",
             embedded: false,
+            path: "/items/{item_id}",
             results: &[],
             error: Some("cannot connect to http://h: connection refused"),
         };

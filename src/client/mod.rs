@@ -17,6 +17,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 pub use self::proxy::proxy_for;
+use crate::contract::PathTemplate;
 use crate::error::Failure;
 
 /// Characters of an id that are sent as they are: RFC 3986 unreserved.
@@ -157,17 +158,28 @@ pub fn parse_base(base: &str) -> Result<reqwest::Url, Failure> {
 ///
 /// # Errors
 /// [`Failure::Usage`] when `base` is not an http(s) URL ([`parse_base`]).
-pub fn item_url(base: &str, id: &str) -> Result<String, Failure> {
+#[cfg(test)]
+fn item_url(base: &str, id: &str) -> Result<String, Failure> {
+    item_url_at(base, &PathTemplate::default(), &encode_id(id))
+}
+
+/// An id percent-encoded for a path: every byte but `A-Z a-z 0-9 - . _ ~`.
+pub fn encode_id(id: &str) -> String {
+    utf8_percent_encode(id, ID_ESCAPES).to_string()
+}
+
+/// `{base}{path with encoded_id}` (a path prefix of `base` is kept).
+///
+/// # Errors
+/// [`Failure::Usage`] when `base` is not an http(s) URL ([`parse_base`]).
+pub fn item_url_at(base: &str, path: &PathTemplate, encoded_id: &str) -> Result<String, Failure> {
     parse_base(base)?;
     let prefix = base
         .split(['?', '#'])
         .next()
         .unwrap_or(base)
         .trim_end_matches('/');
-    Ok(format!(
-        "{prefix}/items/{}",
-        utf8_percent_encode(id, ID_ESCAPES)
-    ))
+    Ok(format!("{prefix}{}", path.fill(encoded_id)))
 }
 
 /// The most response-body bytes a request reads (memory stays bounded).
@@ -184,6 +196,8 @@ pub struct Options {
     /// same name (`content-type: application/json`, `accept`,
     /// `user-agent`).
     pub headers: Vec<(String, String)>,
+    /// The item path below the base URL.
+    pub path: PathTemplate,
 }
 
 impl Default for Options {
@@ -192,6 +206,7 @@ impl Default for Options {
             timeout: Duration::from_secs(30),
             follow: false,
             headers: Vec::new(),
+            path: PathTemplate::default(),
         }
     }
 }
@@ -208,6 +223,7 @@ pub struct Client {
     base: String,
     headers: HeaderMap,
     timeout: Duration,
+    path: PathTemplate,
 }
 
 impl Client {
@@ -252,6 +268,7 @@ impl Client {
             base: base.to_owned(),
             headers,
             timeout: opts.timeout,
+            path: opts.path.clone(),
         })
     }
 
@@ -265,7 +282,7 @@ impl Client {
     /// # Errors
     /// [`Failure::Usage`] for a bad URL.
     pub fn outgoing(&self, id: &str, body: Bytes) -> Result<Outgoing, Failure> {
-        let url = item_url(&self.base, id)?;
+        let url = item_url_at(&self.base, &self.path, &encode_id(id))?;
         let parsed = parse_base(&self.base)?;
         let host = match parsed.port() {
             Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or("")),
@@ -313,16 +330,30 @@ impl Client {
         body: Bytes,
         retry: u32,
     ) -> Result<Exchange, Failure> {
-        let url = item_url(&self.base, id)?;
+        let url = item_url_at(&self.base, &self.path, &encode_id(id))?;
         if needs_wire(id, &url) {
             return self.put_by_hand(id, body, retry).await;
         }
+        self.send_put(&url, body, retry).await
+    }
+
+    /// `PUT` with the id percent-encoded as given (`%41` for `A`): the
+    /// identity check's other spelling of an id.
+    ///
+    /// # Errors
+    /// As [`Client::put`].
+    pub async fn put_encoded(&self, encoded_id: &str, body: Bytes) -> Result<Exchange, Failure> {
+        let url = item_url_at(&self.base, &self.path, encoded_id)?;
+        self.send_put(&url, body, 0).await
+    }
+
+    async fn send_put(&self, url: &str, body: Bytes, retry: u32) -> Result<Exchange, Failure> {
         let mut attempt = 0;
         loop {
             let started = Instant::now();
             let sent = self
                 .http
-                .put(&url)
+                .put(url)
                 .headers(self.headers.clone())
                 .body(body.clone())
                 .send()

@@ -29,6 +29,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         rate: args.rate,
         headers: args.headers.clone(),
         embedded: args.url.is_none(),
+        path: args.path.clone(),
     };
     if let Some(rate) = args.rate {
         // More connections than requests per second would idle.

@@ -25,6 +25,8 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     refuse_silent_embedded(args.url.as_deref(), args.embedded, "check")?;
     let client_options = client::Options {
         timeout: args.timeout,
+        headers: args.headers.clone(),
+        path: args.path.clone(),
         ..client::Options::default()
     };
     let embedded = args.url.is_none();
@@ -60,9 +62,11 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     let (url, results) = outcome;
     let error = results.as_ref().err().map(ToString::to_string);
     let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
+    let path = args.path.to_string();
     let run = report::Run {
         url: &url,
         embedded,
+        path: &path,
         results,
         error: error.as_deref(),
     };

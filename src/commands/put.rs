@@ -21,6 +21,12 @@ use crate::error::Failure;
 pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
     let body = Bytes::from(match &args.body {
         Some(arg) => read_body_arg(arg)?,
+        None if !args.items.is_empty() => {
+            let object: serde_json::Map<String, serde_json::Value> =
+                args.items.iter().cloned().collect();
+            serde_json::to_vec(&object)
+                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
+        }
         None => {
             let name = match (&args.name, args.null_name) {
                 (Some(n), _) => Some(Some(n.as_str())),
@@ -41,6 +47,7 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             timeout: args.timeout,
             follow: args.follow,
             headers: args.headers.clone(),
+            path: args.path.clone(),
         },
     )?;
     let outgoing = client.outgoing(&args.id, body.clone())?;

@@ -27,7 +27,7 @@ fn embedded_server_passes_every_check() {
             "{name} did not pass:\n{text}"
         );
     }
-    assert!(text.ends_with("10 passed, 0 failed, 0 skipped\n"), "{text}");
+    assert!(text.ends_with("11 passed, 0 failed, 0 skipped\n"), "{text}");
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn serve_passes_with_fastapi_and_seeded() {
         .assert()
         .code(0)
         .stdout(predicate::str::ends_with(
-            "10 passed, 0 failed, 0 skipped\n",
+            "11 passed, 0 failed, 0 skipped\n",
         ));
     // Without the flags, those two are skipped with a reason.
     itemctl()
@@ -46,7 +46,7 @@ fn serve_passes_with_fastapi_and_seeded() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("SKIP coerce").and(predicate::str::contains("--fastapi")))
-        .stdout(predicate::str::ends_with("8 passed, 0 failed, 2 skipped\n"));
+        .stdout(predicate::str::ends_with("9 passed, 0 failed, 2 skipped\n"));
 }
 
 /// Runs check against a broken server; returns the checks that failed.
@@ -95,6 +95,11 @@ fn always_201_fails_update() {
 }
 
 #[test]
+fn case_folding_fails_identity() {
+    assert_eq!(failing_checks(Flaw::CaseFolds), ["identity"]);
+}
+
+#[test]
 fn merging_fails_replace() {
     assert_eq!(failing_checks(Flaw::Merges), ["replace"]);
 }
@@ -131,7 +136,9 @@ fn failure_lines_say_expected_and_got() {
         .stdout(predicate::str::contains(
             "expected the item {name: \"partial\", size: null}, got {name: \"partial\", size: 5}",
         ))
-        .stdout(predicate::str::ends_with("0 passed, 1 failed, 9 skipped\n"));
+        .stdout(predicate::str::ends_with(
+            "0 passed, 1 failed, 10 skipped\n",
+        ));
 }
 
 #[test]
@@ -153,9 +160,9 @@ fn reports_for_ci() {
         .code(1);
     let text = std::fs::read_to_string(&xml).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).expect("JUnit XML");
-    assert_eq!((report.tests, report.failures, report.errors), (10, 1, 0));
+    assert_eq!((report.tests, report.failures, report.errors), (11, 1, 0));
     let suite = &report.test_suites[0];
-    assert_eq!(suite.skipped, 8);
+    assert_eq!(suite.skipped, 9);
     let update = suite
         .test_cases
         .iter()
@@ -178,7 +185,7 @@ fn reports_for_ci() {
         .args(["check", "--url", &url, "--only", "update", "--format", "tap"])
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("TAP version 13\n1..10\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
+        .stdout(predicate::str::starts_with("TAP version 13\n1..11\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
     let out = itemctl()
         .args([
             "check", "--url", &url, "--only", "create", "--format", "json",

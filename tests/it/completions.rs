@@ -42,7 +42,9 @@ fn completions_offer_the_check_names() {
     let out = itemctl().args(["completions", "bash"]).code(0).run();
     let script = String::from_utf8_lossy(&out.stdout);
     assert!(
-        script.contains("create update repeat replace nulls invalid coerce unicode race seeded"),
+        script.contains(
+            "create update repeat replace nulls invalid coerce unicode identity race seeded"
+        ),
         "the bash script does not list the checks for --only"
     );
 }

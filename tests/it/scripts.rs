@@ -701,6 +701,6 @@ fn quiet_leaves_only_the_data() {
     itemctl()
         .args(["check", "--url", &server.url, "--quiet"])
         .code(0)
-        .stdout("8 passed, 0 failed, 2 skipped\n")
+        .stdout("9 passed, 0 failed, 2 skipped\n")
         .run();
 }

@@ -28,15 +28,33 @@ pub enum Flaw {
     NoEcho,
     /// Like json-server: a PUT to an unknown id is a 404.
     NotFoundOnCreate,
+    /// Folds ids to lower case: `Case` and `case` are one item.
+    CaseFolds,
+    /// No flaw: a correct upsert (errors as a plain `{"error": …}`, not
+    /// FastAPI's `detail` list).
+    Correct,
 }
 
 /// Starts a server with `flaw` on 127.0.0.1:0; returns its base URL. It runs
 /// until the test process ends.
 pub fn start(flaw: Flaw) -> String {
+    start_at(flaw, "/items/")
+}
+
+/// [`start`], with the items under `prefix` (`/api/v1/users/`).
+pub fn start_at(flaw: Flaw, prefix: &'static str) -> String {
     let store: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     Scripted::start(move |req, stream| {
-        let (status, answer) = match (req.method.as_str(), req.target.strip_prefix("/items/")) {
-            ("PUT", Some(id)) => upsert(flaw, &store, id, &req.body),
+        let (status, answer) = match (req.method.as_str(), req.target.strip_prefix(prefix)) {
+            ("PUT", Some(raw)) => {
+                let id = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+                let id = if flaw == Flaw::CaseFolds {
+                    id.to_lowercase()
+                } else {
+                    id.into_owned()
+                };
+                upsert(flaw, &store, &id, &req.body)
+            }
             ("GET", _) => (404, json!({"detail": "Not Found"})),
             _ => (405, json!({"detail": "Method Not Allowed"})),
         };
@@ -63,6 +81,9 @@ fn upsert(
     if invalid {
         if flaw == Flaw::StoresBeforeValidating {
             store.lock().unwrap().insert(id.to_owned(), item);
+        }
+        if flaw == Flaw::Correct {
+            return (422, json!({"error": "size must be an integer"}));
         }
         let error = json!({"type": "int_parsing", "loc": ["body", "size"], "msg": "invalid", "input": size});
         return (422, json!({ "detail": [error] }));
