@@ -163,6 +163,8 @@ impl Connection {
             };
             let reads_body = matches!(plan, Plan::Admin | Plan::Route(Route::Upsert { .. }));
             let preflight = matches!(plan, Plan::Answer(_));
+            // The id and outcome, kept only for the access log and journal.
+            let noted = self.app.log.is_some() || self.app.admin.is_some();
             let mut upserted: Option<(String, Option<bool>)> = None;
             let mut durable = None;
             let mut reply = if reads_body {
@@ -203,13 +205,13 @@ impl Connection {
                                 return;
                             }
                             Fate::Fail(status) => {
-                                upserted = Some((id.clone(), None));
+                                upserted = noted.then(|| (id.clone(), None));
                                 injected_failure(status)
                             }
                             Fate::Pass => {
                                 let content_type = head.header(&head_bytes, "content-type");
                                 let done = upsert(&self.app, id, content_type, &body);
-                                upserted = Some((id.clone(), done.created));
+                                upserted = noted.then(|| (id.clone(), done.created));
                                 durable = done.durable;
                                 done.reply
                             }
@@ -270,7 +272,7 @@ impl Connection {
                         .map(|(id, created)| (id.as_str(), *created)),
                 );
             }
-            if !admin::is_admin_target(target) {
+            if self.app.admin.is_some() && !admin::is_admin_target(target) {
                 self.journal(method, target, reply.status, started, upserted);
             }
             if server_error {
