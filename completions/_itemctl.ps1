@@ -93,7 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;check' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
@@ -106,7 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'Connection attempts to retry before giving up (with backoff)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'How long to wait for the server to answer before checking: 30s; a bare number is seconds')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
-            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Check the embedded server on purpose (needed where $CI is set)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Use the embedded server on purpose (needed where $CI is set)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failed checks and the summary line')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failed checks and the summary line')
             [CompletionResult]::new('--fastapi', '--fastapi', [CompletionResultType]::ParameterName, 'Also check pydantic''s coercions and FastAPI''s 422 shape')
@@ -128,7 +128,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;bench' {
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
@@ -143,7 +143,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('--ids', '--ids', [CompletionResultType]::ParameterName, 'Distinct ids to spread the upserts over')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long one request may take: 10s, 500ms; a bare number is seconds')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
-            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Measure the embedded server on purpose (needed where $CI is set)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Use the embedded server on purpose (needed where $CI is set)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as one JSON document')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

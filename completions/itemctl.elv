@@ -87,7 +87,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'itemctl;check'= {
-            cand --url 'The server''s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)'
+            cand --url 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)'
             cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
             cand -H 'Extra request header, `Name: value` (repeatable): auth tokens'
             cand --header 'Extra request header, `Name: value` (repeatable): auth tokens'
@@ -100,7 +100,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --retry 'Connection attempts to retry before giving up (with backoff)'
             cand --wait 'How long to wait for the server to answer before checking: 30s; a bare number is seconds'
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
-            cand --embedded 'Check the embedded server on purpose (needed where $CI is set)'
+            cand --embedded 'Use the embedded server on purpose (needed where $CI is set)'
             cand -q 'Print only failed checks and the summary line'
             cand --quiet 'Print only failed checks and the summary line'
             cand --fastapi 'Also check pydantic''s coercions and FastAPI''s 422 shape'
@@ -120,7 +120,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'itemctl;bench'= {
-            cand --url 'The server''s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)'
+            cand --url 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)'
             cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
             cand -q 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
             cand --rate 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
@@ -135,7 +135,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --ids 'Distinct ids to spread the upserts over'
             cand --timeout 'How long one request may take: 10s, 500ms; a bare number is seconds'
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
-            cand --embedded 'Measure the embedded server on purpose (needed where $CI is set)'
+            cand --embedded 'Use the embedded server on purpose (needed where $CI is set)'
             cand --json 'Print the report as one JSON document'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

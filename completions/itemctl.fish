@@ -85,7 +85,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l raw -d 'Write th
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'Print nothing on stderr but errors (no status line, no warnings)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL; without it the embedded server is checked (an error where $CI is set, unless --embedded)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
@@ -122,7 +122,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How l
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Check the embedded server on purpose (needed where $CI is set)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s q -l quiet -d 'Print only failed checks and the summary line'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
@@ -136,7 +136,7 @@ always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (http:// only); without it, the embedded server (an error where $CI is set, unless --embedded)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
@@ -148,7 +148,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'Ho
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l embedded -d 'Measure the embedded server on purpose (needed where $CI is set)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l json -d 'Print the report as one JSON document'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'

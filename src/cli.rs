@@ -295,19 +295,9 @@ CI recipe:
   URL=$(itemctl wait --url-file serve.url --pid $! --timeout 30s)
   itemctl check --url \"$URL\" --report check.xml")]
 pub struct CheckArgs {
-    /// The server's base URL; without it the embedded server is checked
-    /// (an error where $CI is set, unless --embedded).
-    #[arg(long, env = "ITEMCTL_URL")]
-    pub url: Option<String>,
-
-    /// Check the embedded server on purpose (needed where $CI is set).
-    #[arg(long, conflicts_with = "url")]
-    pub embedded: bool,
-
-    /// The item path below the base URL, with one {…} placeholder for the
-    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
-    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
-    pub path: PathTemplate,
+    /// The server, or the embedded one.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Extra request header, `Name: value` (repeatable): auth tokens.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
@@ -362,6 +352,24 @@ pub struct CheckArgs {
     pub wait: Duration,
 }
 
+/// The server `check` and `bench` talk to, or the embedded one.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The server's base URL (bench: http:// only); without it the embedded
+    /// server is used (an error where $CI is set, unless --embedded).
+    #[arg(long, env = "ITEMCTL_URL")]
+    pub url: Option<String>,
+
+    /// Use the embedded server on purpose (needed where $CI is set).
+    #[arg(long, conflicts_with = "url")]
+    pub embedded: bool,
+
+    /// The item path below the base URL, with one {…} placeholder for the
+    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
+    pub path: PathTemplate,
+}
+
 /// `itemctl wait`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -408,19 +416,9 @@ Exit codes: 0 every response was a 200 or 201 within the contract, with no
 transport error; 1 otherwise (the report says which); 2 usage error; 3 the
 server could not be reached.")]
 pub struct BenchArgs {
-    /// The server's base URL (http:// only); without it, the embedded server
-    /// (an error where $CI is set, unless --embedded).
-    #[arg(long, env = "ITEMCTL_URL")]
-    pub url: Option<String>,
-
-    /// Measure the embedded server on purpose (needed where $CI is set).
-    #[arg(long, conflicts_with = "url")]
-    pub embedded: bool,
-
-    /// The item path below the base URL, with one {…} placeholder for the
-    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
-    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
-    pub path: PathTemplate,
+    /// The server, or the embedded one.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Open-loop: send this many requests per second in all, on schedule,
     /// and measure latency from when each request was due (no coordinated

@@ -16,7 +16,7 @@ use crate::error::Failure;
 /// [`Failure::NoResponse`] when the server cannot be reached,
 /// [`Failure::Interrupted`] after the partial report, or a failed write.
 pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
-    refuse_silent_embedded(args.url.as_deref(), args.embedded, "bench")?;
+    refuse_silent_embedded(args.target.url.as_deref(), args.target.embedded, "bench")?;
     let limit = match args.requests {
         Some(n) => Limit::Requests(n),
         None => Limit::Duration(args.duration),
@@ -28,8 +28,8 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         timeout: args.timeout,
         rate: args.rate,
         headers: args.headers.clone(),
-        embedded: args.url.is_none(),
-        path: args.path.clone(),
+        embedded: args.target.url.is_none(),
+        path: args.target.path.clone(),
     };
     if let Some(rate) = args.rate {
         // More connections than requests per second would idle.
@@ -37,7 +37,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
     }
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let report = runtime(Threads::PerCpu)?.block_on(async {
-        let (url, stop) = match &args.url {
+        let (url, stop) = match &args.target.url {
             Some(url) => (url.clone(), None),
             None => {
                 let (url, stop) = start_embedded().await?;

@@ -22,14 +22,14 @@ use crate::error::Failure;
 /// where `$CI` is set, [`Failure::NoResponse`] when the server cannot be
 /// reached, [`Failure::Interrupted`], or a failed write.
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
-    refuse_silent_embedded(args.url.as_deref(), args.embedded, "check")?;
+    refuse_silent_embedded(args.target.url.as_deref(), args.target.embedded, "check")?;
     let client_options = client::Options {
         timeout: args.timeout,
         headers: args.headers.clone(),
-        path: args.path.clone(),
+        path: args.target.path.clone(),
         ..client::Options::default()
     };
-    let embedded = args.url.is_none();
+    let embedded = args.target.url.is_none();
     let opts = check::Options {
         fastapi: args.fastapi || embedded,
         seeded: args.seeded || embedded,
@@ -38,11 +38,11 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         concurrency: usize::from(args.concurrency),
     };
     // A bad URL is a usage error before anything runs.
-    if let Some(url) = &args.url {
+    if let Some(url) = &args.target.url {
         Client::new(url, &client_options)?;
     }
     let outcome = runtime(Threads::Two)?.block_on(interruptible(async {
-        let (client, stop) = match &args.url {
+        let (client, stop) = match &args.target.url {
             Some(url) => {
                 let client = Client::new(url, &client_options)?;
                 if let Err(unreachable) = client.wait(args.wait, args.retry).await {
@@ -62,7 +62,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     let (url, results) = outcome;
     let error = results.as_ref().err().map(ToString::to_string);
     let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
-    let path = args.path.to_string();
+    let path = args.target.path.to_string();
     let run = report::Run {
         url: &url,
         embedded,

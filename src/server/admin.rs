@@ -34,10 +34,10 @@ pub const PREFIX: &str = "/__itemctl/";
 pub struct Record {
     /// When the request's head was complete.
     pub time: SystemTime,
-    /// The method.
-    pub method: String,
-    /// The request target, as sent.
-    pub target: String,
+    /// The method (a slice of the request head: no copy).
+    pub method: Bytes,
+    /// The request target, as sent (likewise).
+    pub target: Bytes,
     /// The status answered (0 when the connection was dropped unanswered).
     pub status: u16,
     /// Head complete to answer written.
@@ -57,8 +57,8 @@ impl Record {
         };
         json!({
             "time": humantime::format_rfc3339_micros(self.time).to_string(),
-            "method": self.method,
-            "target": self.target,
+            "method": String::from_utf8_lossy(&self.method),
+            "target": String::from_utf8_lossy(&self.target),
             "status": self.status,
             "latency_ms": (self.latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
             "id": id,

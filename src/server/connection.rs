@@ -200,7 +200,13 @@ impl Connection {
                         }
                         match fate {
                             Fate::Drop => {
-                                self.journal(method, target, 0, started, Some((id.clone(), None)));
+                                self.journal(
+                                    &head_bytes,
+                                    (&head.method, &head.target),
+                                    0,
+                                    started,
+                                    Some((id.clone(), None)),
+                                );
                                 let _ = flush(&mut stream, &mut out).await;
                                 return;
                             }
@@ -273,7 +279,13 @@ impl Connection {
                 );
             }
             if self.app.admin.is_some() && !admin::is_admin_target(target) {
-                self.journal(method, target, reply.status, started, upserted);
+                self.journal(
+                    &head_bytes,
+                    (&head.method, &head.target),
+                    reply.status,
+                    started,
+                    upserted,
+                );
             }
             if server_error {
                 // Starlette sent the 500 and re-raised; uvicorn's response
@@ -318,19 +330,20 @@ impl Connection {
     /// Adds a request to the admin journal (with `--admin`).
     fn journal(
         &self,
-        method: &[u8],
-        target: &[u8],
+        head: &Bytes,
+        at: (&std::ops::Range<usize>, &std::ops::Range<usize>),
         status: u16,
         started: Instant,
         upsert: Option<(String, Option<bool>)>,
     ) {
         if let Some(admin) = &self.app.admin {
+            let latency = started.elapsed();
             admin.record(admin::Record {
-                time: std::time::SystemTime::now() - started.elapsed(),
-                method: String::from_utf8_lossy(method).into_owned(),
-                target: String::from_utf8_lossy(target).into_owned(),
+                time: std::time::SystemTime::now() - latency,
+                method: head.slice(at.0.clone()),
+                target: head.slice(at.1.clone()),
                 status,
-                latency: started.elapsed(),
+                latency,
                 upsert,
             });
         }
