@@ -34,10 +34,11 @@ pub const PREFIX: &str = "/__itemctl/";
 pub struct Record {
     /// When the request's head was complete.
     pub time: SystemTime,
-    /// The method (a slice of the request head: no copy).
-    pub method: Bytes,
-    /// The request target, as sent (likewise).
-    pub target: Bytes,
+    /// The method.
+    pub method: Box<[u8]>,
+    /// The request target, as sent. (Copied: a slice of the request head
+    /// would keep the connection's whole read buffer from being reused.)
+    pub target: Box<[u8]>,
     /// The status answered (0 when the connection was dropped unanswered).
     pub status: u16,
     /// Head complete to answer written.
@@ -70,7 +71,9 @@ impl Record {
 /// The admin state: the journal, counters, and the seed to reset to.
 #[derive(Debug)]
 pub struct Admin {
-    journal: Mutex<VecDeque<Record>>,
+    /// Shards of `(sequence, record)`: consecutive requests land in
+    /// different shards, so the runtime's threads seldom wait on one lock.
+    journal: Vec<Mutex<VecDeque<(u64, Record)>>>,
     capacity: usize,
     started: Instant,
     requests: AtomicU64,
@@ -84,7 +87,7 @@ impl Admin {
     /// routes added).
     pub fn new(capacity: usize, seed: Vec<(String, Item)>) -> Admin {
         Admin {
-            journal: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+            journal: (0..SHARDS).map(|_| Mutex::new(VecDeque::new())).collect(),
             capacity,
             started: Instant::now(),
             requests: AtomicU64::new(0),
@@ -98,27 +101,45 @@ impl Admin {
         self.openapi.clone()
     }
 
-    /// Adds a request to the journal (dropping the oldest past capacity).
+    /// Adds a request to the journal. Each shard keeps at most `capacity`
+    /// records, so the last `capacity` overall are always there.
     pub fn record(&self, record: Record) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
         if self.capacity == 0 {
             return;
         }
-        let mut journal = self
-            .journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if journal.len() >= self.capacity {
-            journal.pop_front();
+        let per_shard = self.capacity.div_ceil(SHARDS).max(1);
+        let mut shard = lock(&self.journal[(n % SHARDS as u64) as usize]);
+        if shard.len() >= per_shard {
+            shard.pop_front();
         }
-        journal.push_back(record);
+        shard.push_back((n, record));
     }
 
-    fn journal(&self) -> std::sync::MutexGuard<'_, VecDeque<Record>> {
-        self.journal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The last `capacity` records, oldest first.
+    fn journal(&self) -> Vec<Record> {
+        let mut all: Vec<(u64, Record)> = self
+            .journal
+            .iter()
+            .flat_map(|shard| lock(shard).iter().cloned().collect::<Vec<_>>())
+            .collect();
+        all.sort_unstable_by_key(|(n, _)| *n);
+        let skip = all.len().saturating_sub(self.capacity);
+        all.into_iter().skip(skip).map(|(_, r)| r).collect()
     }
+
+    fn clear_journal(&self) {
+        for shard in &self.journal {
+            lock(shard).clear();
+        }
+    }
+}
+
+/// Journal shards (see [`Admin`]).
+const SHARDS: usize = 16;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Whether a request target is under [`PREFIX`].
@@ -174,7 +195,7 @@ pub(super) fn handle(
             Reply::json(200, doc.to_string())
         }
         ("requests", "DELETE") => {
-            admin.journal().clear();
+            admin.clear_journal();
             no_content()
         }
         ("requests", _) => not_allowed("DELETE, GET"),

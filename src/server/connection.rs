@@ -340,8 +340,8 @@ impl Connection {
             let latency = started.elapsed();
             admin.record(admin::Record {
                 time: std::time::SystemTime::now() - latency,
-                method: head.slice(at.0.clone()),
-                target: head.slice(at.1.clone()),
+                method: head[at.0.clone()].into(),
+                target: head[at.1.clone()].into(),
                 status,
                 latency,
                 upsert,
