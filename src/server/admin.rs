@@ -33,7 +33,7 @@ pub const PREFIX: &str = "/__itemctl/";
 #[derive(Clone, Debug)]
 pub struct Record {
     /// When the request's head was complete.
-    pub time: SystemTime,
+    pub time: Instant,
     /// The method.
     pub method: Box<[u8]>,
     /// The request target, as sent. (Copied: a slice of the request head
@@ -51,13 +51,13 @@ impl Record {
     /// The record as JSON: `{"time","method","target","status",
     /// "latency_ms","id","created"}` (id and created null for other
     /// requests; created null when the upsert stored nothing).
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(&self, clock: (SystemTime, Instant)) -> Value {
         let (id, created) = match &self.upsert {
             Some((id, created)) => (json!(id), json!(created)),
             None => (Value::Null, Value::Null),
         };
         json!({
-            "time": humantime::format_rfc3339_micros(self.time).to_string(),
+            "time": humantime::format_rfc3339_micros(wall_time(clock, self.time)).to_string(),
             "method": String::from_utf8_lossy(&self.method),
             "target": String::from_utf8_lossy(&self.target),
             "status": self.status,
@@ -77,6 +77,9 @@ pub struct Admin {
     capacity: usize,
     started: Instant,
     requests: AtomicU64,
+    /// A wall-clock time and the monotonic instant it was read at: journal
+    /// times are instants (cheap to read), turned into wall time when shown.
+    clock: (SystemTime, Instant),
     seed: Vec<(String, Item)>,
     openapi: Bytes,
 }
@@ -91,6 +94,7 @@ impl Admin {
             capacity,
             started: Instant::now(),
             requests: AtomicU64::new(0),
+            clock: (SystemTime::now(), Instant::now()),
             seed,
             openapi: Bytes::from(openapi_with_admin()),
         }
@@ -132,6 +136,14 @@ impl Admin {
         for shard in &self.journal {
             lock(shard).clear();
         }
+    }
+}
+
+/// The wall time of `at`, from a (wall time, instant) pair read together.
+fn wall_time((wall, then): (SystemTime, Instant), at: Instant) -> SystemTime {
+    match at.checked_duration_since(then) {
+        Some(after) => wall + after,
+        None => wall - then.duration_since(at),
     }
 }
 
@@ -190,7 +202,11 @@ pub(super) fn handle(
         }
         (r, _) if r.starts_with("items/") => not_allowed("GET"),
         ("requests", "GET") => {
-            let requests: Vec<Value> = admin.journal().iter().map(Record::to_json).collect();
+            let requests: Vec<Value> = admin
+                .journal()
+                .iter()
+                .map(|r| r.to_json(admin.clock))
+                .collect();
             let doc = json!({"capacity": admin.capacity, "requests": requests});
             Reply::json(200, doc.to_string())
         }

@@ -339,7 +339,7 @@ impl Connection {
         if let Some(admin) = &self.app.admin {
             let latency = started.elapsed();
             admin.record(admin::Record {
-                time: std::time::SystemTime::now() - latency,
+                time: started,
                 method: head[at.0.clone()].into(),
                 target: head[at.1.clone()].into(),
                 status,
