@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use crate::support::broken::{self, Flaw};
 use crate::support::{Scripted, ServeProcess, TestServer, itemctl, unused_port};
 
+/// A server's answer: 201 with an empty object.
+const CREATED: &str = "HTTP/1.1 201 Created\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+
 fn bin() -> std::path::PathBuf {
     assert_cmd::cargo::cargo_bin("itemctl")
 }
@@ -517,18 +520,7 @@ fn open_loop_rate_and_headers() {
         "{requests} requests at 200/s for 1 s"
     );
     assert_eq!(doc["rate_per_sec"], 200);
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    let echo = Scripted::start(move |req, stream| {
-        log.lock().unwrap().push((
-            req.target.clone(),
-            req.header("authorization").map(str::to_owned),
-        ));
-        let _ = std::io::Write::write_all(
-            stream,
-            b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-        );
-    });
+    let (echo, seen) = Scripted::recording(CREATED);
     itemctl()
         .args([
             "bench",
@@ -549,22 +541,14 @@ fn open_loop_rate_and_headers() {
     assert_eq!(seen.len(), 3);
     assert!(
         seen.iter()
-            .all(|(_, auth)| auth.as_deref() == Some("Bearer t")),
+            .all(|r| r.header("authorization") == Some("Bearer t")),
         "{seen:?}"
     );
 }
 
 #[test]
 fn bench_uses_the_proxy_like_put_and_names_it_when_it_refuses() {
-    let targets = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&targets);
-    let proxy = Scripted::start(move |req, stream| {
-        log.lock().unwrap().push(req.target.clone());
-        let _ = std::io::Write::write_all(
-            stream,
-            b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
-        );
-    });
+    let (proxy, seen) = Scripted::recording(CREATED);
     itemctl()
         .args([
             "bench",
@@ -580,7 +564,12 @@ fn bench_uses_the_proxy_like_put_and_names_it_when_it_refuses() {
         .env("http_proxy", &proxy.url)
         .code(0)
         .run();
-    let targets = targets.lock().unwrap();
+    let targets: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.target.clone())
+        .collect();
     assert!(
         targets
             .iter()

@@ -78,6 +78,19 @@ impl Scripted {
         })
     }
 
+    /// Answers every request with the same raw bytes, and keeps every
+    /// request it was sent, in order.
+    pub fn recording(bytes: impl Into<Vec<u8>>) -> (Scripted, Arc<std::sync::Mutex<Vec<Request>>>) {
+        let bytes = bytes.into();
+        let seen: Arc<std::sync::Mutex<Vec<Request>>> = Arc::default();
+        let log = Arc::clone(&seen);
+        let server = Scripted::start(move |req, stream| {
+            log.lock().unwrap().push(req.clone());
+            let _ = stream.write_all(&bytes);
+        });
+        (server, seen)
+    }
+
     /// Writes `bytes` on every connection as soon as it is accepted, without
     /// reading anything (a server that answers whatever arrives, as one
     /// speaking plain HTTP answers a TLS ClientHello with a 400).
