@@ -38,15 +38,18 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         concurrency: usize::from(args.concurrency),
     };
     // A bad URL is a usage error before anything runs.
-    if let Some(url) = &args.target.url {
-        Client::new(url, &client_options)?;
-    }
+    let given = args
+        .target
+        .url
+        .as_deref()
+        .map(|url| Client::new(url, &client_options))
+        .transpose()?;
     let outcome = runtime(Threads::Two)?.block_on(interruptible(async {
-        let (client, stop) = match &args.target.url {
-            Some(url) => {
-                let client = Client::new(url, &client_options)?;
+        let (client, stop) = match given {
+            Some(client) => {
                 if let Err(unreachable) = client.wait(args.wait, args.retry).await {
-                    return Ok((url.clone(), Err(unreachable)));
+                    let url = client.base().to_owned();
+                    return Ok((url, Err(unreachable)));
                 }
                 (client, None)
             }

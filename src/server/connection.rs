@@ -146,7 +146,12 @@ impl Connection {
             let method = &head_bytes[head.method.clone()];
             let target = &head_bytes[head.target.clone()];
             let is_head = method == b"HEAD";
-            let origin = head.header(&head_bytes, "origin");
+            // Only --cors reads Origin: no header scan on the plain path.
+            let origin = self
+                .app
+                .cors
+                .as_ref()
+                .and_then(|_| head.header(&head_bytes, "origin"));
             let plan = if let Some(reply) = self.app.cors.as_ref().and_then(|c| {
                 c.preflight(
                     method,
