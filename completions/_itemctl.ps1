@@ -65,7 +65,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;put' {
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}')
+            [CompletionResult]::new('--openapi', '--openapi', [CompletionResultType]::ParameterName, 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name to send (left out of the body when not given)')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'The size to send, an integer of any length (left out when not given)')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'Send this raw body instead: JSON text, @FILE, or - for stdin')
@@ -94,7 +95,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         }
         'itemctl;check' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)')
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}')
+            [CompletionResult]::new('--openapi', '--openapi', [CompletionResultType]::ParameterName, 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable): auth tokens')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks (comma-separated)')
@@ -110,6 +112,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only failed checks and the summary line')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only failed checks and the summary line')
             [CompletionResult]::new('--fastapi', '--fastapi', [CompletionResultType]::ParameterName, 'Also check pydantic''s coercions and FastAPI''s 422 shape')
+            [CompletionResult]::new('--exact-echo', '--exact-echo', [CompletionResultType]::ParameterName, 'Responses must hold exactly the item''s fields (no extra `id` or timestamps); the default for the tutorial''s item. Otherwise every sent field must come back with its value, and other fields are allowed')
             [CompletionResult]::new('--seeded', '--seeded', [CompletionResultType]::ParameterName, 'Also check that the reference''s seeded ids foo and bar exist (they are PUT back with their seed values)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -129,7 +132,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         }
         'itemctl;bench' {
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)')
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}')
+            [CompletionResult]::new('--openapi', '--openapi', [CompletionResultType]::ParameterName, 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable)')
@@ -141,6 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds')
             [CompletionResult]::new('--ids', '--ids', [CompletionResultType]::ParameterName, 'Distinct ids to spread the upserts over')
+            [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document''s shape, else the tutorial''s {"name":"x","size":3}')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long one request may take: 10s, 500ms; a bare number is seconds')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Use the embedded server on purpose (needed where $CI is set)')

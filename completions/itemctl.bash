@@ -89,7 +89,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__bench)
-            opts="-q -H -c -n -d -h --url --embedded --path --rate --header --connections --requests --duration --ids --json --timeout --color --help"
+            opts="-q -H -c -n -d -h --url --embedded --path --openapi --rate --header --connections --requests --duration --ids --json --body --timeout --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -100,6 +100,10 @@ _itemctl() {
                     return 0
                     ;;
                 --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openapi)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -147,6 +151,10 @@ _itemctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -163,7 +171,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__check)
-            opts="-H -q -h --url --embedded --path --header --quiet --fastapi --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
+            opts="-H -q -h --url --embedded --path --openapi --header --quiet --fastapi --exact-echo --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +182,10 @@ _itemctl() {
                     return 0
                     ;;
                 --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openapi)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -391,13 +403,17 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__put)
-            opts="-H -v -q -h --path --name --size --null-name --null-size --body --header --url --expect --json --verbose --print --dry-run --curl --raw --quiet --timeout --retry --follow --color --help"
+            opts="-H -v -q -h --path --openapi --name --size --null-name --null-size --body --header --url --expect --json --verbose --print --dry-run --curl --raw --quiet --timeout --retry --follow --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openapi)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

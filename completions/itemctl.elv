@@ -60,7 +60,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'itemctl;put'= {
-            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}'
+            cand --openapi 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it'
             cand --name 'The name to send (left out of the body when not given)'
             cand --size 'The size to send, an integer of any length (left out when not given)'
             cand --body 'Send this raw body instead: JSON text, @FILE, or - for stdin'
@@ -88,7 +89,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         }
         &'itemctl;check'= {
             cand --url 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)'
-            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}'
+            cand --openapi 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it'
             cand -H 'Extra request header, `Name: value` (repeatable): auth tokens'
             cand --header 'Extra request header, `Name: value` (repeatable): auth tokens'
             cand --only 'Run only these checks (comma-separated)'
@@ -104,6 +106,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand -q 'Print only failed checks and the summary line'
             cand --quiet 'Print only failed checks and the summary line'
             cand --fastapi 'Also check pydantic''s coercions and FastAPI''s 422 shape'
+            cand --exact-echo 'Responses must hold exactly the item''s fields (no extra `id` or timestamps); the default for the tutorial''s item. Otherwise every sent field must come back with its value, and other fields are allowed'
             cand --seeded 'Also check that the reference''s seeded ids foo and bar exist (they are PUT back with their seed values)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -121,7 +124,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         }
         &'itemctl;bench'= {
             cand --url 'The server''s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)'
-            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial''s), /api/v1/users/{user_id}, …'
+            cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}'
+            cand --openapi 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it'
             cand -q 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
             cand --rate 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come'
             cand -H 'Extra request header, `Name: value` (repeatable)'
@@ -133,6 +137,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds'
             cand --duration 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds'
             cand --ids 'Distinct ids to spread the upserts over'
+            cand --body 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document''s shape, else the tutorial''s {"name":"x","size":3}'
             cand --timeout 'How long one request may take: 10s, 500ms; a bare number is seconds'
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
             cand --embedded 'Use the embedded server on purpose (needed where $CI is set)'

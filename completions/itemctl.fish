@@ -62,7 +62,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l empty -d 'Star
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 'No access log'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serve a control API under /__itemctl/: stored items, reset, the request journal, health, faults (documented in /openapi.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
@@ -86,27 +87,28 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'P
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
 repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
-replace\t'A PUT with only name sets size to null (replace, not merge)'
-nulls\t'Explicit nulls and {} round-trip'
-invalid\t'size "abc" gives 422 naming size, and stores nothing'
+replace\t'Fields left out of an update take their defaults: null, or the schema\'s `default` (replace, not merge)'
+nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
+invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
-unicode\t'A non-ASCII id and name round-trip'
+unicode\t'A non-ASCII id and text round-trip'
 identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
 repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
-replace\t'A PUT with only name sets size to null (replace, not merge)'
-nulls\t'Explicit nulls and {} round-trip'
-invalid\t'size "abc" gives 422 naming size, and stores nothing'
+replace\t'Fields left out of an update take their defaults: null, or the schema\'s `default` (replace, not merge)'
+nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
+invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
-unicode\t'A non-ASCII id and name round-trip'
+unicode\t'A non-ASCII id and text round-trip'
 identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
@@ -125,6 +127,7 @@ never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s q -l quiet -d 'Print only failed checks and the summary line'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l exact-echo -d 'Responses must hold exactly the item\'s fields (no extra `id` or timestamps); the default for the tutorial\'s item. Otherwise every sent field must come back with its value, and other fields are allowed'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url -d 'The server\'s base URL' -r
@@ -137,13 +140,15 @@ never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id} (the tutorial\'s), /api/v1/users/{user_id}, …' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l body -d 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document\'s shape, else the tutorial\'s {"name":"x","size":3}' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'

@@ -191,9 +191,16 @@ pub struct PutArgs {
     pub items: Vec<(String, serde_json::Value)>,
 
     /// The item path below the base URL, with one {…} placeholder for the
-    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
-    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
-    pub path: PathTemplate,
+    /// id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one
+    /// PUT endpoint the server's OpenAPI document describes, else the
+    /// tutorial's /items/{item_id}.
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", value_parser = path_template)]
+    pub path: Option<PathTemplate>,
+
+    /// The OpenAPI document to take the endpoint and item shape from, a URL
+    /// or a file. Default: URL/openapi.json when the server publishes it.
+    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE")]
+    pub openapi: Option<String>,
 
     /// The name to send (left out of the body when not given).
     #[arg(long, conflicts_with_all = ["null_name", "body"])]
@@ -311,6 +318,13 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fastapi: bool,
 
+    /// Responses must hold exactly the item's fields (no extra `id` or
+    /// timestamps); the default for the tutorial's item. Otherwise every
+    /// sent field must come back with its value, and other fields are
+    /// allowed.
+    #[arg(long)]
+    pub exact_echo: bool,
+
     /// Also check that the reference's seeded ids foo and bar exist (they
     /// are PUT back with their seed values).
     #[arg(long)]
@@ -365,9 +379,16 @@ pub struct TargetArgs {
     pub embedded: bool,
 
     /// The item path below the base URL, with one {…} placeholder for the
-    /// id: /items/{item_id} (the tutorial's), /api/v1/users/{user_id}, ….
-    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", default_value = PathTemplate::TUTORIAL, value_parser = path_template)]
-    pub path: PathTemplate,
+    /// id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one
+    /// PUT endpoint the server's OpenAPI document describes, else the
+    /// tutorial's /items/{item_id}.
+    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", value_parser = path_template)]
+    pub path: Option<PathTemplate>,
+
+    /// The OpenAPI document to take the endpoint and item shape from, a URL
+    /// or a file. Default: URL/openapi.json when the server publishes it.
+    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE")]
+    pub openapi: Option<String>,
 }
 
 /// `itemctl wait`.
@@ -405,8 +426,9 @@ pub struct WaitArgs {
 /// `itemctl bench`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Sends PUT /items/bench-<run>-<n> with {\"name\":\"x\",\"size\":3} for random n below
---ids over keep-alive connections, so both creates and updates happen. Every
+Sends PUT /items/bench-<run>-<n> (or the path the OpenAPI document describes,
+or --path) with {\"name\":\"x\",\"size\":3} (or a valid item of the document's
+shape, or --body) for random n below --ids over keep-alive connections, so both creates and updates happen. Every
 id is fresh per run: a second 201 for an id, or 200s for an id that never got
 a 201, count as contract violations. Without --url the embedded server is
 started and measured (an error where $CI is set, unless --embedded). A
@@ -454,6 +476,12 @@ pub struct BenchArgs {
     /// Print the report as one JSON document.
     #[arg(long)]
     pub json: bool,
+
+    /// The body of every upsert: JSON text, @FILE, or - for stdin.
+    /// Default: a valid item of the OpenAPI document's shape, else the
+    /// tutorial's {"name":"x","size":3}.
+    #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
+    pub body: Option<String>,
 
     /// How long one request may take: 10s, 500ms; a bare number is seconds.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]

@@ -64,6 +64,8 @@ pub struct Options {
     pub embedded: bool,
     /// The item path below the base URL.
     pub path: PathTemplate,
+    /// The request body of every upsert (JSON).
+    pub body: Vec<u8>,
 }
 
 /// The run's shared counters.
@@ -200,7 +202,12 @@ pub async fn run(
         updated: (0..ids).map(|_| AtomicU32::new(0)).collect(),
     });
     let started = Instant::now();
-    let tail = Arc::new(request_tail(opts.path.after(), &ep.host, &opts.headers));
+    let tail = Arc::new(request_tail(
+        opts.path.after(),
+        &ep.host,
+        &opts.headers,
+        &opts.body,
+    ));
     let mut tasks = Vec::with_capacity(opts.connections);
     for i in 0..opts.connections {
         let ep = Arc::clone(&ep);
@@ -313,7 +320,7 @@ async fn wait_idle(tasks: &[tokio::task::JoinHandle<Tally>]) {
 /// Everything after the id in a request, the same for every request:
 /// the rest of the path, ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers`
 /// names one), `Content-Length`, the blank line and the body.
-fn request_tail(after_id: &str, host: &str, headers: &[(String, String)]) -> Vec<u8> {
+fn request_tail(after_id: &str, host: &str, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
     let mut tail = Vec::with_capacity(128);
     let _ = write!(tail, "{after_id} HTTP/1.1\r\nHost: {host}\r\n");
     if !headers
@@ -325,8 +332,8 @@ fn request_tail(after_id: &str, host: &str, headers: &[(String, String)]) -> Vec
     for (k, v) in headers {
         let _ = write!(tail, "{k}: {v}\r\n");
     }
-    let _ = write!(tail, "Content-Length: {}\r\n\r\n", BODY.len());
-    tail.extend_from_slice(BODY);
+    let _ = write!(tail, "Content-Length: {}\r\n\r\n", body.len());
+    tail.extend_from_slice(body);
     tail
 }
 
@@ -353,7 +360,8 @@ impl Rng {
     }
 }
 
-const BODY: &[u8] = br#"{"name":"x","size":3}"#;
+/// The tutorial's item, what bench sends unless told otherwise.
+pub const TUTORIAL_BODY: &[u8] = br#"{"name":"x","size":3}"#;
 
 async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> Tally {
     let mut tally = Tally {

@@ -49,8 +49,15 @@ pub struct Run<'a> {
     pub url: &'a str,
     /// Whether it was the embedded server (no --url).
     pub embedded: bool,
-    /// The item path checked (`/items/{item_id}`, or `--path`).
+    /// The item path checked (`/items/{item_id}`, `--path`, or the one
+    /// the OpenAPI document describes).
     pub path: &'a str,
+    /// Where the path and item shape came from: the OpenAPI document's
+    /// URL or file, or why they are the tutorial's.
+    pub source: &'a str,
+    /// The item shape the bodies were made from
+    /// (`User {email*: string(email), age: integer = 0}`).
+    pub shape: &'a str,
     /// The results, in the order the checks ran (empty with `error`).
     pub results: &'a [CheckResult],
     /// Why no check could run (the server could not be reached).
@@ -58,17 +65,25 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// `http://… (embedded server)` or the URL, then `PUT path` when it
-    /// is not the tutorial's.
+    /// `http://… (embedded server)` or the URL.
     fn target(&self) -> String {
         let mut target = self.url.to_owned();
         if self.embedded {
             target.push_str(" (embedded server)");
         }
-        if self.path != crate::contract::PathTemplate::TUTORIAL {
-            target.push_str(&format!(", PUT {}", self.path));
-        }
         target
+    }
+
+    /// `endpoint: PUT /path`, `item: SHAPE` and `schema: SOURCE`, once
+    /// known.
+    fn endpoint_lines(&self) -> Option<String> {
+        if self.shape.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "endpoint: PUT {}\nitem: {}\nschema: {}\n",
+            self.path, self.shape, self.source
+        ))
     }
 }
 
@@ -124,7 +139,11 @@ fn checklist(run: &Run<'_>, look: Look) -> String {
     let mut out = if look.quiet {
         String::new()
     } else {
-        format!("itemctl check {}\n", run.target())
+        format!(
+            "itemctl check {}\n{}",
+            run.target(),
+            run.endpoint_lines().unwrap_or_default()
+        )
     };
     if let Some(error) = run.error {
         let _ = writeln!(out, "{}", paint(red, &format!("no check ran: {error}")));
@@ -185,6 +204,8 @@ struct JsonReport<'a> {
     version: u32,
     url: &'a str,
     path: &'a str,
+    source: &'a str,
+    shape: &'a str,
     embedded: bool,
     error: Option<&'a str>,
     passed: usize,
@@ -209,6 +230,8 @@ fn json(run: &Run<'_>) -> String {
         version: JSON_VERSION,
         url: run.url,
         path: run.path,
+        source: run.source,
+        shape: run.shape,
         embedded: run.embedded,
         error: run.error,
         passed: t.passed,
@@ -245,6 +268,8 @@ fn junit(run: &Run<'_>) -> String {
     let mut suite = TestSuite::new(format!("itemctl check {}", run.target()));
     suite.add_property(("url", run.url));
     suite.add_property(("path", run.path));
+    suite.add_property(("source", run.source));
+    suite.add_property(("shape", run.shape));
     suite.add_property(("embedded", if run.embedded { "true" } else { "false" }));
     let total: std::time::Duration = results.iter().map(|r| r.duration).sum();
     suite.set_time(total);
@@ -289,6 +314,11 @@ fn tap(run: &Run<'_>) -> String {
         return format!("TAP version 13\n1..0\nBail out! {error}\n");
     }
     let mut out = format!("TAP version 13\n1..{}\n", results.len());
+    if let Some(lines) = run.endpoint_lines() {
+        for line in lines.lines() {
+            let _ = writeln!(out, "# {line}");
+        }
+    }
     for (i, r) in results.iter().enumerate() {
         let n = i + 1;
         let name = r.check.name();
@@ -346,6 +376,8 @@ mod tests {
             url: "http://h?a&b",
             embedded: false,
             path: "/items/{item_id}",
+            source: "http://127.0.0.1:8000/openapi.json",
+            shape: "Item {name: string?, size: integer?}",
             results,
             error: None,
         }
@@ -364,7 +396,9 @@ mod tests {
         );
         let text = anstream::adapter::strip_str(&text).to_string();
         assert!(
-            text.starts_with("itemctl check http://h\nPASS create "),
+            text.starts_with(
+                "itemctl check http://h\nendpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: http://127.0.0.1:8000/openapi.json\nPASS create "
+            ),
             "{text}"
         );
         assert!(
@@ -417,7 +451,7 @@ mod tests {
         let tap = render(Format::Tap, &run(&sample), Look::default());
         assert!(
             tap.starts_with(
-                "TAP version 13\n1..3\nok 1 - create\nnot ok 2 - update\n  ---\n  message: "
+                "TAP version 13\n1..3\n# endpoint: PUT /items/{item_id}\n# item: Item {name: string?, size: integer?}\n# schema: http://127.0.0.1:8000/openapi.json\nok 1 - create\nnot ok 2 - update\n  ---\n  message: "
             ),
             "{tap}"
         );
@@ -455,6 +489,8 @@ mod tests {
             url: "http://h",
             embedded: false,
             path: "/items/{item_id}",
+            source: "http://127.0.0.1:8000/openapi.json",
+            shape: "Item {name: string?, size: integer?}",
             results: &[],
             error: Some("cannot connect to http://h: connection refused"),
         };

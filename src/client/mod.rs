@@ -7,6 +7,7 @@
 //! 65,534 bytes, or the ids `.` and `..`, which URL libraries normalise
 //! away) goes over plain HTTP/1.1 by hand ([`wire`]).
 
+pub mod openapi;
 pub mod proxy;
 pub(crate) mod wire;
 
@@ -275,6 +276,39 @@ impl Client {
     /// The base URL.
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// The URL of the item `id` (percent-encoded into the path).
+    ///
+    /// # Errors
+    /// [`Failure::Usage`] for a bad base URL.
+    pub fn item_url(&self, id: &str) -> Result<String, Failure> {
+        item_url_at(&self.base, &self.path, &encode_id(id))
+    }
+
+    /// Sends later upserts to `path` (a discovered endpoint).
+    pub fn set_path(&mut self, path: PathTemplate) {
+        self.path = path;
+    }
+
+    /// `GET url` (absolute), with the configured headers: the status and
+    /// the whole body (at most [`MAX_RESPONSE_BYTES`]).
+    ///
+    /// # Errors
+    /// [`Failure::NoResponse`] when no complete response arrived.
+    pub async fn get(&self, url: &str) -> Result<(u16, Bytes), Failure> {
+        let sent = self
+            .http
+            .get(url)
+            .headers(self.headers.clone())
+            .send()
+            .await
+            .map_err(|e| Failure::NoResponse(describe(&e, url, self.timeout)))?;
+        let status = sent.status().as_u16();
+        match read_capped(sent, url).await? {
+            Ok(body) => Ok((status, body)),
+            Err(e) => Err(Failure::NoResponse(describe(&e, url, self.timeout))),
+        }
     }
 
     /// The request `put(id, body)` sends, as it goes on the wire.

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use super::{Threads, Verdict, refuse_silent_embedded, runtime, start_embedded};
 use crate::bench::{self, Limit};
 use crate::cli::BenchArgs;
+use crate::client::{self, Client, openapi};
 use crate::error::Failure;
 
 /// Runs the load against `--url` (or the embedded server) and prints the
@@ -29,7 +30,8 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         rate: args.rate,
         headers: args.headers.clone(),
         embedded: args.target.url.is_none(),
-        path: args.target.path.clone(),
+        path: args.target.path.clone().unwrap_or_default(),
+        body: Vec::new(),
     };
     if let Some(rate) = args.rate {
         // More connections than requests per second would idle.
@@ -42,6 +44,35 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             None => {
                 let (url, stop) = start_embedded().await?;
                 (url, Some(stop))
+            }
+        };
+        let given_body = args.body.as_deref().map(super::read_body_arg).transpose()?;
+        let client = Client::new(
+            &url,
+            &client::Options {
+                timeout: args.timeout,
+                headers: args.headers.clone(),
+                ..client::Options::default()
+            },
+        )?;
+        let endpoint = openapi::discover(
+            &client,
+            args.target.openapi.as_deref(),
+            args.target.path.as_ref(),
+        )
+        .await?;
+        opts.path = endpoint.path.clone();
+        opts.body = match (given_body, &endpoint.shape) {
+            (Some(body), _) => body,
+            (None, Ok(shape)) if endpoint.documented && !shape.is_tutorial() => {
+                serde_json::to_vec(&shape.full(0, "bench"))
+                    .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
+            }
+            (None, Ok(_)) => bench::TUTORIAL_BODY.to_vec(),
+            (None, Err(why)) => {
+                return Err(Failure::Usage(format!(
+                    "{why}: pass the body to send with --body"
+                )));
             }
         };
         let progress = show_progress.then(|| progress_bar(limit));

@@ -10,7 +10,7 @@ use super::{
 use crate::check::report::{self, Format, Look};
 use crate::check::{self, CheckResult, Outcome, Tally};
 use crate::cli::CheckArgs;
-use crate::client::{self, Client};
+use crate::client::{self, Client, openapi};
 use crate::error::Failure;
 
 /// Runs the checks against `--url` (or the embedded server), prints the
@@ -26,17 +26,10 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     let client_options = client::Options {
         timeout: args.timeout,
         headers: args.headers.clone(),
-        path: args.target.path.clone(),
+        path: args.target.path.clone().unwrap_or_default(),
         ..client::Options::default()
     };
     let embedded = args.target.url.is_none();
-    let opts = check::Options {
-        fastapi: args.fastapi || embedded,
-        seeded: args.seeded || embedded,
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-        concurrency: usize::from(args.concurrency),
-    };
     // A bad URL is a usage error before anything runs.
     let given = args
         .target
@@ -45,11 +38,11 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         .map(|url| Client::new(url, &client_options))
         .transpose()?;
     let outcome = runtime(Threads::Two)?.block_on(interruptible(async {
-        let (client, stop) = match given {
+        let (mut client, stop) = match given {
             Some(client) => {
                 if let Err(unreachable) = client.wait(args.wait, args.retry).await {
                     let url = client.base().to_owned();
-                    return Ok((url, Err(unreachable)));
+                    return Ok((url, None, Err(unreachable)));
                 }
                 (client, None)
             }
@@ -58,18 +51,52 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
                 (Client::new(&url, &client_options)?, Some(stop))
             }
         };
+        let endpoint = openapi::discover(
+            &client,
+            args.target.openapi.as_deref(),
+            args.target.path.as_ref(),
+        )
+        .await?;
+        let shape = endpoint.shape.clone().map_err(|why| {
+            Failure::Usage(format!(
+                "{why}: check needs an item body (a JSON object with fields); choose another endpoint with --path"
+            ))
+        })?;
+        client.set_path(endpoint.path.clone());
+        let opts = check::Options {
+            fastapi: args.fastapi || embedded,
+            seeded: args.seeded || embedded,
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+            concurrency: usize::from(args.concurrency),
+            exact_echo: args.exact_echo || shape.is_tutorial(),
+            update_204: endpoint.update_204,
+            readable: endpoint.readable,
+            shape: shape.clone(),
+        };
         let results = check::run(&client, &opts).await?;
         drop(stop);
-        Ok::<_, Failure>((client.base().to_owned(), Ok(results)))
+        let described = Described {
+            path: endpoint.path.to_string(),
+            source: endpoint.source,
+            shape: shape.to_string(),
+        };
+        Ok::<_, Failure>((client.base().to_owned(), Some(described), Ok(results)))
     }))?;
-    let (url, results) = outcome;
+    let (url, described, results) = outcome;
+    let described = described.unwrap_or_else(|| Described {
+        path: args.target.path.clone().unwrap_or_default().to_string(),
+        source: String::new(),
+        shape: String::new(),
+    });
     let error = results.as_ref().err().map(ToString::to_string);
     let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
-    let path = args.target.path.to_string();
     let run = report::Run {
         url: &url,
         embedded,
-        path: &path,
+        path: &described.path,
+        source: &described.source,
+        shape: &described.shape,
         results,
         error: error.as_deref(),
     };
@@ -109,6 +136,13 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     } else {
         Verdict::NotMet
     })
+}
+
+/// The endpoint a run checked, for the report.
+struct Described {
+    path: String,
+    source: String,
+    shape: String,
 }
 
 /// Why every check was skipped: the distinct reasons, with their checks

@@ -157,3 +157,24 @@ fn print_stdout(text: &[u8]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     output::ignore_closed_pipe(out.write_all(text).and_then(|()| out.flush()))
 }
+
+/// Reads `--body`: literal JSON, `@FILE` or `-` (stdin).
+///
+/// # Errors
+/// [`Failure::Input`] naming the file (or stdin) that cannot be read.
+pub(super) fn read_body_arg(arg: &str) -> Result<Vec<u8>, Failure> {
+    if arg == "-" {
+        let mut buf = Vec::new();
+        {
+            use std::io::Read as _;
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| Failure::input("cannot read the body from stdin", e))?;
+        }
+        Ok(buf)
+    } else if let Some(path) = arg.strip_prefix('@') {
+        std::fs::read(path).map_err(|e| Failure::input(format!("cannot read body file {path}"), e))
+    } else {
+        Ok(arg.as_bytes().to_vec())
+    }
+}

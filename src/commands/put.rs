@@ -1,6 +1,6 @@
 //! `itemctl put`: one upsert, shown, held to `--expect`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anstream::ColorChoice;
 use bytes::Bytes;
@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::output::{self, Parts};
 use super::{Threads, Verdict, interruptible, runtime};
 use crate::cli::PutArgs;
-use crate::client::{self, Client, Exchange};
+use crate::client::{self, Client, Exchange, openapi};
 use crate::error::Failure;
 
 /// Sends the upsert the flags describe and shows the response (or, with
@@ -20,7 +20,7 @@ use crate::error::Failure;
 /// pipe is not one: the verdict stands).
 pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
     let body = Bytes::from(match &args.body {
-        Some(arg) => read_body_arg(arg)?,
+        Some(arg) => super::read_body_arg(arg)?,
         None if !args.items.is_empty() => {
             let object: serde_json::Map<String, serde_json::Value> =
                 args.items.iter().cloned().collect();
@@ -41,15 +41,35 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             client::item_body(name, size)?
         }
     });
-    let client = Client::new(
+    let mut client = Client::new(
         &args.url,
         &client::Options {
             timeout: args.timeout,
             follow: args.follow,
             headers: args.headers.clone(),
-            path: args.path.clone(),
+            path: args.path.clone().unwrap_or_default(),
         },
     )?;
+    let rt = runtime(Threads::One)?;
+    // --dry-run and --curl send nothing: no discovery (the path is --path
+    // or the tutorial's).
+    let offline = args.dry_run || args.curl;
+    if !offline && (args.path.is_none() || args.openapi.is_some()) {
+        let endpoint = rt.block_on(interruptible(openapi::discover(
+            &client,
+            args.openapi.as_deref(),
+            args.path.as_ref(),
+        )))?;
+        if args.verbose && !args.quiet {
+            let _ = writeln!(
+                std::io::stderr(),
+                "itemctl: endpoint PUT {} (from {})",
+                endpoint.path,
+                endpoint.source
+            );
+        }
+        client.set_path(endpoint.path);
+    }
     let outgoing = client.outgoing(&args.id, body.clone())?;
     let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
     if args.id.contains('/') && !args.quiet {
@@ -77,7 +97,7 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         let _ = output::write_request(&mut stderr, &outgoing, parts);
         let _ = writeln!(stderr);
     }
-    let exchange = runtime(Threads::One)?.block_on(interruptible(
+    let exchange = rt.block_on(interruptible(
         client.put_retrying(&args.id, body, args.retry),
     ))?;
     output::ignore_closed_pipe(print_exchange(&exchange, args, parts, color))?;
@@ -103,24 +123,6 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         }
         None => Verdict::Status(exchange.status),
     })
-}
-
-/// Reads `--body`: literal JSON, `@FILE` or `-` (stdin).
-///
-/// # Errors
-/// [`Failure::Input`] naming the file (or stdin) that cannot be read.
-fn read_body_arg(arg: &str) -> Result<Vec<u8>, Failure> {
-    if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::input("cannot read the body from stdin", e))?;
-        Ok(buf)
-    } else if let Some(path) = arg.strip_prefix('@') {
-        std::fs::read(path).map_err(|e| Failure::input(format!("cannot read body file {path}"), e))
-    } else {
-        Ok(arg.as_bytes().to_vec())
-    }
 }
 
 fn print_line(line: &str) -> std::io::Result<()> {

@@ -4,6 +4,8 @@
 //! `check` and `bench` hold responses to it. It imports nothing else of the
 //! crate.
 
+pub mod shape;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -134,7 +134,7 @@ fn failure_lines_say_expected_and_got() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "expected the item {name: \"partial\", size: null}, got {name: \"partial\", size: 5}",
+            "\"size\": expected null, got 3 (an update must replace the item, not merge into it)",
         ))
         .stdout(predicate::str::ends_with(
             "0 passed, 1 failed, 10 skipped\n",
@@ -185,7 +185,8 @@ fn reports_for_ci() {
         .args(["check", "--url", &url, "--only", "update", "--format", "tap"])
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("TAP version 13\n1..11\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
+        .stdout(predicate::str::starts_with("TAP version 13\n1..11\n# endpoint: PUT /items/{item_id}\n# item: Item {name: string?, size: integer?}\n# schema: none, so the tutorial's item (no OpenAPI document at "))
+        .stdout(predicate::str::contains(": 404)\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
     let out = itemctl()
         .args([
             "check", "--url", &url, "--only", "create", "--format", "json",

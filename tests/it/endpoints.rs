@@ -34,7 +34,7 @@ fn check_passes_a_correct_server_at_another_path_with_plain_errors() {
         .args(["check", "--url", &url, "--only", "create,identity"])
         .env("ITEMCTL_PATH", "/api/v1/users/{user_id}")
         .code(0)
-        .stdout_has(", PUT /api/v1/users/{user_id}")
+        .stdout_has("\nendpoint: PUT /api/v1/users/{user_id}\n")
         .run();
 }
 

@@ -8,6 +8,7 @@ mod completions;
 mod connection;
 mod corpus;
 mod decoder_props;
+mod discovery;
 mod double;
 mod endpoints;
 mod exit_codes;

@@ -538,7 +538,9 @@ fn open_loop_rate_and_headers() {
         .code(0)
         .run();
     let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 3);
+    // Discovery (GET /openapi.json), then the three upserts.
+    assert_eq!(seen.len(), 4);
+    assert_eq!(seen[0].target, "/openapi.json");
     assert!(
         seen.iter()
             .all(|r| r.header("authorization") == Some("Bearer t")),
@@ -570,8 +572,9 @@ fn bench_uses_the_proxy_like_put_and_names_it_when_it_refuses() {
         .iter()
         .map(|r| r.target.clone())
         .collect();
+    assert_eq!(targets[0], "http://upstream.test:8000/openapi.json");
     assert!(
-        targets
+        targets[1..]
             .iter()
             .all(|t| t.starts_with("http://upstream.test:8000/items/bench-")),
         "{targets:?}"

@@ -16,6 +16,9 @@ fn port_zero_prints_the_bound_url_and_logs_requests() {
         .args(["put", "foo", "--name", "x", "--url", &serve.url])
         .assert()
         .code(0);
+    // put first looks for the OpenAPI document (discovery).
+    let first = serve.stderr_line();
+    assert!(first.starts_with("GET /openapi.json 200 "), "{first:?}");
     let line = serve.stderr_line();
     assert!(
         predicate::str::is_match(r"^PUT /items/foo 200 [0-9.]+ms\n$")

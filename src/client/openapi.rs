@@ -1,0 +1,327 @@
+//! Discovery: the upsert endpoint and its item shape from a server's
+//! OpenAPI document (`URL/openapi.json`, or `--openapi URL|FILE`).
+//!
+//! A candidate is a `PUT` operation whose path holds exactly one `{…}`
+//! placeholder, with exactly one path parameter and a JSON request body
+//! (`application/json` or another `…json` media type). One candidate is
+//! the endpoint; several need `--path` to choose; none (or no document)
+//! means the tutorial's path and item.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::Client;
+use crate::contract::PathTemplate;
+use crate::contract::shape::Shape;
+use crate::error::Failure;
+
+/// The endpoint to upsert to, and where that knowledge came from.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    /// The item path.
+    pub path: PathTemplate,
+    /// The item shape, or why the document's body schema gives none.
+    pub shape: Result<Shape, String>,
+    /// Where the path and shape came from, for the report's first lines:
+    /// the document's URL or file, or why they are the tutorial's
+    /// (`none, so the tutorial's item (no OpenAPI document at …: 404)`).
+    pub source: String,
+    /// Whether the shape came from a document (not the tutorial default).
+    pub documented: bool,
+    /// Whether the operation documents `204` (an update may answer 204
+    /// with an empty body).
+    pub update_204: bool,
+    /// Whether the document has a `GET` on the same path (the stored item
+    /// can be read back).
+    pub readable: bool,
+}
+
+impl Endpoint {
+    /// The tutorial's path (or `path`) and item, for `why`.
+    fn tutorial(path: Option<&PathTemplate>, why: String) -> Endpoint {
+        Endpoint {
+            path: path.cloned().unwrap_or_default(),
+            shape: Ok(Shape::tutorial()),
+            source: why,
+            documented: false,
+            update_204: false,
+            readable: false,
+        }
+    }
+}
+
+/// A PUT operation that can be an upsert endpoint.
+struct Candidate {
+    path: PathTemplate,
+    schema: Value,
+    update_204: bool,
+    readable: bool,
+}
+
+/// Finds the endpoint: from `openapi` (a URL or a file) when given, else
+/// from `{base}/openapi.json` when the server publishes it. `path`
+/// (`--path`) chooses among several candidates, or names the endpoint
+/// outright.
+///
+/// # Errors
+/// [`Failure::Usage`] when the document lists several candidates and no
+/// `--path` chooses, or a given `--openapi` cannot be read or is not an
+/// OpenAPI document; [`Failure::NoResponse`] when a given `--openapi` URL
+/// does not answer.
+pub async fn discover(
+    client: &Client,
+    openapi: Option<&str>,
+    path: Option<&PathTemplate>,
+) -> Result<Endpoint, Failure> {
+    let (doc, name) = match openapi {
+        Some(given) => (load_given(client, given).await?, given.to_owned()),
+        None => {
+            let url = format!("{}/openapi.json", client.base().trim_end_matches('/'));
+            match client.get(&url).await {
+                Ok((200, body)) => match serde_json::from_slice::<Value>(&body) {
+                    Ok(doc) if doc.get("paths").is_some_and(Value::is_object) => (doc, url),
+                    _ => {
+                        return Ok(Endpoint::tutorial(
+                            path,
+                            format!(
+                                "none, so the tutorial's item ({url} is not an OpenAPI document)"
+                            ),
+                        ));
+                    }
+                },
+                Ok((status, _)) => {
+                    return Ok(Endpoint::tutorial(
+                        path,
+                        format!(
+                            "none, so the tutorial's item (no OpenAPI document at {url}: {status})"
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    return Ok(Endpoint::tutorial(
+                        path,
+                        format!("none, so the tutorial's item (no OpenAPI document: {e})"),
+                    ));
+                }
+            }
+        }
+    };
+    choose(&doc, &name, path)
+}
+
+/// Picks the endpoint from a parsed document.
+fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoint, Failure> {
+    let candidates = candidates(doc);
+    let chosen = match path {
+        Some(wanted) => match candidates
+            .iter()
+            .find(|c| c.path.before() == wanted.before() && c.path.after() == wanted.after())
+        {
+            Some(c) => c,
+            None => {
+                return Ok(Endpoint::tutorial(
+                    Some(wanted),
+                    format!(
+                        "{name} describes no PUT {wanted} with a JSON body, so the tutorial's item"
+                    ),
+                ));
+            }
+        },
+        None => match candidates.as_slice() {
+            [] => {
+                return Ok(Endpoint::tutorial(
+                    None,
+                    format!(
+                        "{name} describes no PUT with one path parameter and a JSON body, so the path and item are the tutorial's"
+                    ),
+                ));
+            }
+            [one] => one,
+            several => {
+                let listed: Vec<String> =
+                    several.iter().map(|c| format!("PUT {}", c.path)).collect();
+                return Err(Failure::Usage(format!(
+                    "{name} describes {} upsert candidates ({}): choose one with --path",
+                    several.len(),
+                    listed.join(", ")
+                )));
+            }
+        },
+    };
+    Ok(Endpoint {
+        path: path.cloned().unwrap_or_else(|| chosen.path.clone()),
+        shape: Shape::from_schema(doc, &chosen.schema)
+            .map_err(|e| format!("PUT {} in {name}: {e}", chosen.path)),
+        source: name.to_owned(),
+        documented: true,
+        update_204: chosen.update_204,
+        readable: chosen.readable,
+    })
+}
+
+/// Reads `--openapi`: a URL (fetched with the client's headers) or a file.
+async fn load_given(client: &Client, given: &str) -> Result<Value, Failure> {
+    let bytes = if given.starts_with("http://") || given.starts_with("https://") {
+        match client.get(given).await? {
+            (200, body) => body.to_vec(),
+            (status, _) => {
+                return Err(Failure::Usage(format!(
+                    "--openapi {given}: the server answered {status}; give the URL of the OpenAPI document (or a file)"
+                )));
+            }
+        }
+    } else {
+        std::fs::read(Path::new(given))
+            .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))?
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(doc) if doc.get("paths").is_some_and(Value::is_object) => Ok(doc),
+        Ok(_) => Err(Failure::Usage(format!(
+            "--openapi {given}: not an OpenAPI document (no \"paths\" object)"
+        ))),
+        Err(e) => Err(Failure::Usage(format!(
+            "--openapi {given}: not JSON ({e}); give FastAPI's /openapi.json"
+        ))),
+    }
+}
+
+/// Every PUT operation that can be an upsert endpoint, in document order.
+fn candidates(doc: &Value) -> Vec<Candidate> {
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        let Some(op) = item.get("put") else { continue };
+        let Ok(template) = path.parse::<PathTemplate>() else {
+            continue;
+        };
+        let params = [item.get("parameters"), op.get("parameters")];
+        let in_path = params
+            .iter()
+            .flatten()
+            .filter_map(|p| p.as_array())
+            .flatten()
+            .filter_map(|p| follow(doc, p))
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+            .count();
+        if in_path != 1 {
+            continue;
+        }
+        let Some(content) = op
+            .get("requestBody")
+            .and_then(|b| follow(doc, b))
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        let Some(schema) = content
+            .iter()
+            .find(|(media, _)| {
+                media
+                    .split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().ends_with("json"))
+            })
+            .and_then(|(_, m)| m.get("schema"))
+        else {
+            continue;
+        };
+        let update_204 = op
+            .get("responses")
+            .and_then(Value::as_object)
+            .is_some_and(|r| r.contains_key("204"));
+        out.push(Candidate {
+            path: template,
+            schema: schema.clone(),
+            update_204,
+            readable: item.get("get").is_some(),
+        });
+    }
+    out
+}
+
+/// Follows a `$ref` in a parameter or request body.
+fn follow<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.strip_prefix('#')?),
+        None => Some(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn put_op(param: &str, schema: Value) -> Value {
+        json!({"put": {
+            "parameters": [{"name": param, "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": schema}}, "required": true},
+            "responses": {"200": {}, "422": {}}}})
+    }
+
+    #[test]
+    fn one_candidate_is_the_endpoint() {
+        let doc = json!({"paths": {
+            "/api/v1/users/{user_id}": put_op("user_id", json!({"$ref": "#/components/schemas/User"})),
+            "/health": {"get": {}}},
+            "components": {"schemas": {"User": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}});
+        let e = choose(&doc, "doc", None).unwrap();
+        assert_eq!(e.path.to_string(), "/api/v1/users/{user_id}");
+        assert!(e.documented);
+        assert_eq!(e.shape.unwrap().title, "User");
+    }
+
+    #[test]
+    fn several_candidates_need_a_path() {
+        let obj = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        let doc = json!({"paths": {
+            "/a/{x}": put_op("x", obj.clone()),
+            "/b/{y}": put_op("y", obj.clone())}});
+        let Err(Failure::Usage(msg)) = choose(&doc, "doc", None) else {
+            panic!("several candidates must be a usage error")
+        };
+        assert!(
+            msg.contains("PUT /a/{x}, PUT /b/{y}") && msg.contains("--path"),
+            "{msg}"
+        );
+        let wanted: PathTemplate = "/b/{id}".parse().unwrap();
+        let e = choose(&doc, "doc", Some(&wanted)).unwrap();
+        assert!(e.documented);
+        assert_eq!(e.path, wanted);
+        let other: PathTemplate = "/c/{id}".parse().unwrap();
+        let e = choose(&doc, "doc", Some(&other)).unwrap();
+        assert!(!e.documented && e.source.contains("no PUT /c/{id}"));
+    }
+
+    #[test]
+    fn operations_that_are_not_upserts_are_not_candidates() {
+        let obj = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        let mut no_body = put_op("x", obj.clone());
+        no_body["put"]
+            .as_object_mut()
+            .unwrap()
+            .remove("requestBody");
+        let doc = json!({"paths": {
+            "/settings": {"put": {"requestBody": {"content": {"application/json": {"schema": obj}}}}},
+            "/a/{x}": no_body,
+            "/b/{x}/c/{y}": put_op("x", json!({}))}});
+        let e = choose(&doc, "doc", None).unwrap();
+        assert!(!e.documented);
+        assert_eq!(e.path, PathTemplate::default());
+    }
+
+    #[test]
+    fn a_documented_204_is_noted() {
+        let mut op = put_op(
+            "k",
+            json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+        );
+        op["put"]["responses"]["204"] = json!({});
+        let doc = json!({"paths": {"/things/{k}": op}});
+        assert!(choose(&doc, "doc", None).unwrap().update_204);
+    }
+}

@@ -1,0 +1,195 @@
+//! Discovery: the endpoint and item shape from the server's OpenAPI
+//! document, for check, put and bench (issue 12).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use crate::support::{Scripted, itemctl};
+
+/// A document with the given PUT operations (path → body schema).
+fn document(puts: &[(&str, Value)]) -> Value {
+    let mut paths = serde_json::Map::new();
+    for (path, schema) in puts {
+        let param = path
+            .split('{')
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .unwrap_or("id");
+        paths.insert(
+            (*path).to_owned(),
+            json!({"put": {
+                "parameters": [{"name": param, "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"content": {"application/json": {"schema": schema}}, "required": true},
+                "responses": {"200": {"description": "OK"}}}}),
+        );
+    }
+    json!({"openapi": "3.1.0", "paths": paths, "components": {"schemas": {
+        "Thing": {"type": "object", "required": ["label"], "properties": {
+            "label": {"type": "string"},
+            "count": {"type": "integer", "default": 0}}}}}})
+}
+
+/// The requests a server saw: method, target, body.
+type Seen = Arc<Mutex<Vec<(String, String, Vec<u8>)>>>;
+
+/// Serves `doc` at /openapi.json and answers every other request 201
+/// with `{}`, keeping each request.
+fn documented(doc: Value) -> (Scripted, Seen) {
+    let seen: Seen = Arc::default();
+    let log = Arc::clone(&seen);
+    let text = doc.to_string();
+    let server = Scripted::start(move |req, stream| {
+        log.lock()
+            .unwrap()
+            .push((req.method.clone(), req.target.clone(), req.body.clone()));
+        let (status, body) = if req.target == "/openapi.json" {
+            ("200 OK", text.clone())
+        } else {
+            ("201 Created", "{}".to_owned())
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (server, seen)
+}
+
+#[test]
+fn put_sends_to_the_one_documented_endpoint() {
+    let doc = document(&[(
+        "/inventory/things/{key}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]);
+    let (server, seen) = documented(doc);
+    itemctl()
+        .args(["put", "k1", "label=x", "--url", &server.url, "-v"])
+        .code(0)
+        .stderr_has(&format!(
+            "itemctl: endpoint PUT /inventory/things/{{key}} (from {}/openapi.json)",
+            server.url
+        ))
+        .run();
+    let seen = seen.lock().unwrap();
+    let targets: Vec<(&str, &str)> = seen
+        .iter()
+        .map(|(m, t, _)| (m.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        targets,
+        [("GET", "/openapi.json"), ("PUT", "/inventory/things/k1")]
+    );
+}
+
+#[test]
+fn several_candidates_are_listed_and_need_a_path() {
+    let obj = json!({"$ref": "#/components/schemas/Thing"});
+    let (server, _) = documented(document(&[
+        ("/a/{x}", obj.clone()),
+        ("/b/{y}", obj.clone()),
+    ]));
+    for cmd in ["check", "put", "bench"] {
+        let mut args = vec![cmd, "--url", &server.url];
+        if cmd == "put" {
+            args.push("k");
+        }
+        itemctl()
+            .args(&args)
+            .code(2)
+            .stderr_has(
+                "describes 2 upsert candidates (PUT /a/{x}, PUT /b/{y}): choose one with --path",
+            )
+            .run();
+    }
+    // --path chooses, and the shape is the document's.
+    let out = itemctl()
+        .args([
+            "check",
+            "--url",
+            &server.url,
+            "--path",
+            "/b/{id}",
+            "--only",
+            "create",
+            "--format",
+            "json",
+        ])
+        .json(1);
+    assert_eq!(out["path"], "/b/{id}");
+    assert_eq!(
+        out["shape"], "Thing {label*: string, count: integer = 0}",
+        "{out}"
+    );
+    assert_eq!(out["source"], format!("{}/openapi.json", server.url));
+}
+
+#[test]
+fn bench_sends_a_valid_item_of_the_documented_shape() {
+    let (server, seen) = documented(document(&[(
+        "/inventory/things/{key}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]));
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "3", "-c", "1"])
+        .code(0) // three fresh ids of 100,000: three 201s
+        .run();
+    let seen = seen.lock().unwrap();
+    let puts: Vec<&(String, String, Vec<u8>)> = seen.iter().filter(|(m, ..)| m == "PUT").collect();
+    assert_eq!(puts.len(), 3);
+    for (_, target, body) in puts {
+        assert!(target.starts_with("/inventory/things/bench-"), "{target}");
+        let item: Value = serde_json::from_slice(body).expect("a JSON body");
+        assert!(
+            item["label"].is_string() && item["count"].is_i64(),
+            "{item}"
+        );
+    }
+}
+
+#[test]
+fn an_openapi_file_describes_a_server_that_publishes_none() {
+    let (server, seen) = documented(json!({"not": "served"}));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(
+        &file,
+        document(&[(
+            "/things/{key}",
+            json!({"$ref": "#/components/schemas/Thing"}),
+        )])
+        .to_string(),
+    )
+    .unwrap();
+    itemctl()
+        .args(["put", "k2", "label=y", "--url", &server.url, "--openapi"])
+        .arg(&file)
+        .code(0)
+        .run();
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|(m, t, _)| m == "PUT" && t == "/things/k2")
+    );
+    // A file that is not OpenAPI is a usage error naming it.
+    std::fs::write(&file, "[1, 2]").unwrap();
+    itemctl()
+        .args(["check", "--url", &server.url, "--openapi"])
+        .arg(&file)
+        .code(2)
+        .stderr_has("not an OpenAPI document")
+        .run();
+}
+
+#[test]
+fn without_a_document_check_says_it_uses_the_tutorials_item() {
+    let (server, _) = documented(json!({"no": "paths"}));
+    itemctl()
+        .args(["check", "--url", &server.url, "--only", "create"])
+        .code(1)
+        .stdout_has("endpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: none, so the tutorial's item (")
+        .run();
+}

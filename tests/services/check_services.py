@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""itemctl check against upsert services that are not the tutorial's.
+
+Three correct services that differ from the tutorial in path, path-parameter
+name, model and framework (two FastAPI apps that publish their OpenAPI
+document, one http.server without any), each of which check must pass with
+no flag beyond --url (and --path where no document is published); and for
+each, five broken variants (FLAW=merge, created200, casefold, race, noecho)
+that check must fail, naming the right check.
+
+Usage: check_services.py --itemctl target/release/itemctl --python VENV/bin/python
+(the venv needs fastapi and uvicorn: the reference's venv has them).
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+SERVICES = [
+    {
+        "name": "users: FastAPI, OpenAPI, extra id in responses",
+        "start": ["-m", "uvicorn", "users_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/api/v1/users/{user_id}",
+        "flags": [],
+        "documented": True,
+    },
+    {
+        "name": "things: FastAPI, OpenAPI, 204 on update, nested model",
+        "start": ["-m", "uvicorn", "things_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/inventory/things/{key}",
+        "flags": [],
+        "documented": True,
+    },
+    {
+        "name": "records: http.server, no OpenAPI, plain errors",
+        "start": ["records_plain.py"],
+        "path": "/store/records/{rid}",
+        "flags": ["--path", "/store/records/{rid}"],
+        "documented": False,
+    },
+]
+
+# Each flaw and the check that must fail for it.
+FLAWS = {
+    "merge": "replace",
+    "created200": "create",
+    "casefold": "identity",
+    "race": "race",
+    "noecho": "create",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(python, service, flaw):
+    port = free_port()
+    env = dict(os.environ, FLAW=flaw)
+    proc = subprocess.Popen(
+        [python, *service["start"], str(port)],
+        cwd=HERE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, f"http://127.0.0.1:{port}"
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit(f"{service['name']}: the service exited ({proc.returncode})")
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit(f"{service['name']}: the service did not listen within 30 s")
+
+
+def check(itemctl, url, flags):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ITEMCTL_")}
+    out = subprocess.run(
+        [itemctl, "check", "--url", url, *flags, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    try:
+        doc = json.loads(out.stdout)
+    except ValueError:
+        doc = None
+    return out.returncode, doc, out.stderr.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--itemctl", required=True)
+    ap.add_argument("--python", required=True)
+    args = ap.parse_args()
+    failures = []
+    runs = 0
+
+    def expect(ok, what):
+        if not ok:
+            failures.append(what)
+            print(f"  WRONG: {what}")
+
+    for service in SERVICES:
+        print(f"== {service['name']}")
+        for flaw in ["", *FLAWS]:
+            proc, url = start(args.python, service, flaw)
+            try:
+                variants = [service["flags"]]
+                if service["documented"] and not flaw:
+                    variants.append(["--fastapi"])
+                for flags in variants:
+                    runs += 1
+                    code, doc, err = check(args.itemctl, url, flags)
+                    label = f"{service['name']} FLAW={flaw or 'none'} {' '.join(flags)}".strip()
+                    if doc is None:
+                        expect(False, f"{label}: no JSON report (exit {code}): {err}")
+                        continue
+                    failed = [c["name"] for c in doc["checks"] if c["status"] == "fail"]
+                    passed = [c["name"] for c in doc["checks"] if c["status"] == "pass"]
+                    print(
+                        f"  {'correct' if not flaw else flaw:10} {' '.join(flags):32} exit {code}: "
+                        f"{doc['passed']} passed, {doc['failed']} failed, {doc['skipped']} skipped"
+                        + (f" (failed: {', '.join(failed)})" if failed else "")
+                    )
+                    expect(doc["path"] == service["path"], f"{label}: path {doc['path']!r}")
+                    if service["documented"]:
+                        expect(
+                            doc["source"].endswith("/openapi.json"),
+                            f"{label}: schema source {doc['source']!r}",
+                        )
+                    if not flaw:
+                        expect(code == 0 and not failed, f"{label}: expected a pass, failed {failed}")
+                        expect(len(passed) >= 8, f"{label}: only {passed} ran")
+                    else:
+                        want = FLAWS[flaw]
+                        expect(code == 1, f"{label}: expected exit 1, got {code}")
+                        expect(want in failed, f"{label}: expected {want} to fail, failed {failed}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+    print(f"{runs} runs, {len(failures)} wrong")
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
