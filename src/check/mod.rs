@@ -473,7 +473,8 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
     let what = format!("a PUT with only {}", sent.join(", "));
     let merged = |e: String| format!("{e} (an update must replace the item, not merge into it)");
     if http.updated(&a, &what)? {
-        http.echoes(&partial, &a).map_err(merged)?;
+        http.echoes(&partial, &a)
+            .map_err(|e| merged(format!("{what}: {e}")))?;
         return Ok(Some(format!("{} took their defaults", left_out.join(", "))));
     }
     if !http.opts.readable {
@@ -489,7 +490,8 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
             read.describe()
         ));
     }
-    http.echoes(&partial, &read).map_err(merged)?;
+    http.echoes(&partial, &read)
+        .map_err(|e| merged(format!("{what}, then GET: {e}")))?;
     Ok(Some(format!(
         "204, then GET: {} took their defaults",
         left_out.join(", ")
