@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
+use crate::contract::shape::IdKind;
 use crate::contract::{PathTemplate, Upserted};
 use crate::error::Failure;
 
@@ -66,6 +67,11 @@ pub struct Options {
     pub path: PathTemplate,
     /// The request body of every upsert (JSON).
     pub body: Vec<u8>,
+    /// What the path parameter takes: the ids bench makes.
+    pub id_kind: IdKind,
+    /// Whether `204 No Content` reports an update (the endpoint documents
+    /// it).
+    pub update_204: bool,
 }
 
 /// The run's shared counters.
@@ -122,7 +128,7 @@ struct Endpoint {
 /// # Errors
 /// [`Failure::Usage`] for anything but `http://host[:port][/prefix]`;
 /// [`Failure::NoResponse`] when the host (or proxy) does not resolve.
-async fn endpoint(base: &str, path: &PathTemplate, run_id: &str) -> Result<Endpoint, Failure> {
+async fn endpoint(base: &str, path: &PathTemplate, id_prefix: &str) -> Result<Endpoint, Failure> {
     let url = client::parse_base(base)?;
     if url.scheme() != "http" {
         return Err(Failure::Usage(format!(
@@ -137,7 +143,7 @@ async fn endpoint(base: &str, path: &PathTemplate, run_id: &str) -> Result<Endpo
         None => host.to_owned(),
     };
     let path = format!(
-        "{}{}bench-{run_id}-",
+        "{}{}{id_prefix}",
         url.path().trim_end_matches('/'),
         path.before()
     );
@@ -177,8 +183,8 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let run_id = client::random_hex();
-    let ep = Arc::new(endpoint(base, &opts.path, &run_id[..8]).await?);
+    let (id_prefix, id_width) = opts.id_kind.bench_prefix(client::random_u64());
+    let ep = Arc::new(endpoint(base, &opts.path, &id_prefix).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -227,6 +233,8 @@ pub async fn run(
                 ^ ((i as u64 + 1) << 32)
                 ^ started.elapsed().as_nanos() as u64,
             schedule,
+            id_width,
+            update_204: opts.update_204,
         };
         tasks.push(tokio::spawn(async move {
             connection(&ep, &shared, &tail, plan).await
@@ -307,6 +315,7 @@ pub async fn run(
         first_error,
         violations,
         interrupted,
+        update_204: opts.update_204,
     })
 }
 
@@ -346,6 +355,10 @@ struct Plan {
     seed: u64,
     /// Open loop: the first request's due time and the interval.
     schedule: Option<(Instant, Duration)>,
+    /// Digits to zero-pad an id's counter to (UUID ids).
+    id_width: usize,
+    /// Whether 204 reports an update.
+    update_204: bool,
 }
 
 /// A small fast PRNG (xorshift64*) per connection.
@@ -399,7 +412,7 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
         req.clear();
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());
-        let _ = write!(req, "{id}");
+        let _ = write!(req, "{id:0width$}", width = plan.id_width);
         req.extend_from_slice(tail);
         let s = match &mut stream {
             Some(s) => s,
@@ -429,7 +442,11 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
                 let _ = tally.latency_us.record(micros.max(1));
                 *tally.statuses.entry(status).or_insert(0) += 1;
                 let slot = usize::try_from(id).unwrap_or(0);
-                match Upserted::from_status(status) {
+                let upserted = match status {
+                    204 if plan.update_204 => Some(Upserted::Replaced),
+                    _ => Upserted::from_status(status),
+                };
+                match upserted {
                     Some(Upserted::Created) => shared.created[slot].fetch_add(1, Ordering::Relaxed),
                     Some(Upserted::Replaced) => {
                         shared.updated[slot].fetch_add(1, Ordering::Relaxed)

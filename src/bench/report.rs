@@ -47,6 +47,8 @@ pub struct Report {
     pub violations: u64,
     /// Whether Ctrl-C ended the run early.
     pub interrupted: bool,
+    /// Whether 204 reports an update (the endpoint documents it).
+    pub update_204: bool,
 }
 
 /// Latency figures, in milliseconds.
@@ -81,9 +83,15 @@ impl Report {
         self.count(Upserted::Created.status_code())
     }
 
-    /// 200 responses.
+    /// 200 responses (and 204s where the endpoint documents them).
     pub fn updated(&self) -> u64 {
         self.count(Upserted::Replaced.status_code())
+            + if self.update_204 { self.count(204) } else { 0 }
+    }
+
+    /// Whether `status` reports an upsert.
+    fn is_upsert(&self, status: u16) -> bool {
+        Upserted::from_status(status).is_some() || (self.update_204 && status == 204)
     }
 
     fn count(&self, status: u16) -> u64 {
@@ -129,7 +137,7 @@ impl Report {
             let others: Vec<String> = self
                 .statuses
                 .iter()
-                .filter(|(s, _)| Upserted::from_status(**s).is_none())
+                .filter(|(s, _)| !self.is_upsert(**s))
                 .map(|(s, n)| format!("{s}: {n}"))
                 .collect();
             out.push(format!(
@@ -203,9 +211,10 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "upserts     {} created (201), {} updated (200)",
+            "upserts     {} created (201), {} updated ({})",
             self.created(),
-            self.updated()
+            self.updated(),
+            if self.update_204 { "200 or 204" } else { "200" }
         );
         let _ = writeln!(out, "errors      {}", self.errors);
         let _ = writeln!(out, "violations  {}", self.violations);
@@ -214,7 +223,11 @@ impl Report {
         }
         let problems = self.problems();
         if problems.is_empty() {
-            out.push_str("result      ok: every response was a 200 or 201 within the contract\n");
+            out.push_str(if self.update_204 {
+                "result      ok: every response was a 200, 201 or 204 within the contract\n"
+            } else {
+                "result      ok: every response was a 200 or 201 within the contract\n"
+            });
         } else {
             for p in problems {
                 let _ = writeln!(out, "result      FAIL: {p}");
@@ -350,6 +363,7 @@ mod tests {
             statuses: statuses.iter().copied().collect(),
             errors,
             first_error: (errors > 0).then(|| "read: connection reset by peer".into()),
+            update_204: false,
             violations,
             interrupted: false,
         }
@@ -371,6 +385,11 @@ mod tests {
             "{p:?}"
         );
         assert!(p[1].contains("no upsert succeeded"), "{p:?}");
+        let mut documented_204 = report(&[(204, 9), (201, 1)], 0, 0);
+        assert!(!documented_204.problems().is_empty(), "204 undocumented");
+        documented_204.update_204 = true;
+        assert_eq!(documented_204.problems(), Vec::<String>::new());
+        assert_eq!(documented_204.updated(), 9);
         let some_404 = report(&[(200, 5), (201, 5), (404, 1)], 0, 0);
         assert_eq!(some_404.problems().len(), 1);
         assert!(!report(&[(200, 9), (201, 1)], 3, 0).problems().is_empty());

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
-use crate::contract::shape::{Invalid, Shape, compare};
+use crate::contract::shape::{IdKind, Invalid, Shape, compare};
 use crate::contract::{EchoedItem, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
 
@@ -159,6 +159,8 @@ pub struct Options {
     /// Whether the stored item can be read back with `GET` on the item
     /// path (documented): how `replace` sees what a 204 update stored.
     pub readable: bool,
+    /// What the path parameter takes: the ids the checks make.
+    pub id_kind: IdKind,
 }
 
 /// A check's result.
@@ -321,10 +323,9 @@ type Item = Map<String, Value>;
 
 impl Http<'_> {
     fn fresh_id(&self, check: &str) -> String {
-        format!(
-            "itemctl-check-{}-{check}-{}",
-            self.run_id,
-            client::random_hex()
+        self.opts.id_kind.fresh(
+            &format!("itemctl-check-{}-{check}", self.run_id),
+            client::random_u128(),
         )
     }
 
@@ -660,7 +661,10 @@ async fn coerce(http: &Http<'_>) -> Result<String, String> {
 }
 
 async fn unicode(http: &Http<'_>) -> Result<String, String> {
-    let id = format!("ünï ☃ {}", http.fresh_id("unicode"));
+    let id = match http.opts.id_kind {
+        IdKind::Text => format!("ünï ☃ {}", http.fresh_id("unicode")),
+        IdKind::Integer | IdKind::Uuid => http.fresh_id("unicode"),
+    };
     let mut item = http.item(5);
     let text = "名前 ✓ é 😀";
     let field = http.opts.shape.free_text_field().map(|f| f.name.clone());
@@ -668,10 +672,13 @@ async fn unicode(http: &Http<'_>) -> Result<String, String> {
         item.insert(field.clone(), Value::from(text));
     }
     let a = http.put(&id, &item).await?;
-    a.require(Upserted::Created, "a fresh non-ASCII id")?;
+    a.require(
+        Upserted::Created,
+        "a fresh id (non-ASCII when ids are text)",
+    )?;
     http.echoes(&item, &a)?;
     let b = http.put(&id, &item).await?;
-    http.updated(&b, "the same non-ASCII id again")?;
+    http.updated(&b, "the same id again")?;
     Ok(match field {
         Some(field) => format!("201 then 200; {field} {text:?} round-trips"),
         None => "201 then 200 (no free-text field for non-ASCII text)".into(),
@@ -681,23 +688,29 @@ async fn unicode(http: &Http<'_>) -> Result<String, String> {
 /// Ids a server must not conflate, then one id spelled two ways.
 async fn identity(http: &Http<'_>) -> Result<String, String> {
     let base = http.fresh_id("identity");
-    let pairs = [
-        (
-            "letter case",
-            format!("{base}-Case"),
-            format!("{base}-case"),
-        ),
-        (
-            "Unicode normalisation (NFC vs NFD)",
-            format!("{base}-\u{e9}"),
-            format!("{base}-e\u{301}"),
-        ),
-        (
-            "a trailing character",
-            format!("{base}-x"),
-            format!("{base}-x-"),
-        ),
-    ];
+    // Look-alike pairs that are distinct ids of this kind (a UUID's letter
+    // case is not: UUIDs compare case-insensitively).
+    let pairs: Vec<(&str, String, String)> = match http.opts.id_kind {
+        IdKind::Text => vec![
+            (
+                "letter case",
+                format!("{base}-Case"),
+                format!("{base}-case"),
+            ),
+            (
+                "Unicode normalisation (NFC vs NFD)",
+                format!("{base}-\u{e9}"),
+                format!("{base}-e\u{301}"),
+            ),
+            (
+                "a trailing character",
+                format!("{base}-x"),
+                format!("{base}-x-"),
+            ),
+        ],
+        IdKind::Integer => vec![("a trailing digit", base.clone(), format!("{base}0"))],
+        IdKind::Uuid => Vec::new(),
+    };
     let (one, two) = (http.item(6), http.item(7));
     for (what, first, second) in &pairs {
         http.put(first, &one)
@@ -711,27 +724,41 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
             )
             .map_err(|e| format!("{e} (the server conflates ids that differ in {what})"))?;
     }
-    // One id, its letters percent-encoded instead of sent as they are.
-    let id = format!("{base}-AZ");
+    // One id, some of its characters percent-encoded instead of sent as
+    // they are: the last two (letters of a text id, digits, a UUID's).
+    let id = match http.opts.id_kind {
+        IdKind::Text => format!("{base}-AZ"),
+        IdKind::Integer | IdKind::Uuid => http.fresh_id("identity"),
+    };
     http.put(&id, &one)
         .await?
         .require(Upserted::Created, "a fresh id")?;
-    let spelled = format!("{}%41%5A", client::encode_id(&format!("{base}-")));
+    let split = id.len() - 2;
+    let tail: String = id[split..].bytes().map(|b| format!("%{b:02X}")).collect();
+    let spelled = format!("{}{tail}", client::encode_id(&id[..split]));
     let body = serde_json::to_vec(&two).map_err(|e| e.to_string())?;
     let again = http
         .client
         .put_encoded(&spelled, Bytes::from(body))
         .await
         .map_err(|e| e.to_string())?;
+    let what = format!(
+        "the same id with its last two characters percent-encoded ({tail} for {})",
+        &id[split..]
+    );
     http.updated(
         &Answer {
             status: again.status,
             body: again.body,
         },
-        "the same id with its letters percent-encoded (%41%5A for AZ)",
+        &what,
     )
     .map_err(|e| format!("{e} (percent-decoding must give the same id)"))?;
-    Ok("3 look-alike pairs distinct; %41%5A is AZ".into())
+    Ok(format!(
+        "{} look-alike pairs distinct; {tail} is {}",
+        pairs.len(),
+        &id[split..]
+    ))
 }
 
 async fn race(http: &Http<'_>, n: usize) -> Result<String, String> {
@@ -808,6 +835,7 @@ mod tests {
             exact_echo: true,
             update_204: false,
             readable: false,
+            id_kind: IdKind::Text,
         };
         let reason = |check| skip_reason(check, &opts);
         assert_eq!(reason(Check::Create), None);

@@ -613,6 +613,17 @@ async fn read_capped(
 /// 16 random hex digits, for fresh ids (not cryptographic: ids only need
 /// to be fresh).
 pub fn random_hex() -> String {
+    format!("{:016x}", random_u64())
+}
+
+/// 128 random bits (two [`random_u64`]s).
+pub fn random_u128() -> u128 {
+    (u128::from(random_u64()) << 64) | u128::from(random_u64())
+}
+
+/// 64 bits from the standard library's randomly seeded hasher, a counter
+/// and the clock: unique per call, not for cryptography.
+pub fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -623,7 +634,7 @@ pub fn random_hex() -> String {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos()),
     );
-    format!("{:016x}", h.finish())
+    h.finish()
 }
 
 /// `cannot connect to URL: cause`, or, through a proxy, `cannot connect to

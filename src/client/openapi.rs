@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Client;
 use crate::contract::PathTemplate;
-use crate::contract::shape::Shape;
+use crate::contract::shape::{IdKind, Shape};
 use crate::error::Failure;
 
 /// The endpoint to upsert to, and where that knowledge came from.
@@ -35,6 +35,8 @@ pub struct Endpoint {
     /// Whether the document has a `GET` on the same path (the stored item
     /// can be read back).
     pub readable: bool,
+    /// What the path parameter takes (text, an integer, a UUID).
+    pub id_kind: IdKind,
 }
 
 impl Endpoint {
@@ -47,6 +49,7 @@ impl Endpoint {
             documented: false,
             update_204: false,
             readable: false,
+            id_kind: IdKind::Text,
         }
     }
 }
@@ -57,6 +60,7 @@ struct Candidate {
     schema: Value,
     update_204: bool,
     readable: bool,
+    id_kind: IdKind,
 }
 
 /// Finds the endpoint: from `openapi` (a URL or a file) when given, else
@@ -157,6 +161,7 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
         documented: true,
         update_204: chosen.update_204,
         readable: chosen.readable,
+        id_kind: chosen.id_kind,
     })
 }
 
@@ -198,17 +203,20 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             continue;
         };
         let params = [item.get("parameters"), op.get("parameters")];
-        let in_path = params
+        let in_path: Vec<&Value> = params
             .iter()
             .flatten()
             .filter_map(|p| p.as_array())
             .flatten()
             .filter_map(|p| follow(doc, p))
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
-            .count();
-        if in_path != 1 {
+            .collect();
+        let [param] = in_path.as_slice() else {
             continue;
-        }
+        };
+        let id_kind = param
+            .get("schema")
+            .map_or(IdKind::Text, |schema| IdKind::from_schema(doc, schema));
         let Some(content) = op
             .get("requestBody")
             .and_then(|b| follow(doc, b))
@@ -238,6 +246,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             schema: schema.clone(),
             update_204,
             readable: item.get("get").is_some(),
+            id_kind,
         });
     }
     out
@@ -312,6 +321,17 @@ mod tests {
         let e = choose(&doc, "doc", None).unwrap();
         assert!(!e.documented);
         assert_eq!(e.path, PathTemplate::default());
+    }
+
+    #[test]
+    fn the_id_kind_comes_from_the_path_parameter() {
+        let mut op = put_op(
+            "n",
+            json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+        );
+        op["put"]["parameters"][0]["schema"] = json!({"type": "integer"});
+        let doc = json!({"paths": {"/n/{n}": op}});
+        assert_eq!(choose(&doc, "doc", None).unwrap().id_kind, IdKind::Integer);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         embedded: args.target.url.is_none(),
         path: args.target.path.clone().unwrap_or_default(),
         body: Vec::new(),
+        id_kind: crate::contract::shape::IdKind::Text,
+        update_204: false,
     };
     if let Some(rate) = args.rate {
         // More connections than requests per second would idle.
@@ -62,6 +64,8 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         )
         .await?;
         opts.path = endpoint.path.clone();
+        opts.id_kind = endpoint.id_kind;
+        opts.update_204 = endpoint.update_204;
         opts.body = match (given_body, &endpoint.shape) {
             (Some(body), _) => body,
             (None, Ok(shape)) if endpoint.documented && !shape.is_tutorial() => {

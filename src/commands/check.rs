@@ -72,6 +72,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             exact_echo: args.exact_echo || shape.is_tutorial(),
             update_204: endpoint.update_204,
             readable: endpoint.readable,
+            id_kind: endpoint.id_kind,
             shape: shape.clone(),
         };
         let results = check::run(&client, &opts).await?;

@@ -82,7 +82,10 @@ pub enum Kind {
     Object(Option<Box<Shape>>),
     /// `enum` (or `const`: one value).
     Enum(Vec<Value>),
-    /// No type the schema pins down (`{}`, several alternatives).
+    /// Several alternatives (`anyOf`: pydantic's `Decimal` is a number or
+    /// a string): values of the first; no wrong-type variant.
+    Union(Box<Kind>),
+    /// No type the schema pins down (`{}`).
     Any,
 }
 
@@ -104,6 +107,78 @@ pub struct Invalid {
     pub field: String,
     /// The body.
     pub body: Map<String, Value>,
+}
+
+/// What the endpoint's path parameter takes as an id, from its schema
+/// (FastAPI: `item_id: str`, `int` or `UUID`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IdKind {
+    /// Any text (`"type": "string"`, or no schema).
+    #[default]
+    Text,
+    /// An integer (`"type": "integer"`).
+    Integer,
+    /// A UUID (`"format": "uuid"`).
+    Uuid,
+}
+
+impl IdKind {
+    /// The kind a path parameter's schema gives (`anyOf` with null and
+    /// `$ref`s followed).
+    pub fn from_schema(doc: &Value, schema: &Value) -> IdKind {
+        match kind_of(doc, schema, MAX_DEPTH) {
+            Ok((Kind::Integer(_), _)) => IdKind::Integer,
+            Ok((
+                Kind::String {
+                    format: Some(f), ..
+                },
+                _,
+            )) if f == "uuid" => IdKind::Uuid,
+            _ => IdKind::Text,
+        }
+    }
+
+    /// A fresh id of this kind from 128 random bits; `label` names what
+    /// it is for in a text id (`itemctl-check-<run>-create-…`).
+    pub fn fresh(self, label: &str, random: u128) -> String {
+        match self {
+            IdKind::Text => format!("{label}-{:016x}", random as u64),
+            // 16 digits, no leading zero: below 2^53, a float-safe JSON
+            // number too.
+            IdKind::Integer => {
+                (1_000_000_000_000_000 + (random % 8_000_000_000_000_000) as u64).to_string()
+            }
+            IdKind::Uuid => uuid_text(random),
+        }
+    }
+
+    /// What bench writes before its counter, and how many digits it pads
+    /// the counter to: `bench-<run>-` for text, the run's digits for
+    /// integers, a UUID's first groups for UUIDs (12 digits).
+    pub fn bench_prefix(self, run: u64) -> (String, usize) {
+        match self {
+            IdKind::Text => (format!("bench-{:08x}-", run as u32), 0),
+            IdKind::Integer => (format!("{}", 1_000_000 + run % 8_000_000), 0),
+            IdKind::Uuid => {
+                let full = uuid_text(u128::from(run) << 64);
+                (full[..24].to_owned(), 12)
+            }
+        }
+    }
+}
+
+/// `random` as a version-4 UUID, lower case.
+fn uuid_text(random: u128) -> String {
+    let v = (random & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// How deep nested models are followed (a `$ref` cycle ends here).
@@ -335,6 +410,7 @@ impl fmt::Display for Kind {
                 let shown: Vec<String> = values.iter().map(ToString::to_string).collect();
                 write!(f, "one of {}", shown.join("|"))
             }
+            Kind::Union(first) => write!(f, "{first}|…"),
             Kind::Any => f.write_str("any"),
         }
     }
@@ -422,12 +498,13 @@ fn kind_of(doc: &Value, prop: &Value, depth: usize) -> Result<(Kind, bool), Stri
                 }
             }
             let kind = match others.as_slice() {
+                [] => Kind::Any,
                 [one] => {
                     let (kind, inner_null) = kind_of(doc, one, depth)?;
                     nullable |= inner_null;
                     kind
                 }
-                _ => Kind::Any,
+                [first, ..] => Kind::Union(Box::new(kind_of(doc, first, depth)?.0)),
             };
             return Ok((kind, nullable));
         }
@@ -543,6 +620,7 @@ fn value(kind: &Kind, variant: u64, salt: &str, depth: usize) -> Value {
             .get(usize::try_from(variant).unwrap_or(0) % values.len().max(1))
             .cloned()
             .unwrap_or(Value::Null),
+        Kind::Union(first) => value(first, variant, salt, depth),
         Kind::Any => Value::String(format!("v{variant}-{salt}")),
     }
 }
@@ -658,7 +736,7 @@ fn wrong_type(kind: &Kind) -> Option<(Value, &'static str)> {
             Value::from("itemctl-not-a-member"),
             "a value outside the enum",
         ),
-        Kind::Any => return None,
+        Kind::Union(_) | Kind::Any => return None,
     })
 }
 
@@ -742,6 +820,13 @@ pub fn same(a: &Value, b: &Value) -> bool {
             xs == ys
                 || (!(integer(&xs) && integer(&ys))
                     && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q && p.is_finite()))
+        }
+        // pydantic writes a Decimal as a string: "5.5" echoes 5.5.
+        (Value::Number(n), Value::String(t)) | (Value::String(t), Value::Number(n)) => {
+            let plain = !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
+            plain && t.parse::<f64>().ok() == n.as_f64() && n.as_f64().is_some_and(f64::is_finite)
         }
         (Value::String(x), Value::String(y)) => {
             x == y || utc(x).is_some_and(|x| utc(y).is_some_and(|y| x == y))
@@ -905,6 +990,35 @@ mod tests {
         );
         assert!(shape.full(0, "x")["dim"]["w"].as_f64().unwrap() > 0.0);
         assert_eq!(shape.nulls(0, "x").unwrap()["label"], Value::Null);
+    }
+
+    #[test]
+    fn ids_follow_the_path_parameter() {
+        let doc = json!({});
+        assert_eq!(
+            IdKind::from_schema(&doc, &json!({"type": "integer"})),
+            IdKind::Integer
+        );
+        assert_eq!(
+            IdKind::from_schema(&doc, &json!({"type": "string", "format": "uuid"})),
+            IdKind::Uuid
+        );
+        assert_eq!(
+            IdKind::from_schema(&doc, &json!({"type": "string"})),
+            IdKind::Text
+        );
+        let n = IdKind::Integer.fresh("x", u128::MAX);
+        assert_eq!(n.len(), 16, "{n}");
+        assert!(n.parse::<u64>().unwrap() < 1 << 53);
+        let u = IdKind::Uuid.fresh("x", 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        assert_eq!(u, "01234567-89ab-4def-8123-456789abcdef");
+        assert!(
+            IdKind::Text
+                .fresh("itemctl-check", 255)
+                .starts_with("itemctl-check-00000000000000ff")
+        );
+        let (prefix, pad) = IdKind::Uuid.bench_prefix(7);
+        assert_eq!((prefix.len(), pad), (24, 12));
     }
 
     #[test]

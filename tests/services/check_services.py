@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """itemctl check against upsert services that are not the tutorial's.
 
-Three correct services that differ from the tutorial in path, path-parameter
-name, model and framework (two FastAPI apps that publish their OpenAPI
-document, one http.server without any), each of which check must pass with
+Four correct services that differ from the tutorial in path, path-parameter
+name and type, model and framework (three FastAPI apps that publish their
+OpenAPI document, one http.server without any), each of which check must pass with
 no flag beyond --url (and --path where no document is published); and for
 each, five broken variants (FLAW=merge, created200, casefold, race, noecho)
 that check must fail, naming the right check.
@@ -34,6 +34,13 @@ SERVICES = [
         "name": "things: FastAPI, OpenAPI, 204 on update, nested model",
         "start": ["-m", "uvicorn", "things_fastapi:app", "--host", "127.0.0.1", "--port"],
         "path": "/inventory/things/{key}",
+        "flags": [],
+        "documented": True,
+    },
+    {
+        "name": "orders: FastAPI, OpenAPI, integer ids, a Decimal",
+        "start": ["-m", "uvicorn", "orders_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/orders/{order_id}",
         "flags": [],
         "documented": True,
     },
@@ -101,6 +108,23 @@ def check(itemctl, url, flags):
     return out.returncode, doc, out.stderr.strip()
 
 
+def bench(itemctl, url, flags):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ITEMCTL_")}
+    out = subprocess.run(
+        [itemctl, "bench", "--url", url, *flags, "-n", "400", "-c", "4", "--ids", "50", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    try:
+        doc = json.loads(out.stdout)
+        summary = f"{doc['requests']} requests, statuses {doc['status']}, violations {doc['violations']}"
+    except (ValueError, KeyError):
+        summary = out.stderr.strip()
+    return out.returncode, summary
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--itemctl", required=True)
@@ -145,6 +169,13 @@ def main():
                     if not flaw:
                         expect(code == 0 and not failed, f"{label}: expected a pass, failed {failed}")
                         expect(len(passed) >= 8, f"{label}: only {passed} ran")
+                        if flags == service["flags"]:
+                            # bench: the discovered (or given) endpoint and a
+                            # valid item, every response within the contract.
+                            runs += 1
+                            code, out = bench(args.itemctl, url, flags)
+                            print(f"  {'bench':10} {' '.join(flags):32} exit {code}: {out}")
+                            expect(code == 0, f"{label}: bench exit {code}: {out}")
                     else:
                         want = FLAWS[flaw]
                         expect(code == 1, f"{label}: expected exit 1, got {code}")
