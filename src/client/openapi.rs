@@ -37,6 +37,9 @@ pub struct Endpoint {
     pub readable: bool,
     /// What the path parameter takes (text, an integer, a UUID).
     pub id_kind: IdKind,
+    /// The properties of the documented 200/201 response schema, when it
+    /// has any (a `response_model`).
+    pub response_fields: Option<Vec<String>>,
 }
 
 impl Endpoint {
@@ -50,6 +53,7 @@ impl Endpoint {
             update_204: false,
             readable: false,
             id_kind: IdKind::Text,
+            response_fields: None,
         }
     }
 }
@@ -61,6 +65,7 @@ struct Candidate {
     update_204: bool,
     readable: bool,
     id_kind: IdKind,
+    response_fields: Option<Vec<String>>,
 }
 
 /// Finds the endpoint: from `openapi` (a URL or a file) when given, else
@@ -162,6 +167,7 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
         update_204: chosen.update_204,
         readable: chosen.readable,
         id_kind: chosen.id_kind,
+        response_fields: chosen.response_fields.clone(),
     })
 }
 
@@ -241,12 +247,27 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             .get("responses")
             .and_then(Value::as_object)
             .is_some_and(|r| r.contains_key("204"));
+        let response_fields = ["201", "200"].iter().find_map(|code| {
+            let schema = op
+                .get("responses")?
+                .get(*code)
+                .and_then(|r| follow(doc, r))?
+                .get("content")?
+                .as_object()?
+                .iter()
+                .find(|(media, _)| media.contains("json"))?
+                .1
+                .get("schema")?;
+            let shape = Shape::from_schema(doc, schema).ok()?;
+            Some(shape.fields.into_iter().map(|f| f.name).collect::<Vec<_>>())
+        });
         out.push(Candidate {
             path: template,
             schema: schema.clone(),
             update_204,
             readable: item.get("get").is_some(),
             id_kind,
+            response_fields,
         });
     }
     out
@@ -332,6 +353,20 @@ mod tests {
         op["put"]["parameters"][0]["schema"] = json!({"type": "integer"});
         let doc = json!({"paths": {"/n/{n}": op}});
         assert_eq!(choose(&doc, "doc", None).unwrap().id_kind, IdKind::Integer);
+    }
+
+    #[test]
+    fn a_response_model_limits_what_is_compared() {
+        let mut op = put_op(
+            "k",
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "secret": {"type": "string"}}}),
+        );
+        op["put"]["responses"]["200"] = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Public"}}}});
+        let doc = json!({"paths": {"/things/{k}": op}, "components": {"schemas": {"Public": {"type": "object", "properties": {"a": {"type": "string"}}}}}});
+        assert_eq!(
+            choose(&doc, "doc", None).unwrap().response_fields,
+            Some(vec!["a".to_owned()])
+        );
     }
 
     #[test]

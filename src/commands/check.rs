@@ -73,6 +73,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             update_204: endpoint.update_204,
             readable: endpoint.readable,
             id_kind: endpoint.id_kind,
+            response_fields: endpoint.response_fields.clone(),
             shape: shape.clone(),
         };
         let results = check::run(&client, &opts).await?;

@@ -65,6 +65,15 @@ pub enum Kind {
         /// `format`, when it is one the values honour.
         format: Option<String>,
     },
+    /// `string` with a `pattern` (a regular expression the value must
+    /// match), and a value known to be valid (`examples`, `example` or
+    /// `default`) for when the pattern is beyond [`example_of`].
+    Pattern {
+        /// The regular expression.
+        pattern: String,
+        /// A valid value from the schema.
+        fallback: Option<String>,
+    },
     /// `integer`, within its bounds.
     Integer(Bounds),
     /// `number`, within its bounds.
@@ -344,6 +353,18 @@ impl Shape {
         out
     }
 
+    /// For FastAPI's wrapper of one embedded model (`Body(embed=True)`:
+    /// `{"item": {…}}`), the wrapped field's name: such endpoints often
+    /// answer with the model itself.
+    pub fn embedded_model(&self) -> Option<&str> {
+        match self.fields.as_slice() {
+            [f] if self.title.starts_with("Body_") && matches!(f.kind, Kind::Object(Some(_))) => {
+                Some(&f.name)
+            }
+            _ => None,
+        }
+    }
+
     /// The first field whose value may be any text (no format, enum or
     /// short `maxLength`): where `unicode` puts non-ASCII text.
     pub fn free_text_field(&self) -> Option<&Field> {
@@ -400,6 +421,7 @@ impl fmt::Display for Kind {
                 Some(fmt) => write!(f, "string({fmt})"),
                 None => f.write_str("string"),
             },
+            Kind::Pattern { pattern, .. } => write!(f, "string(pattern {pattern})"),
             Kind::Integer(_) => f.write_str("integer"),
             Kind::Number(_) => f.write_str("number"),
             Kind::Boolean => f.write_str("boolean"),
@@ -540,6 +562,24 @@ fn kind_of(doc: &Value, prop: &Value, depth: usize) -> Result<(Kind, bool), Stri
         _ => None,
     };
     let kind = match ty {
+        Some("string") if s.get("pattern").is_some_and(Value::is_string) => Kind::Pattern {
+            pattern: s
+                .get("pattern")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            fallback: [
+                s.get("examples").and_then(|e| e.get(0)),
+                s.get("example"),
+                s.get("default"),
+                prop.get("examples").and_then(|e| e.get(0)),
+                prop.get("default"),
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(Value::as_str)
+            .map(str::to_owned),
+        },
         Some("string") => Kind::String {
             min: s.get("minLength").and_then(Value::as_u64).unwrap_or(0),
             max: s.get("maxLength").and_then(Value::as_u64),
@@ -596,6 +636,12 @@ fn value(kind: &Kind, variant: u64, salt: &str, depth: usize) -> Value {
     match kind {
         Kind::String { min, max, format } => {
             Value::String(text(*min, *max, format.as_deref(), variant, salt))
+        }
+        Kind::Pattern { pattern, fallback } => {
+            match example_of(pattern, variant).or_else(|| fallback.clone()) {
+                Some(text) => Value::String(text),
+                None => Value::String(format!("v{variant}-{salt}")),
+            }
         }
         Kind::Integer(b) => Value::from(integer_in(b, variant)),
         Kind::Number(b) => {
@@ -709,6 +755,238 @@ fn number_in(b: &Bounds, variant: u64) -> f64 {
     n
 }
 
+/// A string matching `pattern`, for the common regular-expression syntax
+/// (literals, escapes `\d \w \s`, classes `[a-z0-9_-]` and negated ones,
+/// `.`, groups with `|`, quantifiers `? * + {n} {n,m}`, anchors); `None`
+/// for what it does not read (look-around, back-references). `variant`
+/// picks different characters from the classes, so variants differ where
+/// the pattern lets them.
+pub fn example_of(pattern: &str, variant: u64) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut pos = 0;
+    let alts = parse_alternatives(&chars, &mut pos, 0)?;
+    if pos != chars.len() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut seed = variant;
+    emit_alternatives(&alts, &mut seed, &mut out);
+    Some(out)
+}
+
+/// One piece of a pattern: what it matches, and how often.
+#[derive(Debug)]
+enum Atom {
+    /// Exactly this character.
+    Char(char),
+    /// One of these inclusive ranges (already complemented when negated).
+    Class(Vec<(char, char)>),
+    /// A group: alternatives of sequences.
+    Group(Vec<Vec<(Atom, u32)>>),
+    /// Matches without a character (`^`, `$`, `\b`).
+    Empty,
+}
+
+const WORD: &[(char, char)] = &[('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')];
+
+fn parse_alternatives(c: &[char], pos: &mut usize, depth: usize) -> Option<Vec<Vec<(Atom, u32)>>> {
+    if depth > 16 {
+        return None;
+    }
+    let mut alts = vec![Vec::new()];
+    while *pos < c.len() {
+        let atom = match c[*pos] {
+            ')' => break,
+            '|' => {
+                *pos += 1;
+                alts.push(Vec::new());
+                continue;
+            }
+            '(' => {
+                *pos += 1;
+                if c.get(*pos) == Some(&'?') {
+                    // (?:…) and (?P<name>…) / (?<name>…); not look-around.
+                    match (c.get(*pos + 1), c.get(*pos + 2)) {
+                        (Some(':'), _) => *pos += 2,
+                        (Some('P'), Some('<')) | (Some('<'), _)
+                            if c.get(*pos + 2) != Some(&'=') && c.get(*pos + 2) != Some(&'!') =>
+                        {
+                            let close = c[*pos..].iter().position(|&x| x == '>')?;
+                            *pos += close + 1;
+                        }
+                        _ => return None,
+                    }
+                }
+                let inner = parse_alternatives(c, pos, depth + 1)?;
+                if c.get(*pos) != Some(&')') {
+                    return None;
+                }
+                *pos += 1;
+                Atom::Group(inner)
+            }
+            '[' => {
+                *pos += 1;
+                parse_class(c, pos)?
+            }
+            '\\' => {
+                *pos += 1;
+                let e = *c.get(*pos)?;
+                *pos += 1;
+                match e {
+                    'd' => Atom::Class(vec![('0', '9')]),
+                    'w' => Atom::Class(WORD.to_vec()),
+                    's' => Atom::Char(' '),
+                    'D' | 'S' => Atom::Char('x'),
+                    'W' => Atom::Char('-'),
+                    'b' | 'B' | 'A' | 'Z' | 'z' => Atom::Empty,
+                    'n' => Atom::Char('\n'),
+                    't' => Atom::Char('\t'),
+                    x if x.is_ascii_digit() => return None,
+                    x => Atom::Char(x),
+                }
+            }
+            '^' | '$' => {
+                *pos += 1;
+                Atom::Empty
+            }
+            '.' => {
+                *pos += 1;
+                Atom::Class(vec![('a', 'z')])
+            }
+            x => {
+                *pos += 1;
+                Atom::Char(x)
+            }
+        };
+        let count = parse_quantifier(c, pos)?;
+        alts.last_mut()?.push((atom, count));
+    }
+    Some(alts)
+}
+
+/// The repetitions to emit for the quantifier at `pos` (its minimum, at
+/// least one for `+`); 1 without one.
+fn parse_quantifier(c: &[char], pos: &mut usize) -> Option<u32> {
+    let count = match c.get(*pos) {
+        Some('?') | Some('*') => {
+            *pos += 1;
+            0
+        }
+        Some('+') => {
+            *pos += 1;
+            1
+        }
+        Some('{') => {
+            let close = c[*pos..].iter().position(|&x| x == '}')? + *pos;
+            let body: String = c[*pos + 1..close].iter().collect();
+            *pos = close + 1;
+            let min = body.split(',').next()?.trim();
+            let min: u32 = if min.is_empty() { 0 } else { min.parse().ok()? };
+            if min > 4096 {
+                return None;
+            }
+            min
+        }
+        _ => return Some(1),
+    };
+    // A lazy or possessive suffix changes nothing here.
+    if matches!(c.get(*pos), Some('?') | Some('+')) {
+        *pos += 1;
+    }
+    Some(count)
+}
+
+fn parse_class(c: &[char], pos: &mut usize) -> Option<Atom> {
+    let negated = c.get(*pos) == Some(&'^');
+    if negated {
+        *pos += 1;
+    }
+    let mut ranges = Vec::new();
+    let mut first = true;
+    loop {
+        let ch = *c.get(*pos)?;
+        *pos += 1;
+        if ch == ']' && !first {
+            break;
+        }
+        first = false;
+        let lo = if ch == '\\' {
+            let e = *c.get(*pos)?;
+            *pos += 1;
+            match e {
+                'd' => {
+                    ranges.push(('0', '9'));
+                    continue;
+                }
+                'w' => {
+                    ranges.extend_from_slice(WORD);
+                    continue;
+                }
+                's' => {
+                    ranges.push((' ', ' '));
+                    continue;
+                }
+                'n' => '\n',
+                't' => '\t',
+                x => x,
+            }
+        } else {
+            ch
+        };
+        if c.get(*pos) == Some(&'-') && c.get(*pos + 1).is_some_and(|&x| x != ']') {
+            let hi = *c.get(*pos + 1)?;
+            *pos += 2;
+            ranges.push((lo, hi));
+        } else {
+            ranges.push((lo, lo));
+        }
+    }
+    if negated {
+        let allowed: Vec<(char, char)> = ('a'..='z')
+            .chain('0'..='9')
+            .filter(|x| !ranges.iter().any(|(l, h)| (l..=h).contains(&x)))
+            .map(|x| (x, x))
+            .collect();
+        if allowed.is_empty() {
+            return None;
+        }
+        return Some(Atom::Class(allowed));
+    }
+    Some(Atom::Class(ranges))
+}
+
+fn emit_alternatives(alts: &[Vec<(Atom, u32)>], seed: &mut u64, out: &mut String) {
+    // The first alternative: the one a pattern's author lists first.
+    let Some(seq) = alts.first() else { return };
+    for (atom, count) in seq {
+        for _ in 0..*count {
+            match atom {
+                Atom::Char(x) => out.push(*x),
+                Atom::Class(ranges) => {
+                    let total: u64 = ranges
+                        .iter()
+                        .map(|(l, h)| u64::from(*h as u32).saturating_sub(u64::from(*l as u32)) + 1)
+                        .sum();
+                    let mut k = *seed % total.max(1);
+                    *seed = seed.wrapping_add(1);
+                    for (l, h) in ranges {
+                        let size = u64::from(*h as u32).saturating_sub(u64::from(*l as u32)) + 1;
+                        if k < size {
+                            if let Some(ch) = char::from_u32(*l as u32 + k as u32) {
+                                out.push(ch);
+                            }
+                            break;
+                        }
+                        k -= size;
+                    }
+                }
+                Atom::Group(inner) => emit_alternatives(inner, seed, out),
+                Atom::Empty => {}
+            }
+        }
+    }
+}
+
 /// A value of another type than `kind`, and how to say so.
 fn wrong_type(kind: &Kind) -> Option<(Value, &'static str)> {
     Some(match kind {
@@ -726,7 +1004,7 @@ fn wrong_type(kind: &Kind) -> Option<(Value, &'static str)> {
                 _ => "text that is not a URI",
             },
         ),
-        Kind::String { .. } => (Value::from(12345), "a number for a string"),
+        Kind::String { .. } | Kind::Pattern { .. } => (Value::from(12345), "a number for a string"),
         Kind::Integer(_) => (Value::from("not-a-number"), "a string for an integer"),
         Kind::Number(_) => (Value::from("not-a-number"), "a string for a number"),
         Kind::Boolean => (Value::from("not-a-boolean"), "a string for a boolean"),
@@ -850,7 +1128,9 @@ fn utc(s: &str) -> Option<&str> {
 
 /// Compares a response body with the item the server should hold:
 /// every field of `expected` must be in it with the same value
-/// ([`same`]); with `exact`, it must hold no other field.
+/// ([`same`]), except that a null may be left out (FastAPI's
+/// `response_model_exclude_none`); with `exact`, it must hold exactly
+/// those fields.
 ///
 /// # Errors
 /// One line: the body is not a JSON object, or the first field that is
@@ -866,6 +1146,7 @@ pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Resul
     };
     for (k, want) in expected {
         match got.get(k) {
+            None if !exact && want.is_null() => {}
             None => {
                 return Err(format!(
                     "the response has no {k:?} (expected {want}): {}",
@@ -1019,6 +1300,28 @@ mod tests {
         );
         let (prefix, pad) = IdKind::Uuid.bench_prefix(7);
         assert_eq!((prefix.len(), pad), (24, 12));
+    }
+
+    #[test]
+    fn examples_match_common_patterns() {
+        for (pattern, variant, want) in [
+            (r"^[A-Z]{2}-[0-9]+$", 0, "AB-2"),
+            (r"^[A-Z]{2}-[0-9]+$", 1, "BC-3"),
+            (r"^\d{3}-\d{4}$", 0, "012-3456"),
+            (r"^(?:red|green)$", 0, "red"),
+            (r"^[a-z0-9_-]{3,16}$", 0, "abc"),
+            (r"^SKU[^a-z]\w?$", 0, "SKU0"),
+            (r"^v\.(?P<major>\d+)$", 5, "v.5"),
+        ] {
+            assert_eq!(
+                example_of(pattern, variant).as_deref(),
+                Some(want),
+                "{pattern}"
+            );
+        }
+        assert_eq!(example_of(r"^(?=a)b$", 0), None);
+        assert_eq!(example_of(r"(a)\1", 0), None);
+        assert_eq!(example_of(r"[abc", 0), None);
     }
 
     #[test]
