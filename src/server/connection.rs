@@ -4,7 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
@@ -201,7 +201,8 @@ impl Connection {
                         // Faults apply to the endpoint only.
                         let (delay, fate) = self.app.faults.draw();
                         if let Some(delay) = delay {
-                            sleep_until_precisely(started + delay).await;
+                            // Counted from when the request head arrived.
+                            self.app.faults.sleep_until(started + delay).await;
                         }
                         match fate {
                             Fate::Drop => {
@@ -522,19 +523,5 @@ async fn read_some(stream: &TcpStream, buf: &mut BytesMut) -> std::io::Result<us
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
             other => return other,
         }
-    }
-}
-
-/// Sleeps until `deadline` to within microseconds: `--delay` is counted
-/// from when the request head arrived. tokio's timer ticks in milliseconds
-/// and rounds up (on average half a millisecond late, 1% of a 50 ms
-/// delay), so it sleeps to a millisecond before, then yields to other
-/// tasks until the deadline.
-async fn sleep_until_precisely(deadline: Instant) {
-    if let Some(coarse) = deadline.checked_sub(Duration::from_millis(1)) {
-        tokio::time::sleep_until(coarse.into()).await;
-    }
-    while Instant::now() < deadline {
-        tokio::task::yield_now().await;
     }
 }
