@@ -63,21 +63,15 @@ lat = sorted(r["latency_ms"] for r in doc["requests"] if r["target"].startswith(
 n = len(lat)
 mean = sum(lat) / n
 q = lambda p: lat[min(n - 1, int(p * n))]
-# The delays serve drew: --fault-seed makes them a known sequence
-# (SplitMix64, three draws per upsert: delay, drop, fail; src/server/faults.rs).
-M = 2 ** 64
-state = 11
-def unit():
-    global state
-    state = (state + 0x9E3779B97F4A7C15) % M
-    z = state
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % M
-    return ((z ^ (z >> 31)) >> 11) / 2 ** 53
+# The delays serve drew: --fault-seed makes them a known sequence (three
+# draws per upsert: delay, drop, fail).
+sys.path.insert(0, "benches")
+from draws import units
+draw = units(11)
 drawn = []
 for _ in range(n):
-    drawn.append(10 + 190 * unit())
-    unit(); unit()
+    drawn.append(10 + 190 * next(draw))
+    next(draw); next(draw)
 drawn.sort()
 excess = sorted(o - d for o, d in zip(lat, drawn))
 print("in the server (the journal, %d upserts): mean %.2f ms, p10 %.1f, p50 %.1f, p90 %.1f, min %.2f, max %.2f"
@@ -94,18 +88,13 @@ taskset -c 1 "$BIN" bench --url "$URL" -c 64 -n 10000 --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 failed = r["status"].get("503", 0)
-# The draws of seed 7 (two per upsert: drop, then fail; src/server/faults.rs).
-M, state, expected = 2 ** 64, 7, 0
-def unit():
-    global state
-    state = (state + 0x9E3779B97F4A7C15) % M
-    z = state
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % M
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % M
-    return ((z ^ (z >> 31)) >> 11) / 2 ** 53
+# The draws of seed 7 (two per upsert: drop, then fail).
+sys.path.insert(0, "benches")
+from draws import units
+draw, expected = units(7), 0
 for _ in range(r["requests"]):
-    unit()
-    expected += unit() < 0.1
+    next(draw)
+    expected += next(draw) < 0.1
 print("observed: %d of %d failed = %.2f%% (asked 10%%; the seed-7 draws hold %d below 0.1: %s)"
       % (failed, r["requests"], 100 * failed / r["requests"], expected, "exactly those" if expected == failed else "DIFFERENT"))'
 stop
