@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::Client;
 use crate::contract::PathTemplate;
-use crate::contract::shape::{IdKind, Shape};
+use crate::contract::shape::{IdKind, Shape, resolve};
 use crate::error::Failure;
 
 /// The endpoint to upsert to, and where that knowledge came from.
@@ -214,7 +214,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             .flatten()
             .filter_map(|p| p.as_array())
             .flatten()
-            .filter_map(|p| follow(doc, p))
+            .filter_map(|p| resolve(doc, p).ok())
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             .collect();
         let [param] = in_path.as_slice() else {
@@ -225,7 +225,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             .map_or(IdKind::Text, |schema| IdKind::from_schema(doc, schema));
         let Some(content) = op
             .get("requestBody")
-            .and_then(|b| follow(doc, b))
+            .and_then(|b| resolve(doc, b).ok())
             .and_then(|b| b.get("content"))
             .and_then(Value::as_object)
         else {
@@ -251,7 +251,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             let schema = op
                 .get("responses")?
                 .get(*code)
-                .and_then(|r| follow(doc, r))?
+                .and_then(|r| resolve(doc, r).ok())?
                 .get("content")?
                 .as_object()?
                 .iter()
@@ -271,14 +271,6 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
         });
     }
     out
-}
-
-/// Follows a `$ref` in a parameter or request body.
-fn follow<'a>(doc: &'a Value, v: &'a Value) -> Option<&'a Value> {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.strip_prefix('#')?),
-        None => Some(v),
-    }
 }
 
 #[cfg(test)]

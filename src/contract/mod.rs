@@ -172,92 +172,6 @@ impl fmt::Display for Expectation {
     }
 }
 
-/// The item a response body describes: a JSON object with `name` (string
-/// or null) and `size` (integer or null). Other keys are allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EchoedItem {
-    /// `name`.
-    pub name: Option<String>,
-    /// `size`, as canonical decimal text (any length).
-    pub size: Option<String>,
-}
-
-impl EchoedItem {
-    /// Reads the item from a response body.
-    ///
-    /// Errors: a one-line description of what is wrong (not JSON, not an
-    /// object, a missing or mistyped field).
-    pub fn from_body(body: &[u8]) -> Result<EchoedItem, String> {
-        use serde_json::Value;
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
-        let Value::Object(obj) = value else {
-            return Err(format!("the body is not a JSON object: {}", snippet(body)));
-        };
-        let name = match obj.get("name") {
-            Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => {
-                return Err(format!(
-                    "\"name\" is neither a string nor null: {}",
-                    snippet(body)
-                ));
-            }
-            None => return Err(format!("the body has no \"name\": {}", snippet(body))),
-        };
-        let size = match obj.get("size") {
-            Some(Value::Null) => None,
-            Some(Value::Number(n)) if is_integer_text(&n.to_string()) => Some(n.to_string()),
-            Some(_) => {
-                return Err(format!(
-                    "\"size\" is neither an integer nor null: {}",
-                    snippet(body)
-                ));
-            }
-            None => return Err(format!("the body has no \"size\": {}", snippet(body))),
-        };
-        Ok(EchoedItem { name, size })
-    }
-
-    /// The item a request with these values should produce (the upsert is a
-    /// full replace: what was not sent is null).
-    pub fn sent(name: Option<&str>, size: Option<i64>) -> EchoedItem {
-        EchoedItem {
-            name: name.map(str::to_owned),
-            size: size.map(|s| s.to_string()),
-        }
-    }
-
-    /// Checks a response body against the item that was sent.
-    ///
-    /// Errors: what differs, in one line.
-    pub fn check_echo(&self, body: &[u8]) -> Result<(), String> {
-        let got = EchoedItem::from_body(body)?;
-        if got == *self {
-            Ok(())
-        } else {
-            Err(format!("expected the item {self}, got {got}"))
-        }
-    }
-}
-
-impl fmt::Display for EchoedItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self
-            .name
-            .as_deref()
-            .map_or("null".to_owned(), |n| format!("{n:?}"));
-        let size = self.size.as_deref().unwrap_or("null");
-        write!(f, "{{name: {name}, size: {size}}}")
-    }
-}
-
-/// Whether a JSON number's text is an integer (`-?digits`, any length).
-fn is_integer_text(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A body for messages: at most 200 bytes, lossy UTF-8.
 pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
@@ -312,28 +226,5 @@ mod tests {
         assert!(!Expectation::Created.is_met_by(200));
         assert!(Expectation::Updated.is_met_by(200));
         assert_eq!(Expectation::Created.to_string(), "201 Created (created)");
-    }
-
-    #[test]
-    fn echoed_items() {
-        let sent = EchoedItem::sent(Some("x"), Some(3));
-        assert_eq!(
-            sent.check_echo(br#"{"size":3,"name":"x","id":"k"}"#),
-            Ok(())
-        );
-        assert!(
-            sent.check_echo(br#"{"name":"x","size":4}"#)
-                .unwrap_err()
-                .contains("size: 4")
-        );
-        assert!(
-            sent.check_echo(br#"{"name":"x"}"#)
-                .unwrap_err()
-                .contains("no \"size\"")
-        );
-        assert!(sent.check_echo(b"ok").unwrap_err().contains("not JSON"));
-        let big = EchoedItem::from_body(br#"{"name":null,"size":123456789012345678901234567890}"#)
-            .unwrap();
-        assert_eq!(big.size.as_deref(), Some("123456789012345678901234567890"));
     }
 }

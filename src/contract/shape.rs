@@ -257,31 +257,31 @@ impl Shape {
     /// A valid item with only the required fields (with no required
     /// field: only the first field, so that the body is not `{}`).
     pub fn minimal(&self, variant: u64, salt: &str) -> Map<String, Value> {
-        let mut item = self.full(variant, salt);
-        let keep: Vec<&str> = if self.fields.iter().any(|f| f.required) {
-            self.fields
-                .iter()
-                .filter(|f| f.required)
-                .map(|f| f.name.as_str())
-                .collect()
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| self.in_minimal(*i, f))
+            .map(|(_, f)| (f.name.clone(), value(&f.kind, variant, salt, 0)))
+            .collect()
+    }
+
+    /// Whether the `i`th field `f` is in [`Shape::minimal`]'s items.
+    fn in_minimal(&self, i: usize, f: &Field) -> bool {
+        if self.fields.iter().any(|f| f.required) {
+            f.required
         } else {
-            self.fields
-                .iter()
-                .take(1)
-                .map(|f| f.name.as_str())
-                .collect()
-        };
-        item.retain(|k, _| keep.contains(&k.as_str()));
-        item
+            i == 0
+        }
     }
 
     /// The fields [`Shape::minimal`] leaves out whose stored value is
     /// known: a `default`, or null for a nullable field without one.
     pub fn omitted_with_known_value(&self) -> Vec<&Field> {
-        let minimal = self.minimal(0, "");
         self.fields
             .iter()
-            .filter(|f| !minimal.contains_key(&f.name) && f.value_when_omitted().is_some())
+            .enumerate()
+            .filter(|(i, f)| !self.in_minimal(*i, f) && f.value_when_omitted().is_some())
+            .map(|(_, f)| f)
             .collect()
     }
 
@@ -439,7 +439,10 @@ impl fmt::Display for Kind {
 }
 
 /// Follows `$ref`s (and one-element `allOf`s) to the schema they name.
-fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> Result<&'a Value, String> {
+///
+/// # Errors
+/// A `$ref` outside the document, one that does not resolve, or a cycle.
+pub fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> Result<&'a Value, String> {
     for _ in 0..32 {
         if let Some(Value::String(r)) = schema.get("$ref") {
             let pointer = r
@@ -685,7 +688,7 @@ fn text(min: u64, max: Option<u64>, format: Option<&str>, variant: u64, salt: &s
             let h = salt.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
-            return format!("{variant:08x}-0000-4000-8000-{:012x}", h & 0xffff_ffff_ffff);
+            return uuid_text((u128::from(variant) << 64) | u128::from(h));
         }
         Some("date-time") => return format!("2024-01-{:02}T03:04:05Z", 1 + variant % 28),
         Some("date") => return format!("2024-01-{:02}", 1 + variant % 28),

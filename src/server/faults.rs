@@ -229,7 +229,7 @@ impl Faults {
 /// within tens of microseconds, and a oneshot hands the wake to the task.
 #[derive(Debug)]
 struct Timer {
-    requests: Mutex<std::sync::mpsc::Sender<Wake>>,
+    requests: std::sync::mpsc::Sender<Wake>,
 }
 
 /// A deadline and whom to wake; ordered by deadline, then arrival.
@@ -261,9 +261,12 @@ impl Ord for Wake {
 }
 
 impl Timer {
+    /// Starts the thread. When the OS refuses it, the receiver is dropped
+    /// with the closure, every send fails and sleeps fall back to tokio's.
     fn start() -> Timer {
+        use std::sync::mpsc::RecvTimeoutError;
         let (tx, rx) = std::sync::mpsc::channel::<Wake>();
-        let spawned = std::thread::Builder::new()
+        let _ = std::thread::Builder::new()
             .name("itemctl-delay-timer".into())
             .spawn(move || {
                 let mut due = std::collections::BinaryHeap::<std::cmp::Reverse<Wake>>::new();
@@ -276,27 +279,16 @@ impl Timer {
                     }
                     let next = match due.peek() {
                         Some(w) => rx.recv_timeout(w.0.at.saturating_duration_since(now)),
-                        None => rx
-                            .recv()
-                            .map_err(|_| std::sync::mpsc::RecvTimeoutError::Disconnected),
+                        None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
                     };
                     match next {
                         Ok(wake) => due.push(std::cmp::Reverse(wake)),
-                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => return,
                     }
                 }
             });
-        if spawned.is_err() {
-            // No thread: the channel is closed and sleeps fall back to tokio.
-            let (tx, _) = std::sync::mpsc::channel();
-            return Timer {
-                requests: Mutex::new(tx),
-            };
-        }
-        Timer {
-            requests: Mutex::new(tx),
-        }
+        Timer { requests: tx }
     }
 
     async fn sleep_until(&self, at: Instant) {
@@ -307,11 +299,7 @@ impl Timer {
             seq: SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             done,
         };
-        let sent = self
-            .requests
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .send(wake);
+        let sent = self.requests.send(wake);
         if sent.is_err() || woken.await.is_err() {
             tokio::time::sleep_until(at.into()).await;
         }
