@@ -22,23 +22,13 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         Some(n) => Limit::Requests(n),
         None => Limit::Duration(args.duration),
     };
-    let mut opts = bench::Options {
-        connections: args.connections as usize,
-        limit,
-        ids: args.ids,
-        timeout: args.timeout,
-        rate: args.rate,
-        headers: args.headers.clone(),
-        embedded: args.target.url.is_none(),
-        path: args.target.path.clone().unwrap_or_default(),
-        body: Vec::new(),
-        id_kind: crate::contract::shape::IdKind::Text,
-        update_204: false,
+    // More connections than requests per second would idle.
+    let connections = match args.rate {
+        Some(rate) => (args.connections as usize).min(rate as usize).max(1),
+        None => args.connections as usize,
     };
-    if let Some(rate) = args.rate {
-        // More connections than requests per second would idle.
-        opts.connections = opts.connections.min(rate as usize).max(1);
-    }
+    // An unreadable --body is a usage error before anything starts.
+    let given_body = args.body.as_deref().map(super::read_body_arg).transpose()?;
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let report = runtime(Threads::PerCpu)?.block_on(async {
         let (url, stop) = match &args.target.url {
@@ -48,7 +38,6 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
                 (url, Some(stop))
             }
         };
-        let given_body = args.body.as_deref().map(super::read_body_arg).transpose()?;
         let client = Client::new(
             &url,
             &client::Options {
@@ -63,10 +52,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             args.target.path.as_ref(),
         )
         .await?;
-        opts.path = endpoint.path.clone();
-        opts.id_kind = endpoint.id_kind;
-        opts.update_204 = endpoint.update_204;
-        opts.body = match (given_body, &endpoint.shape) {
+        let body = match (given_body, &endpoint.shape) {
             (Some(body), _) => body,
             (None, Ok(shape)) if endpoint.documented && !shape.is_tutorial() => {
                 serde_json::to_vec(&shape.full(0, "bench"))
@@ -78,6 +64,19 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
                     "{why}: pass the body to send with --body"
                 )));
             }
+        };
+        let opts = bench::Options {
+            connections,
+            limit,
+            ids: args.ids,
+            timeout: args.timeout,
+            rate: args.rate,
+            headers: args.headers.clone(),
+            embedded: args.target.url.is_none(),
+            path: endpoint.path,
+            body,
+            id_kind: endpoint.id_kind,
+            update_204: endpoint.update_204,
         };
         let progress = show_progress.then(|| progress_bar(limit));
         let interrupt = async {
