@@ -127,7 +127,8 @@ never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s q -l quiet -d 'Print only failed checks and the summary line'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l exact-echo -d 'Responses must hold exactly the item\'s fields (no extra `id` or timestamps); the default for the tutorial\'s item. Otherwise every sent field must come back with its value, and other fields are allowed'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l exact-echo -d 'Responses must hold exactly the item\'s fields (no extra `id` or timestamps). The default for the tutorial\'s item, unless the documented response schema lists other fields'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l no-exact-echo -d 'Every sent field must come back with its value; other fields (an `id`, timestamps) are allowed. The default for any item but the tutorial\'s'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l seeded -d 'Also check that the reference\'s seeded ids foo and bar exist (they are PUT back with their seed values)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -l url -d 'The server\'s base URL' -r

@@ -319,11 +319,16 @@ pub struct CheckArgs {
     pub fastapi: bool,
 
     /// Responses must hold exactly the item's fields (no extra `id` or
-    /// timestamps); the default for the tutorial's item. Otherwise every
-    /// sent field must come back with its value, and other fields are
-    /// allowed.
-    #[arg(long)]
+    /// timestamps). The default for the tutorial's item, unless the
+    /// documented response schema lists other fields.
+    #[arg(long, overrides_with = "no_exact_echo")]
     pub exact_echo: bool,
+
+    /// Every sent field must come back with its value; other fields (an
+    /// `id`, timestamps) are allowed. The default for any item but the
+    /// tutorial's.
+    #[arg(long, overrides_with = "exact_echo")]
+    pub no_exact_echo: bool,
 
     /// Also check that the reference's seeded ids foo and bar exist (they
     /// are PUT back with their seed values).

@@ -167,6 +167,20 @@ pub struct Options {
     pub response_fields: Option<Vec<String>>,
 }
 
+/// Whether responses must hold exactly the item's fields when neither
+/// `--exact-echo` nor `--no-exact-echo` is given: for the tutorial's item
+/// (the reference echoes the item and nothing else), unless the documented
+/// response schema (`response_fields`, a `response_model`) lists a field the
+/// item does not have, such as a server-made `id`.
+pub fn exact_echo_by_default(shape: &Shape, response_fields: Option<&[String]>) -> bool {
+    shape.is_tutorial()
+        && response_fields.is_none_or(|fields| {
+            fields
+                .iter()
+                .all(|name| shape.fields.iter().any(|f| &f.name == name))
+        })
+}
+
 /// A check's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -857,6 +871,25 @@ mod tests {
             assert_eq!(value.get_name(), check.name());
         }
         assert!(Check::from_str("crate", false).is_err());
+    }
+
+    #[test]
+    fn exact_echo_is_the_default_for_the_tutorials_item_alone() {
+        let tutorial = Shape::tutorial();
+        let named = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert!(exact_echo_by_default(&tutorial, None));
+        assert!(exact_echo_by_default(
+            &tutorial,
+            Some(&named(&["name", "size"]))
+        ));
+        // A response model with a server-made id: the echo has more fields.
+        assert!(!exact_echo_by_default(
+            &tutorial,
+            Some(&named(&["id", "name", "size"]))
+        ));
+        let mut other = Shape::tutorial();
+        other.fields.truncate(1);
+        assert!(!exact_echo_by_default(&other, None));
     }
 
     #[test]

@@ -69,7 +69,11 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             only: args.only.clone(),
             skip: args.skip.clone(),
             concurrency: usize::from(args.concurrency),
-            exact_echo: args.exact_echo || shape.is_tutorial(),
+            exact_echo: match (args.exact_echo, args.no_exact_echo) {
+                (true, _) => true,
+                (_, true) => false,
+                _ => check::exact_echo_by_default(&shape, endpoint.response_fields.as_deref()),
+            },
             update_204: endpoint.update_204,
             readable: endpoint.readable,
             id_kind: endpoint.id_kind,

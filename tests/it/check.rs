@@ -127,6 +127,29 @@ fn json_server_style_404_fails_create() {
 }
 
 #[test]
+fn an_extra_id_fails_the_tutorials_exact_echo_unless_no_exact_echo() {
+    // Without a document the item is the tutorial's, echoed exactly.
+    let failed = failing_checks(Flaw::ExtraId);
+    assert!(failed.contains(&"create".to_owned()), "{failed:?}");
+    let url = broken::start(Flaw::ExtraId);
+    let check = |flags: &[&str]| {
+        itemctl()
+            .args(["check", "--url", &url, "--timeout", "5"])
+            .args(flags)
+            .run()
+    };
+    let relaxed = check(&["--no-exact-echo"]);
+    let text = String::from_utf8_lossy(&relaxed.stdout).into_owned();
+    assert_eq!(relaxed.status.code(), Some(0), "{text}");
+    assert!(text.contains("PASS create"), "{text}");
+    // The last of the pair wins, as with any flag and its negation.
+    let strict = check(&["--no-exact-echo", "--exact-echo"]);
+    let text = String::from_utf8_lossy(&strict.stdout).into_owned();
+    assert_eq!(strict.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL create"), "{text}");
+}
+
+#[test]
 fn failure_lines_say_expected_and_got() {
     let url = broken::start(Flaw::Merges);
     itemctl()

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """itemctl check against upsert services that are not the tutorial's.
 
-Five correct services that differ from the tutorial in path, path-parameter
-name and type, model and framework (four FastAPI apps that publish their
-OpenAPI document, one http.server without any), each of which check must pass with
+Six correct services that differ from the tutorial in path, path-parameter
+name and type, model, response and framework (five FastAPI apps that publish
+their OpenAPI document, one http.server without any), each of which check must pass with
 no flag beyond --url (and --path where no document is published); and for
 each, up to five broken variants (FLAW=merge, created200, casefold, race, noecho)
 that check must fail, naming the right check.
@@ -54,6 +54,13 @@ SERVICES = [
         # replace and nulls have nothing to see: the one body field is
         # required and not nullable.
         "min_passed": 7,
+    },
+    {
+        "name": "labels: FastAPI, the tutorial's item, a response_model with an id",
+        "start": ["-m", "uvicorn", "labels_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/labels/{label_id}",
+        "flags": [],
+        "documented": True,
     },
     {
         "name": "records: http.server, no OpenAPI, plain errors",

@@ -33,6 +33,9 @@ pub enum Flaw {
     /// No flaw: a correct upsert (errors as a plain `{"error": …}`, not
     /// FastAPI's `detail` list).
     Correct,
+    /// Correct, but every echo also carries the item's `id`, as many
+    /// services add: wrong only where the exact echo is asked.
+    ExtraId,
 }
 
 /// Starts a server with `flaw` on 127.0.0.1:0; returns its base URL. It runs
@@ -126,10 +129,10 @@ fn upsert(
     } else {
         status
     };
-    let answer = if flaw == Flaw::NoEcho {
-        json!({"ok": true})
-    } else {
-        item
+    let answer = match flaw {
+        Flaw::NoEcho => json!({"ok": true}),
+        Flaw::ExtraId => json!({"id": id, "name": item["name"], "size": item["size"]}),
+        _ => item,
     };
     (status, answer)
 }
