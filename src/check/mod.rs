@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
-use crate::contract::shape::{IdKind, Invalid, Shape, compare};
+use crate::contract::shape::{IdKind, Shape, compare};
 use crate::contract::{Upserted, reason_phrase, snippet};
 use crate::error::Failure;
 
@@ -598,19 +598,7 @@ fn loc_names(item: &Value, field: &str) -> bool {
 async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, String> {
     let shape = &http.opts.shape;
     let valid = http.item(4);
-    // The tutorial's one variant (size "abc"); other shapes get one per
-    // typed field, required field and bound.
-    let variants = if shape.is_tutorial() {
-        let mut body = valid.clone();
-        body.insert("size".into(), Value::from("abc"));
-        vec![Invalid {
-            what: "size \"abc\"".into(),
-            field: "size".into(),
-            body,
-        }]
-    } else {
-        shape.invalid(&valid)
-    };
+    let variants = shape.invalid(&valid);
     if variants.is_empty() {
         return Err(format!(
             "{} has no typed, required or bounded field to send an invalid value for",

@@ -315,14 +315,24 @@ impl Shape {
     }
 
     /// Invalid variants of `valid`: each typed field with a value of
-    /// another type, each required field left out, each bound crossed.
+    /// another type, each required field left out, each bound crossed. The
+    /// tutorial's item gets one: `size` `"abc"`, the refusal `BEHAVIOR.md`
+    /// records (422 `int_parsing`), which any tutorial-shaped server must
+    /// give.
     pub fn invalid(&self, valid: &Map<String, Value>) -> Vec<Invalid> {
-        let mut out = Vec::new();
         let with = |name: &str, v: Value| {
             let mut body = valid.clone();
             body.insert(name.to_owned(), v);
             body
         };
+        if self.is_tutorial() {
+            return vec![Invalid {
+                what: "size \"abc\"".into(),
+                field: "size".into(),
+                body: with("size", Value::from("abc")),
+            }];
+        }
+        let mut out = Vec::new();
         for f in &self.fields {
             if let Some((v, what)) = wrong_type(&f.kind) {
                 out.push(Invalid {
@@ -1197,6 +1207,15 @@ mod tests {
         assert_eq!(shape.title, "Body_upsert_item_items__item_id__put");
         let expected = shape.expected(&shape.minimal(1, "s"));
         assert_eq!(expected.get("size"), Some(&Value::Null));
+        // Its one invalid variant: size "abc", the rest of the item valid.
+        let valid = shape.full(0, "s");
+        let invalid = shape.invalid(&valid);
+        assert_eq!(invalid.len(), 1);
+        assert_eq!(
+            (invalid[0].field.as_str(), &invalid[0].body["size"]),
+            ("size", &json!("abc"))
+        );
+        assert_eq!(invalid[0].body["name"], valid["name"]);
     }
 
     #[test]
