@@ -32,8 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
-use crate::contract::shape::IdKind;
-use crate::contract::{PathTemplate, Upserted};
+use crate::contract::{PathTemplate, Promises, Upserted};
 use crate::error::Failure;
 
 /// When a run ends.
@@ -67,11 +66,9 @@ pub struct Options {
     pub path: PathTemplate,
     /// The request body of every upsert (JSON).
     pub body: Vec<u8>,
-    /// What the path parameter takes: the ids bench makes.
-    pub id_kind: IdKind,
-    /// Whether `204 No Content` reports an update (the endpoint documents
-    /// it).
-    pub update_204: bool,
+    /// What the endpoint promises: bench makes ids of its kind, and counts
+    /// a documented `204 No Content` as an update.
+    pub promises: Promises,
 }
 
 /// The run's shared counters.
@@ -183,7 +180,7 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let (id_prefix, id_width) = opts.id_kind.bench_prefix(client::random_u64());
+    let (id_prefix, id_width) = opts.promises.id_kind.bench_prefix(client::random_u64());
     let ep = Arc::new(endpoint(base, &opts.path, &id_prefix).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
@@ -234,7 +231,7 @@ pub async fn run(
                 ^ started.elapsed().as_nanos() as u64,
             schedule,
             id_width,
-            update_204: opts.update_204,
+            update_204: opts.promises.update_204,
         };
         tasks.push(tokio::spawn(async move {
             connection(&ep, &shared, &tail, plan).await
@@ -315,7 +312,7 @@ pub async fn run(
         first_error,
         violations,
         interrupted,
-        update_204: opts.update_204,
+        update_204: opts.promises.update_204,
     })
 }
 

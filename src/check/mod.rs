@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
 use crate::contract::shape::{IdKind, Shape, compare};
-use crate::contract::{Upserted, reason_phrase, snippet};
+use crate::contract::{Promises, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
 
 /// A check of the suite; the declaration order is the order they run in.
@@ -153,18 +153,9 @@ pub struct Options {
     /// no timestamps); otherwise every sent field must be echoed and
     /// others are allowed.
     pub exact_echo: bool,
-    /// Whether an update may answer `204 No Content` with an empty body
-    /// (the endpoint documents 204).
-    pub update_204: bool,
-    /// Whether the stored item can be read back with `GET` on the item
-    /// path (documented): how `replace` sees what a 204 update stored.
-    pub readable: bool,
-    /// What the path parameter takes: the ids the checks make.
-    pub id_kind: IdKind,
-    /// The fields the documented response schema has, when it lists them
-    /// (a `response_model` may leave out what was sent): only those are
-    /// compared.
-    pub response_fields: Option<Vec<String>>,
+    /// What the endpoint promises beyond 201/200 and its item: the ids,
+    /// 204 on update, a GET to read back, the response's fields.
+    pub promises: Promises,
 }
 
 /// Whether responses must hold exactly the item's fields when neither
@@ -350,7 +341,7 @@ type Item = Map<String, Value>;
 
 impl Http<'_> {
     fn fresh_id(&self, check: &str) -> String {
-        self.opts.id_kind.fresh(
+        self.opts.promises.id_kind.fresh(
             &format!("itemctl-check-{}-{check}", self.run_id),
             client::random_u128(),
         )
@@ -377,7 +368,7 @@ impl Http<'_> {
     /// Ok(true) when `a` reports an update with a body to compare; Ok(false)
     /// for a documented 204.
     fn updated(&self, a: &Answer, what: &str) -> Result<bool, String> {
-        if self.opts.update_204 && a.status == 204 {
+        if self.opts.promises.update_204 && a.status == 204 {
             return if a.body.is_empty() {
                 Ok(false)
             } else {
@@ -403,7 +394,7 @@ impl Http<'_> {
             });
         let mut first_error = None;
         for mut candidate in std::iter::once(expected.clone()).chain(inner) {
-            if let Some(fields) = &self.opts.response_fields {
+            if let Some(fields) = &self.opts.promises.response_fields {
                 candidate.retain(|k, _| fields.contains(k));
                 if candidate.is_empty() {
                     continue;
@@ -527,7 +518,7 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
             .map_err(|e| merged(format!("{what}: {e}")))?;
         return Ok(Some(format!("{} took their defaults", left_out.join(", "))));
     }
-    if !http.opts.readable {
+    if !http.opts.promises.readable {
         return Ok(None);
     }
     // A 204: read the item back.
@@ -704,7 +695,7 @@ async fn coerce(http: &Http<'_>) -> Result<String, String> {
 }
 
 async fn unicode(http: &Http<'_>) -> Result<String, String> {
-    let id = match http.opts.id_kind {
+    let id = match http.opts.promises.id_kind {
         IdKind::Text => format!("ünï ☃ {}", http.fresh_id("unicode")),
         IdKind::Integer | IdKind::Uuid => http.fresh_id("unicode"),
     };
@@ -733,7 +724,7 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     let base = http.fresh_id("identity");
     // Look-alike pairs that are distinct ids of this kind (a UUID's letter
     // case is not: UUIDs compare case-insensitively).
-    let pairs: Vec<(&str, String, String)> = match http.opts.id_kind {
+    let pairs: Vec<(&str, String, String)> = match http.opts.promises.id_kind {
         IdKind::Text => vec![
             (
                 "letter case",
@@ -769,7 +760,7 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     }
     // One id, some of its characters percent-encoded instead of sent as
     // they are: the last two (letters of a text id, digits, a UUID's).
-    let id = match http.opts.id_kind {
+    let id = match http.opts.promises.id_kind {
         IdKind::Text => format!("{base}-AZ"),
         IdKind::Integer | IdKind::Uuid => http.fresh_id("identity"),
     };
@@ -813,7 +804,7 @@ async fn race(http: &Http<'_>, n: usize) -> Result<String, String> {
         match Upserted::from_status(a.status) {
             Some(Upserted::Created) => created += 1,
             Some(Upserted::Replaced) => replaced += 1,
-            None if http.opts.update_204 && a.status == 204 => replaced += 1,
+            None if http.opts.promises.update_204 && a.status == 204 => replaced += 1,
             None => other.push(a.status),
         }
     }
@@ -890,10 +881,7 @@ mod tests {
             concurrency: 4,
             shape: Shape::tutorial(),
             exact_echo: true,
-            update_204: false,
-            readable: false,
-            id_kind: IdKind::Text,
-            response_fields: None,
+            promises: Promises::default(),
         };
         let reason = |check| skip_reason(check, &opts);
         assert_eq!(reason(Check::Create), None);

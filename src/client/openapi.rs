@@ -12,8 +12,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::Client;
-use crate::contract::PathTemplate;
 use crate::contract::shape::{IdKind, Shape, resolve};
+use crate::contract::{PathTemplate, Promises};
 use crate::error::Failure;
 
 /// The endpoint to upsert to, and where that knowledge came from.
@@ -29,17 +29,9 @@ pub struct Endpoint {
     pub source: String,
     /// Whether the shape came from a document (not the tutorial default).
     pub documented: bool,
-    /// Whether the operation documents `204` (an update may answer 204
-    /// with an empty body).
-    pub update_204: bool,
-    /// Whether the document has a `GET` on the same path (the stored item
-    /// can be read back).
-    pub readable: bool,
-    /// What the path parameter takes (text, an integer, a UUID).
-    pub id_kind: IdKind,
-    /// The properties of the documented 200/201 response schema, when it
-    /// has any (a `response_model`).
-    pub response_fields: Option<Vec<String>>,
+    /// What the document promises beyond the path and item (none for the
+    /// tutorial's).
+    pub promises: Promises,
 }
 
 impl Endpoint {
@@ -50,10 +42,7 @@ impl Endpoint {
             shape: Ok(Shape::tutorial()),
             source: why,
             documented: false,
-            update_204: false,
-            readable: false,
-            id_kind: IdKind::Text,
-            response_fields: None,
+            promises: Promises::default(),
         }
     }
 }
@@ -62,10 +51,7 @@ impl Endpoint {
 struct Candidate {
     path: PathTemplate,
     schema: Value,
-    update_204: bool,
-    readable: bool,
-    id_kind: IdKind,
-    response_fields: Option<Vec<String>>,
+    promises: Promises,
 }
 
 /// Finds the endpoint: from `openapi` (a URL or a file) when given, else
@@ -164,10 +150,7 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
             .map_err(|e| format!("PUT {} in {name}: {e}", chosen.path)),
         source: name.to_owned(),
         documented: true,
-        update_204: chosen.update_204,
-        readable: chosen.readable,
-        id_kind: chosen.id_kind,
-        response_fields: chosen.response_fields.clone(),
+        promises: chosen.promises.clone(),
     })
 }
 
@@ -264,10 +247,12 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
         out.push(Candidate {
             path: template,
             schema: schema.clone(),
-            update_204,
-            readable: item.get("get").is_some(),
-            id_kind,
-            response_fields,
+            promises: Promises {
+                id_kind,
+                update_204,
+                readable: item.get("get").is_some(),
+                response_fields,
+            },
         });
     }
     out
@@ -344,7 +329,10 @@ mod tests {
         );
         op["put"]["parameters"][0]["schema"] = json!({"type": "integer"});
         let doc = json!({"paths": {"/n/{n}": op}});
-        assert_eq!(choose(&doc, "doc", None).unwrap().id_kind, IdKind::Integer);
+        assert_eq!(
+            choose(&doc, "doc", None).unwrap().promises.id_kind,
+            IdKind::Integer
+        );
     }
 
     #[test]
@@ -356,7 +344,7 @@ mod tests {
         op["put"]["responses"]["200"] = json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Public"}}}});
         let doc = json!({"paths": {"/things/{k}": op}, "components": {"schemas": {"Public": {"type": "object", "properties": {"a": {"type": "string"}}}}}});
         assert_eq!(
-            choose(&doc, "doc", None).unwrap().response_fields,
+            choose(&doc, "doc", None).unwrap().promises.response_fields,
             Some(vec!["a".to_owned()])
         );
     }
@@ -369,6 +357,6 @@ mod tests {
         );
         op["put"]["responses"]["204"] = json!({});
         let doc = json!({"paths": {"/things/{k}": op}});
-        assert!(choose(&doc, "doc", None).unwrap().update_204);
+        assert!(choose(&doc, "doc", None).unwrap().promises.update_204);
     }
 }

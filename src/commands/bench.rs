@@ -75,8 +75,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             embedded: args.target.url.is_none(),
             path: endpoint.path,
             body,
-            id_kind: endpoint.id_kind,
-            update_204: endpoint.update_204,
+            promises: endpoint.promises,
         };
         let progress = show_progress.then(|| progress_bar(limit));
         let interrupt = async {

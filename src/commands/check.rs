@@ -72,12 +72,9 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             exact_echo: match (args.exact_echo, args.no_exact_echo) {
                 (true, _) => true,
                 (_, true) => false,
-                _ => check::exact_echo_by_default(&shape, endpoint.response_fields.as_deref()),
+                _ => check::exact_echo_by_default(&shape, endpoint.promises.response_fields.as_deref()),
             },
-            update_204: endpoint.update_204,
-            readable: endpoint.readable,
-            id_kind: endpoint.id_kind,
-            response_fields: endpoint.response_fields.clone(),
+            promises: endpoint.promises,
             shape: shape.clone(),
         };
         let results = check::run(&client, &opts).await?;

@@ -37,6 +37,26 @@ impl Upserted {
     }
 }
 
+/// What an upsert endpoint promises beyond 201/200 and its item, as its
+/// OpenAPI document says; the tutorial's endpoint promises none of it
+/// ([`Promises::default`]). Check and bench hold answers to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Promises {
+    /// What the path parameter takes (text, an integer, a UUID): the ids
+    /// check and bench make.
+    pub id_kind: shape::IdKind,
+    /// Whether the operation documents `204 No Content`: an update may
+    /// answer 204 with an empty body.
+    pub update_204: bool,
+    /// Whether the document has a `GET` on the item path: the stored item
+    /// can be read back (how `replace` sees what a 204 update stored).
+    pub readable: bool,
+    /// The fields of the documented 200/201 response schema, when it lists
+    /// them (a `response_model` may leave out what was sent, or add an
+    /// `id`): only those are compared.
+    pub response_fields: Option<Vec<String>>,
+}
+
 /// The item path below a server's base URL, with one `{…}` placeholder
 /// for the id: the tutorial's `/items/{item_id}`, or a user's own
 /// (`/api/v1/users/{user_id}`).
