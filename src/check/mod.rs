@@ -12,7 +12,8 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
-use crate::contract::shape::{IdKind, Shape, compare};
+use crate::contract::ids::IdKind;
+use crate::contract::shape::{Shape, compare};
 use crate::contract::{Promises, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
 

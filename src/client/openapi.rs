@@ -12,7 +12,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::Client;
-use crate::contract::shape::{IdKind, Shape, resolve};
+use crate::contract::ids::IdKind;
+use crate::contract::shape::{Shape, resolve};
 use crate::contract::{PathTemplate, Promises};
 use crate::error::Failure;
 

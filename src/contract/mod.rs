@@ -4,6 +4,7 @@
 //! `check` and `bench` hold responses to it. It imports nothing else of the
 //! crate.
 
+pub mod ids;
 pub mod shape;
 
 use std::fmt;
@@ -44,7 +45,7 @@ impl Upserted {
 pub struct Promises {
     /// What the path parameter takes (text, an integer, a UUID): the ids
     /// check and bench make.
-    pub id_kind: shape::IdKind,
+    pub id_kind: ids::IdKind,
     /// Whether the operation documents `204 No Content`: an update may
     /// answer 204 with an empty body.
     pub update_204: bool,
