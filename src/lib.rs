@@ -13,7 +13,7 @@
 //! |---|---|---|
 //! | [`reference`](mod@reference) | What does the FastAPI app do, byte for byte? h11's request grammar and uvicorn's response bytes, Starlette's routing, CPython's `json.loads`, pydantic's validation, the `Item` model, `jsonable_encoder` and rendering, the docs pages. Pure: no I/O, no clock, no tokio. Cites `docs/BEHAVIOR.md` and the upstream sources. | nothing |
 //! | [`server`] | How does `itemctl serve` put that on sockets? Bind, accept, the connection loop, handlers, access log, the item store. | `reference`, `contract` |
-//! | `contract` | What do 200 and 201 mean, and what is a correct echo? The item path template, and (`shape`) an endpoint's item shape read from its JSON Schema, the items made from it and the echo comparison. The one module both sides share. | nothing |
+//! | `contract` | What do 200 and 201 mean, and what is a correct echo? The item path template, and (`shape`) an endpoint's item shape read from its JSON Schema, the items made from it and the echo comparison; (`ids`) the ids a path parameter admits and fresh ones. The one module both sides share. | nothing |
 //! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; discovery of the endpoint from the OpenAPI document (`openapi`). | `contract`, `error` |
 //! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `error` |
 //! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `error` |

@@ -180,8 +180,12 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let (id_prefix, id_width) = opts.promises.id_kind.bench_prefix(client::random_u64());
-    let ep = Arc::new(endpoint(base, &opts.path, &id_prefix).await?);
+    let id_form = opts
+        .promises
+        .ids
+        .bench_ids(client::random_u64(), opts.ids)
+        .map_err(Failure::Usage)?;
+    let ep = Arc::new(endpoint(base, &opts.path, &id_form.prefix).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -230,7 +234,8 @@ pub async fn run(
                 ^ ((i as u64 + 1) << 32)
                 ^ started.elapsed().as_nanos() as u64,
             schedule,
-            id_width,
+            id_width: id_form.width,
+            id_offset: id_form.offset,
             update_204: opts.promises.update_204,
         };
         tasks.push(tokio::spawn(async move {
@@ -354,6 +359,8 @@ struct Plan {
     schedule: Option<(Instant, Duration)>,
     /// Digits to zero-pad an id's counter to (UUID ids).
     id_width: usize,
+    /// What is added to an id's counter (bounded integer ids).
+    id_offset: u64,
     /// Whether 204 reports an update.
     update_204: bool,
 }
@@ -405,7 +412,7 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
             }
             _ => Instant::now(),
         };
-        let id = rng.below(plan.ids);
+        let id = rng.below(plan.ids) + plan.id_offset;
         req.clear();
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());

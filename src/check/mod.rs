@@ -342,7 +342,7 @@ type Item = Map<String, Value>;
 
 impl Http<'_> {
     fn fresh_id(&self, check: &str) -> String {
-        self.opts.promises.id_kind.fresh(
+        self.opts.promises.ids.fresh(
             &format!("itemctl-check-{}-{check}", self.run_id),
             client::random_u128(),
         )
@@ -696,9 +696,14 @@ async fn coerce(http: &Http<'_>) -> Result<String, String> {
 }
 
 async fn unicode(http: &Http<'_>) -> Result<String, String> {
-    let id = match http.opts.promises.id_kind {
-        IdKind::Text => format!("ünï ☃ {}", http.fresh_id("unicode")),
-        IdKind::Integer | IdKind::Uuid => http.fresh_id("unicode"),
+    let ids = &http.opts.promises.ids;
+    let fresh = http.fresh_id("unicode");
+    let non_ascii = format!("ünï ☃ {fresh}");
+    // A text id is non-ASCII where the path parameter admits it.
+    let (id, id_note) = match ids.kind {
+        IdKind::Text if ids.admits(&non_ascii) => (non_ascii, ""),
+        IdKind::Text => (fresh, "; the path parameter admits no non-ASCII id"),
+        IdKind::Integer | IdKind::Uuid => (fresh, ""),
     };
     let mut item = http.item(5);
     let text = "名前 ✓ é 😀";
@@ -715,8 +720,8 @@ async fn unicode(http: &Http<'_>) -> Result<String, String> {
     let b = http.put(&id, &item).await?;
     http.updated(&b, "the same id again")?;
     Ok(match field {
-        Some(field) => format!("201 then 200; {field} {text:?} round-trips"),
-        None => "201 then 200 (no free-text field for non-ASCII text)".into(),
+        Some(field) => format!("201 then 200; {field} {text:?} round-trips{id_note}"),
+        None => format!("201 then 200 (no free-text field for non-ASCII text){id_note}"),
     })
 }
 
@@ -725,13 +730,22 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     let base = http.fresh_id("identity");
     // Look-alike pairs that are distinct ids of this kind (a UUID's letter
     // case is not: UUIDs compare case-insensitively).
-    let pairs: Vec<(&str, String, String)> = match http.opts.promises.id_kind {
+    // Where the path parameter constrains ids, only pairs it admits are
+    // sent (a second spelling of each is tried first).
+    let ids = &http.opts.promises.ids;
+    let chop = |s: &str| {
+        s.chars()
+            .take(s.chars().count().saturating_sub(1))
+            .collect::<String>()
+    };
+    let candidates: Vec<(&str, String, String)> = match ids.kind {
         IdKind::Text => vec![
             (
                 "letter case",
                 format!("{base}-Case"),
                 format!("{base}-case"),
             ),
+            ("letter case", base.to_uppercase(), base.to_lowercase()),
             (
                 "Unicode normalisation (NFC vs NFD)",
                 format!("{base}-\u{e9}"),
@@ -742,10 +756,24 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
                 format!("{base}-x"),
                 format!("{base}-x-"),
             ),
+            ("a trailing character", chop(&base), base.clone()),
         ],
-        IdKind::Integer => vec![("a trailing digit", base.clone(), format!("{base}0"))],
+        IdKind::Integer => vec![
+            ("a trailing digit", base.clone(), format!("{base}0")),
+            ("a trailing digit", chop(&base), base.clone()),
+        ],
         IdKind::Uuid => Vec::new(),
     };
+    let mut pairs: Vec<(&str, String, String)> = Vec::new();
+    for (what, first, second) in candidates {
+        if first != second
+            && ids.admits(&first)
+            && ids.admits(&second)
+            && !pairs.iter().any(|(w, _, _)| *w == what)
+        {
+            pairs.push((what, first, second));
+        }
+    }
     let (one, two) = (http.item(6), http.item(7));
     for (what, first, second) in &pairs {
         http.put(first, &one)
@@ -761,14 +789,17 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     }
     // One id, some of its characters percent-encoded instead of sent as
     // they are: the last two (letters of a text id, digits, a UUID's).
-    let id = match http.opts.promises.id_kind {
-        IdKind::Text => format!("{base}-AZ"),
-        IdKind::Integer | IdKind::Uuid => http.fresh_id("identity"),
+    let letters = format!("{base}-AZ");
+    let id = match ids.kind {
+        IdKind::Text if ids.admits(&letters) => letters,
+        IdKind::Text | IdKind::Integer | IdKind::Uuid => http.fresh_id("identity"),
     };
     http.put(&id, &one)
         .await?
         .require(Upserted::Created, "a fresh id")?;
-    let split = id.len() - 2;
+    // The byte where the last two characters start (ids from a pattern
+    // may hold non-ASCII ones).
+    let split = id.char_indices().rev().nth(1).map_or(0, |(at, _)| at);
     let tail: String = id[split..].bytes().map(|b| format!("%{b:02X}")).collect();
     let spelled = format!("{}{tail}", client::encode_id(&id[..split]));
     let body = serde_json::to_vec(&two).map_err(|e| e.to_string())?;
@@ -784,11 +815,11 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     );
     http.updated(&again, &what)
         .map_err(|e| format!("{e} (percent-decoding must give the same id)"))?;
-    Ok(format!(
-        "{} look-alike pairs distinct; {tail} is {}",
-        pairs.len(),
-        &id[split..]
-    ))
+    let pairs = match pairs.len() {
+        1 => "1 look-alike pair distinct".to_owned(),
+        n => format!("{n} look-alike pairs distinct"),
+    };
+    Ok(format!("{pairs}; {tail} is {}", &id[split..]))
 }
 
 async fn race(http: &Http<'_>, n: usize) -> Result<String, String> {

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::Client;
-use crate::contract::ids::IdKind;
+use crate::contract::ids::IdRules;
 use crate::contract::shape::{Shape, resolve};
 use crate::contract::{PathTemplate, Promises};
 use crate::error::Failure;
@@ -204,9 +204,9 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
         let [param] = in_path.as_slice() else {
             continue;
         };
-        let id_kind = param
+        let ids = param
             .get("schema")
-            .map_or(IdKind::Text, |schema| IdKind::from_schema(doc, schema));
+            .map_or_else(IdRules::default, |schema| IdRules::from_schema(doc, schema));
         let Some(content) = op
             .get("requestBody")
             .and_then(|b| resolve(doc, b).ok())
@@ -249,7 +249,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             path: template,
             schema: schema.clone(),
             promises: Promises {
-                id_kind,
+                ids,
                 update_204,
                 readable: item.get("get").is_some(),
                 response_fields,
@@ -328,12 +328,12 @@ mod tests {
             "n",
             json!({"type": "object", "properties": {"a": {"type": "string"}}}),
         );
-        op["put"]["parameters"][0]["schema"] = json!({"type": "integer"});
+        op["put"]["parameters"][0]["schema"] =
+            json!({"type": "integer", "minimum": 1, "maximum": 999});
         let doc = json!({"paths": {"/n/{n}": op}});
-        assert_eq!(
-            choose(&doc, "doc", None).unwrap().promises.id_kind,
-            IdKind::Integer
-        );
+        let ids = choose(&doc, "doc", None).unwrap().promises.ids;
+        assert_eq!(ids.kind, crate::contract::ids::IdKind::Integer);
+        assert!(ids.admits("999") && !ids.admits("1000"));
     }
 
     #[test]

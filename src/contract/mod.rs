@@ -41,11 +41,11 @@ impl Upserted {
 /// What an upsert endpoint promises beyond 201/200 and its item, as its
 /// OpenAPI document says; the tutorial's endpoint promises none of it
 /// ([`Promises::default`]). Check and bench hold answers to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Promises {
-    /// What the path parameter takes (text, an integer, a UUID): the ids
-    /// check and bench make.
-    pub id_kind: ids::IdKind,
+    /// What the path parameter takes (text, an integer, a UUID, and its
+    /// constraints): the ids check and bench make.
+    pub ids: ids::IdRules,
     /// Whether the operation documents `204 No Content`: an update may
     /// answer 204 with an empty body.
     pub update_204: bool,

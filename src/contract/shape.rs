@@ -28,7 +28,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::ids::uuid_text;
+use super::ids::{integer_range, uuid_text};
 
 /// The fields of an item, in the schema's order.
 #[derive(Clone, Debug, PartialEq)]
@@ -654,14 +654,7 @@ fn text(min: u64, max: Option<u64>, format: Option<&str>, variant: u64, salt: &s
 }
 
 fn integer_in(b: &Bounds, variant: u64) -> i64 {
-    let lo = b.min.map(|(v, excl)| {
-        let f = v.ceil() as i64;
-        if excl && f as f64 <= v { f + 1 } else { f }
-    });
-    let hi = b.max.map(|(v, excl)| {
-        let f = v.floor() as i64;
-        if excl && f as f64 >= v { f - 1 } else { f }
-    });
+    let (lo, hi) = integer_range(b);
     let step = i64::try_from(variant).unwrap_or(0);
     let mut n = 3 + step;
     if let Some(lo) = lo
@@ -910,8 +903,12 @@ fn emit_alternatives(alts: &[Vec<(Atom, u32)>], seed: &mut u64, out: &mut String
                         .iter()
                         .map(|(l, h)| u64::from(*h as u32).saturating_sub(u64::from(*l as u32)) + 1)
                         .sum();
+                    // The seed's digits in the classes' mixed radix: a
+                    // different seed, a different string (as far as the
+                    // pattern has room), and consecutive seeds differ in
+                    // the first class.
                     let mut k = *seed % total.max(1);
-                    *seed = seed.wrapping_add(1);
+                    *seed /= total.max(1);
                     for (l, h) in ranges {
                         let size = u64::from(*h as u32).saturating_sub(u64::from(*l as u32)) + 1;
                         if k < size {
@@ -1228,11 +1225,12 @@ mod tests {
     #[test]
     fn examples_match_common_patterns() {
         for (pattern, variant, want) in [
-            (r"^[A-Z]{2}-[0-9]+$", 0, "AB-2"),
-            (r"^[A-Z]{2}-[0-9]+$", 1, "BC-3"),
-            (r"^\d{3}-\d{4}$", 0, "012-3456"),
+            (r"^[A-Z]{2}-[0-9]+$", 0, "AA-0"),
+            (r"^[A-Z]{2}-[0-9]+$", 1, "BA-0"),
+            (r"^[A-Z]{2}-[0-9]+$", 27, "BB-0"),
+            (r"^\d{3}-\d{4}$", 1234, "432-1000"),
             (r"^(?:red|green)$", 0, "red"),
-            (r"^[a-z0-9_-]{3,16}$", 0, "abc"),
+            (r"^[a-z0-9_-]{3,16}$", 0, "aaa"),
             (r"^SKU[^a-z]\w?$", 0, "SKU0"),
             (r"^v\.(?P<major>\d+)$", 5, "v.5"),
         ] {
@@ -1242,6 +1240,11 @@ mod tests {
                 "{pattern}"
             );
         }
+        // Different seeds, different strings, as far as the pattern has room.
+        let all: std::collections::HashSet<_> = (0..6760)
+            .filter_map(|v| example_of(r"^[A-Z]{2}-[0-9]+$", v))
+            .collect();
+        assert_eq!(all.len(), 6760);
         assert_eq!(example_of(r"^(?=a)b$", 0), None);
         assert_eq!(example_of(r"(a)\1", 0), None);
         assert_eq!(example_of(r"[abc", 0), None);

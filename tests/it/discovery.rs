@@ -193,3 +193,42 @@ fn without_a_document_check_says_it_uses_the_tutorials_item() {
         .stdout_has("endpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: none, so the tutorial's item (")
         .run();
 }
+
+#[test]
+fn ids_follow_the_path_parameters_constraints() {
+    let mut doc = document(&[(
+        "/codes/{code}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]);
+    doc["paths"]["/codes/{code}"]["put"]["parameters"][0]["schema"] =
+        json!({"type": "string", "pattern": "^[A-Z]{2}-[0-9]{6}$"});
+    let (server, seen) = documented(doc);
+    // The scripted server answers 201 `{}` to everything, so check fails;
+    // what matters here is the ids it sent (unicode's too: no non-ASCII).
+    itemctl()
+        .args(["check", "--url", &server.url, "--only", "create,unicode"])
+        .code(1)
+        .run();
+    let pattern = regex::Regex::new("^/codes/[A-Z]{2}-[0-9]{6}$").unwrap();
+    let puts: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, _, _)| m == "PUT")
+        .map(|(_, t, _)| t.clone())
+        .collect();
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert!(puts.iter().all(|t| pattern.is_match(t)), "{puts:?}");
+    // No form of bench's ids fits: a usage error before any request.
+    let before = seen.lock().unwrap().len();
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "10"])
+        .code(2)
+        .stderr_has("the path parameter admits none of bench's id forms (text, pattern ^[A-Z]{2}-[0-9]{6}$)")
+        .run();
+    let after: Vec<String> = seen.lock().unwrap()[before..]
+        .iter()
+        .map(|(m, t, _)| format!("{m} {t}"))
+        .collect();
+    assert_eq!(after, ["GET /openapi.json"]);
+}

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """itemctl check against upsert services that are not the tutorial's.
 
-Six correct services that differ from the tutorial in path, path-parameter
-name and type, model, response and framework (five FastAPI apps that publish
-their OpenAPI document, one http.server without any), each of which check must pass with
+Seven correct services that differ from the tutorial in path, path-parameter
+name, type and constraints, model, response and framework (six FastAPI apps
+that publish their OpenAPI document, one http.server without any), each of which check must pass with
 no flag beyond --url (and --path where no document is published); and for
 each, up to five broken variants (FLAW=merge, created200, casefold, race, noecho)
 that check must fail, naming the right check.
@@ -59,6 +59,13 @@ SERVICES = [
         "name": "labels: FastAPI, the tutorial's item, a response_model with an id",
         "start": ["-m", "uvicorn", "labels_fastapi:app", "--host", "127.0.0.1", "--port"],
         "path": "/labels/{label_id}",
+        "flags": [],
+        "documented": True,
+    },
+    {
+        "name": "slugs: FastAPI, a path parameter with a pattern and lengths",
+        "start": ["-m", "uvicorn", "slugs_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/v2/pages/{slug}",
         "flags": [],
         "documented": True,
     },
