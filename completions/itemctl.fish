@@ -92,7 +92,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l openapi -d 'Th
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
-repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
+repeat\t'The identical PUT again gives 200 and the same item back (idempotent): the identical body where the echo is exact, else the item\'s fields unchanged (a server-made `updated_at` may change)'
 replace\t'Fields left out of an update take their defaults: null, or the schema\'s `default` (replace, not merge)'
 nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
 invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'
@@ -103,7 +103,7 @@ race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
-repeat\t'The identical PUT again gives 200 and the identical body (idempotent)'
+repeat\t'The identical PUT again gives 200 and the same item back (idempotent): the identical body where the echo is exact, else the item\'s fields unchanged (a server-made `updated_at` may change)'
 replace\t'Fields left out of an update take their defaults: null, or the schema\'s `default` (replace, not merge)'
 nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
 invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'

@@ -127,11 +127,11 @@ fn json_server_style_404_fails_create() {
 }
 
 #[test]
-fn an_extra_id_fails_the_tutorials_exact_echo_unless_no_exact_echo() {
+fn extra_fields_fail_the_tutorials_exact_echo_unless_no_exact_echo() {
     // Without a document the item is the tutorial's, echoed exactly.
-    let failed = failing_checks(Flaw::ExtraId);
+    let failed = failing_checks(Flaw::ExtraFields);
     assert!(failed.contains(&"create".to_owned()), "{failed:?}");
-    let url = broken::start(Flaw::ExtraId);
+    let url = broken::start(Flaw::ExtraFields);
     let check = |flags: &[&str]| {
         itemctl()
             .args(["check", "--url", &url, "--timeout", "5"])
@@ -142,6 +142,23 @@ fn an_extra_id_fails_the_tutorials_exact_echo_unless_no_exact_echo() {
     let text = String::from_utf8_lossy(&relaxed.stdout).into_owned();
     assert_eq!(relaxed.status.code(), Some(0), "{text}");
     assert!(text.contains("PASS create"), "{text}");
+    // The identical PUT again: the item is the same, updated_at is not.
+    let repeat = itemctl()
+        .args([
+            "check",
+            "--url",
+            &url,
+            "--no-exact-echo",
+            "--only",
+            "repeat",
+            "--format",
+            "json",
+        ])
+        .json(0);
+    assert_eq!(
+        repeat["checks"][2]["message"],
+        "200 OK twice, the same item; other fields changed: updated_at"
+    );
     // The last of the pair wins, as with any flag and its negation.
     let strict = check(&["--no-exact-echo", "--exact-echo"]);
     let text = String::from_utf8_lossy(&strict.stdout).into_owned();

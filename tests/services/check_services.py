@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 SERVICES = [
     {
-        "name": "users: FastAPI, OpenAPI, extra id in responses",
+        "name": "users: FastAPI, OpenAPI, an extra id and updated_at in responses",
         "start": ["-m", "uvicorn", "users_fastapi:app", "--host", "127.0.0.1", "--port"],
         "path": "/api/v1/users/{user_id}",
         "flags": [],

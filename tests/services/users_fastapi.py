@@ -4,7 +4,8 @@ PUT /api/v1/users/{user_id} with a `User` model: a required `name` with a
 length limit, an optional `nickname`, an `age` that defaults to 0 within
 bounds, a list of `tags` and a float `score` with defaults. It answers 201
 when it created the user and 200 when it replaced one, and echoes the user
-with its `id` (an extra field). A GET route and a PUT without a path
+with its `id` and an `updated_at` time (extra fields; the time changes with
+every PUT, also an identical one). A GET route and a PUT without a path
 parameter are there so that discovery has something to ignore.
 
 FLAW (environment) makes it wrong in one way, for tests that check must
@@ -13,6 +14,7 @@ fail: merge, created200, casefold, race, noecho.
 
 import asyncio
 import os
+import time
 
 from fastapi import FastAPI, HTTPException, Response
 from fastapi.responses import JSONResponse
@@ -67,4 +69,7 @@ async def upsert_user(user_id: str, user: User):
     status = 200 if existed or FLAW == "created200" else 201
     if FLAW == "noecho":
         return JSONResponse(status_code=status, content={"ok": True})
-    return JSONResponse(status_code=status, content={"id": user_id, **users[key]})
+    return JSONResponse(
+        status_code=status,
+        content={"id": user_id, **users[key], "updated_at": time.time()},
+    )

@@ -33,9 +33,10 @@ pub enum Flaw {
     /// No flaw: a correct upsert (errors as a plain `{"error": …}`, not
     /// FastAPI's `detail` list).
     Correct,
-    /// Correct, but every echo also carries the item's `id`, as many
-    /// services add: wrong only where the exact echo is asked.
-    ExtraId,
+    /// Correct, but every echo also carries the item's `id` and an
+    /// `updated_at` that grows with every write, as many services add:
+    /// wrong only where the exact echo is asked.
+    ExtraFields,
 }
 
 /// Starts a server with `flaw` on 127.0.0.1:0; returns its base URL. It runs
@@ -131,7 +132,11 @@ fn upsert(
     };
     let answer = match flaw {
         Flaw::NoEcho => json!({"ok": true}),
-        Flaw::ExtraId => json!({"id": id, "name": item["name"], "size": item["size"]}),
+        Flaw::ExtraFields => {
+            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let updated_at = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            json!({"id": id, "name": item["name"], "size": item["size"], "updated_at": updated_at})
+        }
         _ => item,
     };
     (status, answer)
