@@ -19,6 +19,21 @@ fn call(serve: &ServeProcess, method: &str, target: &str, body: &str) -> RawResp
     RawResponse::parse(&raw_exchange(addr, &req.bytes()))
 }
 
+/// [`call`] with a head larger than h11's 16 KiB limit on an incomplete
+/// event: the reference (and serve) accept it only when it arrives in one
+/// read, and whether loopback delivers 70 KB at once is the kernel's
+/// choice under load. A 431 (it came in pieces) is tried again.
+fn call_large(serve: &ServeProcess, method: &str, target: &str, body: &str) -> RawResponse {
+    let mut answer = call(serve, method, target, body);
+    for _ in 0..20 {
+        if answer.status != 431 {
+            break;
+        }
+        answer = call(serve, method, target, body);
+    }
+    answer
+}
+
 fn json_of(r: &RawResponse) -> Value {
     serde_json::from_slice(&r.body)
         .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&r.body)))
@@ -195,7 +210,7 @@ fn the_state_file_survives_a_restart_exactly() {
             500
         );
         assert_eq!(
-            call(&serve, "PUT", &format!("/items/{long}"), r#"{"size":7}"#).status,
+            call_large(&serve, "PUT", &format!("/items/{long}"), r#"{"size":7}"#).status,
             201
         );
         assert_eq!(

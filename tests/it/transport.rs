@@ -52,8 +52,17 @@ fn a_bad_chunk_after_an_accepted_head_gets_a_chunked_400() {
 fn long_ids_and_raw_hashes_reach_the_route() {
     let server = TestServer::start();
     let id = "k".repeat(70_000);
-    let resp =
-        RawResponse::parse(&server.raw(&put(format!("/items/{id}").as_bytes(), b"{}").bytes()));
+    let request = put(format!("/items/{id}").as_bytes(), b"{}").bytes();
+    // A head past h11's 16 KiB is accepted only when it arrives in one
+    // read (as by the reference); loopback under load may split it: a 431
+    // is tried again.
+    let mut resp = RawResponse::parse(&server.raw(&request));
+    for _ in 0..20 {
+        if resp.status != 431 {
+            break;
+        }
+        resp = RawResponse::parse(&server.raw(&request));
+    }
     assert_eq!(resp.status, 201);
     assert!(server.app.store.get(&id).is_some());
     let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b", b"{}").bytes()));
