@@ -363,9 +363,27 @@ impl Http<'_> {
             .map_err(|e| e.to_string())
     }
 
+    /// PUTs `item` to `id` (with the id in the body field that repeats it,
+    /// if the endpoint has one).
     async fn put(&self, id: &str, item: &Item) -> Result<Answer, String> {
-        let body = serde_json::to_string(item).map_err(|e| e.to_string())?;
+        let body = serde_json::to_string(&self.for_id(id, item)).map_err(|e| e.to_string())?;
         self.put_text(id, &body).await
+    }
+
+    /// `item` as sent to `id`: with the id in the body field that repeats
+    /// it ([`Promises::id_field`]; a number for integer ids).
+    fn for_id(&self, id: &str, item: &Item) -> Item {
+        let mut item = item.clone();
+        if let Some(field) = &self.opts.promises.id_field {
+            let value = match self.opts.promises.ids.kind {
+                IdKind::Integer => id
+                    .parse::<serde_json::Number>()
+                    .map_or_else(|_| Value::from(id), Value::Number),
+                IdKind::Text | IdKind::Uuid => Value::from(id),
+            };
+            item.insert(field.clone(), value);
+        }
+        item
     }
 
     /// Ok(true) when `a` reports an update with a body to compare; Ok(false)
@@ -382,9 +400,9 @@ impl Http<'_> {
         Ok(true)
     }
 
-    /// Checks that `a` echoes the item a server stores for `sent`.
-    fn echoes(&self, sent: &Item, a: &Answer) -> Result<(), String> {
-        let expected = self.opts.shape.expected(sent);
+    /// Checks that `a` echoes the item a server stores for `sent` to `id`.
+    fn echoes(&self, id: &str, sent: &Item, a: &Answer) -> Result<(), String> {
+        let expected = self.opts.shape.expected(&self.for_id(id, sent));
         // An embedded model (`{"item": {…}}`) may come back as the model
         // itself: either is a correct echo.
         let inner = self
@@ -453,7 +471,7 @@ async fn create(http: &Http<'_>) -> Result<String, String> {
     let item = http.item(0);
     let a = http.put(&id, &item).await?;
     a.require(Upserted::Created, "a fresh id")?;
-    http.echoes(&item, &a)?;
+    http.echoes(&id, &item, &a)?;
     Ok("201 Created".into())
 }
 
@@ -462,7 +480,7 @@ async fn update(http: &Http<'_>) -> Result<String, String> {
     let item = http.item(1);
     let a = http.put(&id, &item).await?;
     if http.updated(&a, "an existing id")? {
-        http.echoes(&item, &a)?;
+        http.echoes(&id, &item, &a)?;
         Ok("200 OK".into())
     } else {
         Ok("204 No Content (documented)".into())
@@ -489,7 +507,7 @@ async fn repeat(http: &Http<'_>) -> Result<String, String> {
     if !with_body {
         return Ok("204 No Content twice".into());
     }
-    http.echoes(&item, &second)?;
+    http.echoes(&id, &item, &second)?;
     if first.body == second.body {
         return Ok("200 OK twice, identical bodies".into());
     }
@@ -538,17 +556,19 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
     let shape = &http.opts.shape;
     let id = http.setup("replace").await?;
     let partial = shape.minimal(1, &http.run_id);
+    let id_field = http.opts.promises.id_field.as_deref();
     let left_out: Vec<&str> = shape
         .omitted_with_known_value()
         .iter()
         .map(|f| f.name.as_str())
+        .filter(|name| Some(*name) != id_field)
         .collect();
     let a = http.put(&id, &partial).await?;
     let sent: Vec<&str> = partial.keys().map(String::as_str).collect();
     let what = format!("a PUT with only {}", sent.join(", "));
     let merged = |e: String| format!("{e} (an update must replace the item, not merge into it)");
     if http.updated(&a, &what)? {
-        http.echoes(&partial, &a)
+        http.echoes(&id, &partial, &a)
             .map_err(|e| merged(format!("{what}: {e}")))?;
         return Ok(Some(format!("{} took their defaults", left_out.join(", "))));
     }
@@ -565,7 +585,7 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
             read.describe()
         ));
     }
-    http.echoes(&partial, &read)
+    http.echoes(&id, &partial, &read)
         .map_err(|e| merged(format!("{what}, then GET: {e}")))?;
     Ok(Some(format!(
         "204, then GET: {} took their defaults",
@@ -581,14 +601,14 @@ async fn nulls(http: &Http<'_>) -> Result<String, String> {
     };
     let a = http.put(&id, &item).await?;
     a.require(Upserted::Created, "explicit nulls for a fresh id")?;
-    http.echoes(&item, &a)?;
+    http.echoes(&id, &item, &a)?;
     if shape.fields.iter().any(|f| f.required) {
         return Ok("null round-trips".into());
     }
     let empty = Item::new();
     let b = http.put(&id, &empty).await?;
     if http.updated(&b, "{} for the same id")? {
-        http.echoes(&empty, &b)?;
+        http.echoes(&id, &empty, &b)?;
     }
     Ok("null and {} give nulls".into())
 }
@@ -623,7 +643,14 @@ fn loc_names(item: &Value, field: &str) -> bool {
 async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, String> {
     let shape = &http.opts.shape;
     let valid = http.item(4);
-    let variants = shape.invalid(&valid);
+    // A variant of the field that repeats the id would be mended by the
+    // id put into it: not sent.
+    let id_field = http.opts.promises.id_field.as_deref();
+    let variants: Vec<_> = shape
+        .invalid(&valid)
+        .into_iter()
+        .filter(|v| Some(v.field.as_str()) != id_field)
+        .collect();
     if variants.is_empty() {
         return Err(format!(
             "{} has no typed, required or bounded field to send an invalid value for",
@@ -749,7 +776,7 @@ async fn unicode(http: &Http<'_>) -> Result<String, String> {
         Upserted::Created,
         "a fresh id (non-ASCII when ids are text)",
     )?;
-    http.echoes(&item, &a)?;
+    http.echoes(&id, &item, &a)?;
     let b = http.put(&id, &item).await?;
     http.updated(&b, "the same id again")?;
     Ok(match field {
@@ -835,7 +862,7 @@ async fn identity(http: &Http<'_>) -> Result<String, String> {
     let split = id.char_indices().rev().nth(1).map_or(0, |(at, _)| at);
     let tail: String = id[split..].bytes().map(|b| format!("%{b:02X}")).collect();
     let spelled = format!("{}{tail}", client::encode_id(&id[..split]));
-    let body = serde_json::to_vec(&two).map_err(|e| e.to_string())?;
+    let body = serde_json::to_vec(&http.for_id(&id, &two)).map_err(|e| e.to_string())?;
     let again = http
         .client
         .put_encoded(&spelled, Bytes::from(body))

@@ -49,10 +49,60 @@ impl Endpoint {
 }
 
 /// A PUT operation that can be an upsert endpoint.
+#[derive(Clone)]
 struct Candidate {
-    path: PathTemplate,
+    /// The document's path: `/users/{user_id}`, or with several
+    /// parameters `/stores/{store_id}/items/{item_id}`.
+    raw: String,
+    /// Its path parameters, in order: name and schema.
+    params: Vec<(String, Value)>,
     schema: Value,
+    /// With `ids` from the parameter when there is one (else from the one
+    /// `--path` leaves as the id, see [`Candidate::id_param`]).
     promises: Promises,
+}
+
+impl Candidate {
+    /// The path, when it has exactly one parameter.
+    fn template(&self) -> Option<PathTemplate> {
+        match self.params.as_slice() {
+            [_] => self.raw.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether `wanted` (`--path`) is this operation's path, and the name
+    /// of the parameter it leaves as the id. With one parameter, the text
+    /// around the placeholders must agree; with several, each `{param}`
+    /// segment of the document's path is either filled in `wanted`
+    /// (`/stores/s1/items/{item_id}`) or, for exactly one, left as a
+    /// placeholder: the id.
+    fn id_param(&self, wanted: &PathTemplate) -> Option<String> {
+        if let Some(t) = self.template() {
+            return (t.before() == wanted.before() && t.after() == wanted.after())
+                .then(|| self.params[0].0.clone());
+        }
+        let wanted = wanted.to_string();
+        let (ours, theirs): (Vec<&str>, Vec<&str>) =
+            (self.raw.split('/').collect(), wanted.split('/').collect());
+        if ours.len() != theirs.len() {
+            return None;
+        }
+        let placeholder = |s: &str| s.len() > 2 && s.starts_with('{') && s.ends_with('}');
+        let mut id = None;
+        for (o, t) in ours.iter().zip(&theirs) {
+            if placeholder(o) {
+                if placeholder(t) {
+                    id = Some(o[1..o.len() - 1].to_owned());
+                } else if t.is_empty() || t.contains(['{', '}']) {
+                    return None;
+                }
+            } else if o != t {
+                return None;
+            }
+        }
+        id
+    }
 }
 
 /// Finds the endpoint: from `openapi` (a URL or a file) when given, else
@@ -109,12 +159,22 @@ pub async fn discover(
 /// Picks the endpoint from a parsed document.
 fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoint, Failure> {
     let candidates = candidates(doc);
+    let single: Vec<(&Candidate, PathTemplate)> = candidates
+        .iter()
+        .filter_map(|c| c.template().map(|t| (c, t)))
+        .collect();
     let chosen = match path {
         Some(wanted) => match candidates
             .iter()
-            .find(|c| c.path.before() == wanted.before() && c.path.after() == wanted.after())
+            .find_map(|c| c.id_param(wanted).map(|id| (c, id)))
         {
-            Some(c) => c,
+            Some((c, id)) => {
+                let mut c = c.clone();
+                if let Some((_, schema)) = c.params.iter().find(|(n, _)| *n == id) {
+                    c.promises.ids = IdRules::from_schema(doc, schema);
+                }
+                (c, wanted.clone())
+            }
             None => {
                 return Ok(Endpoint::tutorial(
                     Some(wanted),
@@ -124,7 +184,26 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
                 ));
             }
         },
-        None => match candidates.as_slice() {
+        None => match single.as_slice() {
+            [] if !candidates.is_empty() => {
+                let listed: Vec<String> = candidates
+                    .iter()
+                    .map(|c| format!("PUT {}", c.raw))
+                    .collect();
+                let example = candidates[0].raw.clone();
+                let last = candidates[0].params.last().map_or("", |(n, _)| n.as_str());
+                let filled = candidates[0]
+                    .params
+                    .iter()
+                    .filter(|(n, _)| n != last)
+                    .fold(example, |p, (n, _)| {
+                        p.replace(&format!("{{{n}}}"), &n.to_uppercase())
+                    });
+                return Err(Failure::Usage(format!(
+                    "{name} describes upserts with several path parameters ({}): give --path with all but the id filled in, like --path '{filled}'",
+                    listed.join(", ")
+                )));
+            }
             [] => {
                 return Ok(Endpoint::tutorial(
                     None,
@@ -133,10 +212,12 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
                     ),
                 ));
             }
-            [one] => one,
+            [(one, t)] => ((*one).clone(), t.clone()),
             several => {
-                let listed: Vec<String> =
-                    several.iter().map(|c| format!("PUT {}", c.path)).collect();
+                let listed: Vec<String> = several
+                    .iter()
+                    .map(|(c, _)| format!("PUT {}", c.raw))
+                    .collect();
                 return Err(Failure::Usage(format!(
                     "{name} describes {} upsert candidates ({}): choose one with --path",
                     several.len(),
@@ -145,13 +226,20 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
             }
         },
     };
+    let (chosen, path) = chosen;
+    let shape = Shape::from_schema(doc, &chosen.schema)
+        .map_err(|e| format!("PUT {} in {name}: {e}", chosen.raw));
+    let mut promises = chosen.promises;
+    promises.id_field = shape.as_ref().ok().and_then(|s| {
+        s.id_field(path.name(), promises.ids.kind)
+            .map(|f| f.name.clone())
+    });
     Ok(Endpoint {
-        path: path.cloned().unwrap_or_else(|| chosen.path.clone()),
-        shape: Shape::from_schema(doc, &chosen.schema)
-            .map_err(|e| format!("PUT {} in {name}: {e}", chosen.path)),
+        path,
+        shape,
         source: name.to_owned(),
         documented: true,
-        promises: chosen.promises.clone(),
+        promises,
     })
 }
 
@@ -189,9 +277,6 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (path, item) in paths {
         let Some(op) = item.get("put") else { continue };
-        let Ok(template) = path.parse::<PathTemplate>() else {
-            continue;
-        };
         let params = [item.get("parameters"), op.get("parameters")];
         let in_path: Vec<&Value> = params
             .iter()
@@ -201,12 +286,26 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             .filter_map(|p| resolve(doc, p).ok())
             .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
             .collect();
-        let [param] = in_path.as_slice() else {
+        let params: Vec<(String, Value)> = in_path
+            .iter()
+            .filter_map(|p| {
+                let name = p.get("name")?.as_str()?.to_owned();
+                Some((name, p.get("schema").cloned().unwrap_or(Value::Null)))
+            })
+            .collect();
+        // Each parameter a whole `{name}` of the path.
+        if params.is_empty()
+            || params.len() != path.matches('{').count()
+            || !params
+                .iter()
+                .all(|(n, _)| path.contains(&format!("{{{n}}}")))
+        {
             continue;
+        }
+        let ids = match params.as_slice() {
+            [(_, schema)] if !schema.is_null() => IdRules::from_schema(doc, schema),
+            _ => IdRules::default(),
         };
-        let ids = param
-            .get("schema")
-            .map_or_else(IdRules::default, |schema| IdRules::from_schema(doc, schema));
         let Some(content) = op
             .get("requestBody")
             .and_then(|b| resolve(doc, b).ok())
@@ -246,13 +345,15 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             Some(shape.fields.into_iter().map(|f| f.name).collect::<Vec<_>>())
         });
         out.push(Candidate {
-            path: template,
+            raw: path.clone(),
+            params,
             schema: schema.clone(),
             promises: Promises {
                 ids,
                 update_204,
                 readable: item.get("get").is_some(),
                 response_fields,
+                id_field: None,
             },
         });
     }
@@ -281,6 +382,41 @@ mod tests {
         assert_eq!(e.path.to_string(), "/api/v1/users/{user_id}");
         assert!(e.documented);
         assert_eq!(e.shape.unwrap().title, "User");
+    }
+
+    #[test]
+    fn a_parents_parameter_is_filled_in_by_the_path() {
+        let mut op = put_op(
+            "isbn",
+            json!({"type": "object", "required": ["isbn"], "properties": {
+                "isbn": {"type": "string"}, "title": {"type": "string"}}}),
+        );
+        op["put"]["parameters"] = json!([
+            {"name": "store_id", "in": "path", "required": true, "schema": {"type": "string"}},
+            {"name": "isbn", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 13}}]);
+        let doc = json!({"paths": {"/stores/{store_id}/books/{isbn}": op}});
+        let Err(Failure::Usage(why)) = choose(&doc, "doc", None) else {
+            panic!("a path with two parameters needs --path");
+        };
+        assert!(
+            why.ends_with("give --path with all but the id filled in, like --path '/stores/STORE_ID/books/{isbn}'"),
+            "{why}"
+        );
+        let wanted: PathTemplate = "/stores/s1/books/{isbn}".parse().unwrap();
+        let e = choose(&doc, "doc", Some(&wanted)).unwrap();
+        assert!(e.documented);
+        assert_eq!(e.path, wanted);
+        // The id's rules are the id parameter's; the body repeats it.
+        assert!(!e.promises.ids.admits("12345678901234"));
+        assert_eq!(e.promises.id_field.as_deref(), Some("isbn"));
+        // A segment that is not the document's, or one too many: no match.
+        for other in ["/shops/s1/books/{isbn}", "/stores/s1/books/{isbn}/x"] {
+            let other: PathTemplate = other.parse().unwrap();
+            assert!(
+                !choose(&doc, "doc", Some(&other)).unwrap().documented,
+                "{other}"
+            );
+        }
     }
 
     #[test]

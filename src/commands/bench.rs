@@ -52,6 +52,13 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             args.target.path.as_ref(),
         )
         .await?;
+        if let Some(field) = &endpoint.promises.id_field {
+            // Not an error: many servers take any value there.
+            let _ = writeln!(
+                std::io::stderr(),
+                "itemctl: warning: the body repeats the id in \"{field}\"; bench sends one body to every id, so a server that requires them to match refuses these PUTs (check sends each id in it)"
+            );
+        }
         let body = match (given_body, &endpoint.shape) {
             (Some(body), _) => body,
             (None, Ok(shape)) if endpoint.documented && !shape.is_tutorial() => {

@@ -56,6 +56,10 @@ pub struct Promises {
     /// them (a `response_model` may leave out what was sent, or add an
     /// `id`): only those are compared.
     pub response_fields: Option<Vec<String>>,
+    /// A body field that repeats the id (named like the path parameter,
+    /// or `id`, of the id's type), which such servers require to match
+    /// the path: check sends each id in it.
+    pub id_field: Option<String>,
 }
 
 /// The item path below a server's base URL, with one `{…}` placeholder
@@ -86,6 +90,11 @@ impl PathTemplate {
     /// What comes after the id.
     pub fn after(&self) -> &str {
         &self.after
+    }
+
+    /// The placeholder's name: the path parameter (`item_id`).
+    pub fn name(&self) -> &str {
+        &self.name
     }
 }
 

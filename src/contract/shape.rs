@@ -150,6 +150,30 @@ impl Shape {
         }
     }
 
+    /// The field that repeats an id of `kind` in the body: named `param`
+    /// (the path parameter), else `id`, with a type the id has.
+    pub fn id_field(&self, param: &str, kind: super::ids::IdKind) -> Option<&Field> {
+        use super::ids::IdKind;
+        let fits = |f: &&Field| match (&f.kind, kind) {
+            (
+                Kind::String { format: None, .. } | Kind::Pattern { .. } | Kind::Any,
+                IdKind::Text,
+            ) => true,
+            (Kind::Integer(_), IdKind::Integer) => true,
+            (
+                Kind::String {
+                    format: Some(f), ..
+                },
+                IdKind::Uuid,
+            ) => f == "uuid",
+            (Kind::String { format: None, .. } | Kind::Any, IdKind::Uuid) => true,
+            _ => false,
+        };
+        [param, "id"]
+            .iter()
+            .find_map(|name| self.fields.iter().find(|f| f.name == *name).filter(fits))
+    }
+
     /// Whether this is the tutorial's item (whatever its title).
     pub fn is_tutorial(&self) -> bool {
         let tutorial = Shape::tutorial();
