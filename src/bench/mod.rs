@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
+use crate::contract::ids::{BenchIds, IdKind};
 use crate::contract::{PathTemplate, Promises, Upserted};
 use crate::error::Failure;
 
@@ -214,6 +215,11 @@ pub async fn run(
         &ep.host,
         &opts.headers,
         &opts.body,
+        opts.promises
+            .id_field
+            .as_deref()
+            .map(|field| (field, &id_form)),
+        opts.promises.ids.kind == IdKind::Integer,
     ));
     let mut tasks = Vec::with_capacity(opts.connections);
     for i in 0..opts.connections {
@@ -328,24 +334,76 @@ async fn wait_idle(tasks: &[tokio::task::JoinHandle<Tally>]) {
     }
 }
 
-/// Everything after the id in a request, the same for every request:
-/// the rest of the path, ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers`
-/// names one), `Content-Length`, the blank line and the body.
-fn request_tail(after_id: &str, host: &str, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
-    let mut tail = Vec::with_capacity(128);
-    let _ = write!(tail, "{after_id} HTTP/1.1\r\nHost: {host}\r\n");
+/// Everything after the id in a request: the rest of the path,
+/// ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers` names
+/// one), `Content-Length`, the blank line and the body; the same for every
+/// request, unless `id_field` names a field of the body that repeats the id
+/// (then each request's body carries its id there, a number when `number`).
+fn request_tail(
+    after_id: &str,
+    host: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    id_field: Option<(&str, &BenchIds)>,
+    number: bool,
+) -> Tail {
+    let mut head = Vec::with_capacity(128);
+    let _ = write!(head, "{after_id} HTTP/1.1\r\nHost: {host}\r\n");
     if !headers
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
     {
-        tail.extend_from_slice(b"Content-Type: application/json\r\n");
+        head.extend_from_slice(b"Content-Type: application/json\r\n");
     }
     for (k, v) in headers {
-        let _ = write!(tail, "{k}: {v}\r\n");
+        let _ = write!(head, "{k}: {v}\r\n");
     }
-    let _ = write!(tail, "Content-Length: {}\r\n\r\n", body.len());
-    tail.extend_from_slice(body);
-    tail
+    if let Some((before, after)) = id_field.and_then(|(field, _)| split_at_id(body, field)) {
+        let prefix = id_field.map_or(String::new(), |(_, ids)| ids.prefix.clone());
+        return Tail::WithId {
+            head,
+            before,
+            after,
+            prefix,
+            quoted: !number,
+        };
+    }
+    let _ = write!(head, "Content-Length: {}\r\n\r\n", body.len());
+    head.extend_from_slice(body);
+    Tail::Fixed(head)
+}
+
+/// The rest of a request after the id in its path.
+enum Tail {
+    /// The same bytes for every id.
+    Fixed(Vec<u8>),
+    /// A body that repeats the id ([`Promises::id_field`]): the head up to
+    /// `Content-Length`, and the body around the id, written per request.
+    WithId {
+        head: Vec<u8>,
+        before: Vec<u8>,
+        after: Vec<u8>,
+        /// The ids' text before the counter ([`BenchIds::prefix`]).
+        prefix: String,
+        /// Whether the id is a JSON string (else a number).
+        quoted: bool,
+    },
+}
+
+/// `body` (a JSON object) cut around the value of `field`, which is
+/// replaced by the id: `None` when the body is not an object with it.
+fn split_at_id(body: &[u8], field: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    const SLOT: &str = "itemctl-bench-id-slot-7f3a";
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).ok()?;
+    object.get(field)?;
+    object.insert(field.to_owned(), SLOT.into());
+    let text = serde_json::to_vec(&object).ok()?;
+    let slot = format!("\"{SLOT}\"");
+    let at = text
+        .windows(slot.len())
+        .position(|w| w == slot.as_bytes())?;
+    Some((text[..at].to_vec(), text[at + slot.len()..].to_vec()))
 }
 
 /// What one connection does.
@@ -380,7 +438,7 @@ impl Rng {
 /// The tutorial's item, what bench sends unless told otherwise.
 pub const TUTORIAL_BODY: &[u8] = br#"{"name":"x","size":3}"#;
 
-async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> Tally {
+async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> Tally {
     let mut tally = Tally {
         latency_us: Histogram::new(3)
             .unwrap_or_else(|_| unreachable!("3 significant digits is valid")),
@@ -391,6 +449,7 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
     let mut rng = Rng(plan.seed | 1);
     let mut stream: Option<TcpStream> = None;
     let mut req = Vec::with_capacity(256);
+    let mut body = Vec::new();
     let mut buf = Vec::with_capacity(4096);
     let mut due = plan.schedule.map(|(first, _)| first);
     let fail = |tally: &mut Tally, what: String| {
@@ -417,7 +476,25 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());
         let _ = write!(req, "{id:0width$}", width = plan.id_width);
-        req.extend_from_slice(tail);
+        match tail {
+            Tail::Fixed(rest) => req.extend_from_slice(rest),
+            Tail::WithId {
+                head,
+                before,
+                after,
+                prefix,
+                quoted,
+            } => {
+                req.extend_from_slice(head);
+                body.clear();
+                body.extend_from_slice(before);
+                let q = if *quoted { "\"" } else { "" };
+                let _ = write!(body, "{q}{prefix}{id:0width$}{q}", width = plan.id_width);
+                body.extend_from_slice(after);
+                let _ = write!(req, "Content-Length: {}\r\n\r\n", body.len());
+                req.extend_from_slice(&body);
+            }
+        }
         let s = match &mut stream {
             Some(s) => s,
             None => match tokio::time::timeout(plan.timeout, TcpStream::connect(ep.addr)).await {
@@ -479,4 +556,55 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &[u8], plan: Plan) -> 
         }
     }
     tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_repeats_the_id_is_cut_around_it() {
+        let (before, after) = split_at_id(br#"{"isbn":"x","title":"t"}"#, "isbn").unwrap();
+        assert_eq!(
+            (&before[..], &after[..]),
+            (&br#"{"isbn":"#[..], &br#","title":"t"}"#[..])
+        );
+        assert_eq!(split_at_id(br#"{"title":"t"}"#, "isbn"), None);
+        assert_eq!(split_at_id(b"[1]", "isbn"), None);
+        let ids = BenchIds {
+            prefix: "b".into(),
+            width: 0,
+            offset: 0,
+        };
+        let tail = request_tail(
+            "",
+            "h",
+            &[],
+            br#"{"isbn":"x"}"#,
+            Some(("isbn", &ids)),
+            false,
+        );
+        let Tail::WithId {
+            head,
+            prefix,
+            quoted,
+            ..
+        } = tail
+        else {
+            panic!("the id goes into the body");
+        };
+        assert!(!head.ends_with(b"\r\n\r\n") && prefix == "b" && quoted);
+        let fixed = request_tail(
+            "",
+            "h",
+            &[],
+            br#"{"title":"t"}"#,
+            Some(("isbn", &ids)),
+            false,
+        );
+        let Tail::Fixed(bytes) = fixed else {
+            panic!("no id field in the body: the same bytes every time");
+        };
+        assert!(bytes.ends_with(b"Content-Length: 13\r\n\r\n{\"title\":\"t\"}"));
+    }
 }
