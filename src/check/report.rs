@@ -58,6 +58,10 @@ pub struct Run<'a> {
     /// The item shape the bodies were made from
     /// (`User {email*: string(email), age: integer = 0}`).
     pub shape: &'a str,
+    /// The id, when there is more to say than "text": its path parameter
+    /// and rules (`slug (text, 3 to 64 characters, pattern ^[a-z0-9-]+$)`,
+    /// `order_id (integer)`); empty otherwise.
+    pub id: &'a str,
     /// The results, in the order the checks ran (empty with `error`).
     pub results: &'a [CheckResult],
     /// Why no check could run (the server could not be reached).
@@ -74,14 +78,19 @@ impl Run<'_> {
         target
     }
 
-    /// `endpoint: PUT /path`, `item: SHAPE` and `schema: SOURCE`, once
-    /// known.
+    /// `endpoint: PUT /path`, `id: ID` (when there is one to show),
+    /// `item: SHAPE` and `schema: SOURCE`, once known.
     fn endpoint_lines(&self) -> Option<String> {
         if self.shape.is_empty() {
             return None;
         }
+        let id = if self.id.is_empty() {
+            String::new()
+        } else {
+            format!("id: {}\n", self.id)
+        };
         Some(format!(
-            "endpoint: PUT {}\nitem: {}\nschema: {}\n",
+            "endpoint: PUT {}\n{id}item: {}\nschema: {}\n",
             self.path, self.shape, self.source
         ))
     }
@@ -206,6 +215,7 @@ struct JsonReport<'a> {
     path: &'a str,
     source: &'a str,
     shape: &'a str,
+    id: Option<&'a str>,
     embedded: bool,
     error: Option<&'a str>,
     passed: usize,
@@ -232,6 +242,7 @@ fn json(run: &Run<'_>) -> String {
         path: run.path,
         source: run.source,
         shape: run.shape,
+        id: (!run.id.is_empty()).then_some(run.id),
         embedded: run.embedded,
         error: run.error,
         passed: t.passed,
@@ -270,6 +281,9 @@ fn junit(run: &Run<'_>) -> String {
     suite.add_property(("path", run.path));
     suite.add_property(("source", run.source));
     suite.add_property(("shape", run.shape));
+    if !run.id.is_empty() {
+        suite.add_property(("id", run.id));
+    }
     suite.add_property(("embedded", if run.embedded { "true" } else { "false" }));
     let total: std::time::Duration = results.iter().map(|r| r.duration).sum();
     suite.set_time(total);
@@ -378,6 +392,7 @@ mod tests {
             path: "/items/{item_id}",
             source: "http://127.0.0.1:8000/openapi.json",
             shape: "Item {name: string?, size: integer?}",
+            id: "",
             results,
             error: None,
         }
@@ -491,6 +506,7 @@ mod tests {
             path: "/items/{item_id}",
             source: "http://127.0.0.1:8000/openapi.json",
             shape: "Item {name: string?, size: integer?}",
+            id: "",
             results: &[],
             error: Some("cannot connect to http://h: connection refused"),
         };

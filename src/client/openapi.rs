@@ -36,6 +36,27 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The id in words, when there is more to say than "text": the path
+    /// parameter with its rules and the body field that repeats it
+    /// (`isbn (text, at most 13 characters; repeated in the body field
+    /// isbn)`); empty for an unconstrained text id.
+    pub fn describe_id(&self) -> String {
+        let rules = self.promises.ids.describe();
+        let field = self
+            .promises
+            .id_field
+            .as_ref()
+            .map(|f| format!("; repeated in the body field {f}"));
+        if rules == "text" && field.is_none() {
+            return String::new();
+        }
+        format!(
+            "{} ({rules}{})",
+            self.path.name(),
+            field.unwrap_or_default()
+        )
+    }
+
     /// The tutorial's path (or `path`) and item, for `why`.
     fn tutorial(path: Option<&PathTemplate>, why: String) -> Endpoint {
         Endpoint {
@@ -409,6 +430,10 @@ mod tests {
         // The id's rules are the id parameter's; the body repeats it.
         assert!(!e.promises.ids.admits("12345678901234"));
         assert_eq!(e.promises.id_field.as_deref(), Some("isbn"));
+        assert_eq!(
+            e.describe_id(),
+            "isbn (text, at most 13 characters; repeated in the body field isbn)"
+        );
         // A segment that is not the document's, or one too many: no match.
         for other in ["/shops/s1/books/{isbn}", "/stores/s1/books/{isbn}/x"] {
             let other: PathTemplate = other.parse().unwrap();

@@ -63,6 +63,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             ))
         })?;
         client.set_path(endpoint.path.clone());
+        let id = endpoint.describe_id();
         let opts = check::Options {
             fastapi: args.fastapi || embedded,
             seeded: args.seeded || embedded,
@@ -83,6 +84,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             path: endpoint.path.to_string(),
             source: endpoint.source,
             shape: shape.to_string(),
+            id,
         };
         Ok::<_, Failure>((client.base().to_owned(), Some(described), Ok(results)))
     }))?;
@@ -91,6 +93,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         path: args.target.path.clone().unwrap_or_default().to_string(),
         source: String::new(),
         shape: String::new(),
+        id: String::new(),
     });
     let error = results.as_ref().err().map(ToString::to_string);
     let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
@@ -100,6 +103,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         path: &described.path,
         source: &described.source,
         shape: &described.shape,
+        id: &described.id,
         results,
         error: error.as_deref(),
     };
@@ -146,6 +150,7 @@ struct Described {
     path: String,
     source: String,
     shape: String,
+    id: String,
 }
 
 /// Why every check was skipped: the distinct reasons, with their checks

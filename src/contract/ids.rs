@@ -302,6 +302,7 @@ impl IdRules {
         };
         if self.min_len > 0 || self.max_len.is_some() {
             out.push_str(&match self.max_len {
+                Some(max) if self.min_len == 0 => format!(", at most {max} characters"),
                 Some(max) => format!(", {} to {max} characters", self.min_len),
                 None => format!(", at least {} characters", self.min_len),
             });

@@ -205,10 +205,19 @@ fn ids_follow_the_path_parameters_constraints() {
     let (server, seen) = documented(doc);
     // The scripted server answers 201 `{}` to everything, so check fails;
     // what matters here is the ids it sent (unicode's too: no non-ASCII).
-    itemctl()
-        .args(["check", "--url", &server.url, "--only", "create,unicode"])
-        .code(1)
-        .run();
+    let report = itemctl()
+        .args([
+            "check",
+            "--url",
+            &server.url,
+            "--only",
+            "create,unicode",
+            "--format",
+            "json",
+        ])
+        .json(1);
+    assert_eq!(report["id"], "code (text, pattern ^[A-Z]{2}-[0-9]{6}$)");
+    crate::schemas::assert_valid("check", &report);
     let pattern = regex::Regex::new("^/codes/[A-Z]{2}-[0-9]{6}$").unwrap();
     let puts: Vec<String> = seen
         .lock()

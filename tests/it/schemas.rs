@@ -17,7 +17,7 @@ fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("a valid JSON Schema")
 }
 
-fn assert_valid(name: &str, doc: &Value) {
+pub(crate) fn assert_valid(name: &str, doc: &Value) {
     let v = validator(name);
     let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{name}: {errors:?} in {doc}");
