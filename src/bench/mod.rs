@@ -32,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
-use crate::contract::ids::{BenchIds, IdKind};
+use crate::contract::ids::BenchIds;
 use crate::contract::{PathTemplate, Promises, Upserted};
 use crate::error::Failure;
 
@@ -219,7 +219,7 @@ pub async fn run(
             .id_field
             .as_deref()
             .map(|field| (field, &id_form)),
-        opts.promises.ids.kind == IdKind::Integer,
+        opts.promises.ids.kind.is_number(),
     ));
     let mut tasks = Vec::with_capacity(opts.connections);
     for i in 0..opts.connections {
@@ -392,7 +392,7 @@ enum Tail {
 
 /// `body` (a JSON object) cut around the value of `field`, which is
 /// replaced by the id: `None` when the body is not an object with it.
-fn split_at_id(body: &[u8], field: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn split_at_id(body: &[u8], field: &str) -> Option<(Vec<u8>, Vec<u8>)> {
     const SLOT: &str = "itemctl-bench-id-slot-7f3a";
     let mut object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(body).ok()?;

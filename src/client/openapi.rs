@@ -70,7 +70,6 @@ impl Endpoint {
 }
 
 /// A PUT operation that can be an upsert endpoint.
-#[derive(Clone)]
 struct Candidate {
     /// The document's path: `/users/{user_id}`, or with several
     /// parameters `/stores/{store_id}/items/{item_id}`.
@@ -78,8 +77,8 @@ struct Candidate {
     /// Its path parameters, in order: name and schema.
     params: Vec<(String, Value)>,
     schema: Value,
-    /// With `ids` from the parameter when there is one (else from the one
-    /// `--path` leaves as the id, see [`Candidate::id_param`]).
+    /// All but `ids` and `id_field`, which depend on which parameter is
+    /// the id (see [`Candidate::id_param`]) and are set by [`choose`].
     promises: Promises,
 }
 
@@ -189,13 +188,7 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
             .iter()
             .find_map(|c| c.id_param(wanted).map(|id| (c, id)))
         {
-            Some((c, id)) => {
-                let mut c = c.clone();
-                if let Some((_, schema)) = c.params.iter().find(|(n, _)| *n == id) {
-                    c.promises.ids = IdRules::from_schema(doc, schema);
-                }
-                (c, wanted.clone())
-            }
+            Some((c, id)) => (c, id, wanted.clone()),
             None => {
                 return Ok(Endpoint::tutorial(
                     Some(wanted),
@@ -233,7 +226,7 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
                     ),
                 ));
             }
-            [(one, t)] => ((*one).clone(), t.clone()),
+            [(one, t)] => (*one, t.name().to_owned(), t.clone()),
             several => {
                 let listed: Vec<String> = several
                     .iter()
@@ -247,10 +240,15 @@ fn choose(doc: &Value, name: &str, path: Option<&PathTemplate>) -> Result<Endpoi
             }
         },
     };
-    let (chosen, path) = chosen;
+    let (chosen, id, path) = chosen;
     let shape = Shape::from_schema(doc, &chosen.schema)
         .map_err(|e| format!("PUT {} in {name}: {e}", chosen.raw));
-    let mut promises = chosen.promises;
+    let mut promises = chosen.promises.clone();
+    if let Some((_, schema)) = chosen.params.iter().find(|(n, _)| *n == id)
+        && !schema.is_null()
+    {
+        promises.ids = IdRules::from_schema(doc, schema);
+    }
     promises.id_field = shape.as_ref().ok().and_then(|s| {
         s.id_field(path.name(), promises.ids.kind)
             .map(|f| f.name.clone())
@@ -323,10 +321,6 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
         {
             continue;
         }
-        let ids = match params.as_slice() {
-            [(_, schema)] if !schema.is_null() => IdRules::from_schema(doc, schema),
-            _ => IdRules::default(),
-        };
         let Some(content) = op
             .get("requestBody")
             .and_then(|b| resolve(doc, b).ok())
@@ -370,7 +364,7 @@ fn candidates(doc: &Value) -> Vec<Candidate> {
             params,
             schema: schema.clone(),
             promises: Promises {
-                ids,
+                ids: IdRules::default(),
                 update_204,
                 readable: item.get("get").is_some(),
                 response_fields,

@@ -21,38 +21,21 @@ pub enum IdKind {
 }
 
 impl IdKind {
-    /// The kind a path parameter's schema gives (`anyOf` with null and
-    /// `$ref`s followed).
-    pub fn from_schema(doc: &Value, schema: &Value) -> IdKind {
-        match kind_of(doc, schema, MAX_DEPTH) {
-            Ok((Kind::Integer(_), _)) => IdKind::Integer,
-            Ok((
-                Kind::String {
-                    format: Some(f), ..
-                },
-                _,
-            )) if f == "uuid" => IdKind::Uuid,
+    /// The kind of id a path parameter's schema [`Kind`] gives.
+    fn of(kind: &Kind) -> IdKind {
+        match kind {
+            Kind::Integer(_) => IdKind::Integer,
+            Kind::String {
+                format: Some(f), ..
+            } if f == "uuid" => IdKind::Uuid,
             _ => IdKind::Text,
         }
     }
 
-    /// Bench's ids without constraints: `bench-<run>-` for text, the
-    /// run's digits for integers, a UUID's first groups for UUIDs (12
-    /// digits).
-    fn bench_ids(self, run: u64) -> BenchIds {
-        let (prefix, width) = match self {
-            IdKind::Text => (format!("bench-{:08x}-", run as u32), 0),
-            IdKind::Integer => (format!("{}", 1_000_000 + run % 8_000_000), 0),
-            IdKind::Uuid => {
-                let full = uuid_text(u128::from(run) << 64);
-                (full[..24].to_owned(), 12)
-            }
-        };
-        BenchIds {
-            prefix,
-            width,
-            offset: 0,
-        }
+    /// Whether the id is a JSON number where a body repeats it (an
+    /// integer id), else a string.
+    pub fn is_number(self) -> bool {
+        self == IdKind::Integer
     }
 }
 
@@ -116,17 +99,18 @@ impl From<IdKind> for IdRules {
 }
 
 impl IdRules {
-    /// The rules a path parameter's schema gives (`$ref`s followed).
+    /// The rules a path parameter's schema gives (`anyOf` with null and
+    /// `$ref`s followed).
     pub fn from_schema(doc: &Value, schema: &Value) -> IdRules {
-        let kind = IdKind::from_schema(doc, schema);
+        let of = kind_of(doc, schema, MAX_DEPTH).ok().map(|(kind, _)| kind);
         let s = resolve(doc, schema).unwrap_or(schema);
         let count = |key: &str| s.get(key).and_then(Value::as_u64);
-        let bounds = match kind_of(doc, schema, MAX_DEPTH) {
-            Ok((Kind::Integer(b), _)) => b,
+        let bounds = match &of {
+            Some(Kind::Integer(b)) => *b,
             _ => Bounds::default(),
         };
         IdRules {
-            kind,
+            kind: of.as_ref().map_or(IdKind::Text, IdKind::of),
             min_len: count("minLength").unwrap_or(0),
             max_len: count("maxLength"),
             pattern: s
@@ -234,27 +218,34 @@ impl IdRules {
     }
 
     /// How bench writes `count` ids (counter `0..count`) such that the
-    /// rules admit every one: [`IdKind`]'s forms without constraints; for
-    /// constrained ids, the first of a few other forms that the rules
-    /// admit at both ends of the counter (integers: from the lower bound
-    /// up).
+    /// rules admit every one: the first form that they admit at both ends
+    /// of the counter. Without constraints that is the first: `bench-<run>-`
+    /// for text, the run's digits for integers, a UUID's first groups for
+    /// UUIDs (12 digits); constrained ids try a few other forms (integers:
+    /// from the lower bound up).
     ///
     /// # Errors
     /// A one-line reason when no form fits the rules.
     pub fn bench_ids(&self, run: u64, count: u64) -> Result<BenchIds, String> {
         let last = count.saturating_sub(1);
-        let default = self.kind.bench_ids(run);
         let form = |prefix: String, width: usize, offset: u64| BenchIds {
             prefix,
             width,
             offset,
         };
         let tries: Vec<BenchIds> = match self.kind {
-            IdKind::Uuid => return Ok(default),
+            IdKind::Uuid => vec![form(
+                uuid_text(u128::from(run) << 64)[..24].to_owned(),
+                12,
+                0,
+            )],
             IdKind::Integer => {
                 let (lo, _) = integer_range(&self.bounds);
                 let from = lo.and_then(|lo| u64::try_from(lo).ok()).unwrap_or(1);
-                vec![default, form(String::new(), 0, from)]
+                vec![
+                    form(format!("{}", 1_000_000 + run % 8_000_000), 0, 0),
+                    form(String::new(), 0, from),
+                ]
             }
             IdKind::Text => {
                 let digits = last.to_string().len();
@@ -354,18 +345,13 @@ mod tests {
     #[test]
     fn ids_follow_the_path_parameter() {
         let doc = json!({});
+        let kind = |schema| IdRules::from_schema(&doc, &schema).kind;
+        assert_eq!(kind(json!({"type": "integer"})), IdKind::Integer);
         assert_eq!(
-            IdKind::from_schema(&doc, &json!({"type": "integer"})),
-            IdKind::Integer
-        );
-        assert_eq!(
-            IdKind::from_schema(&doc, &json!({"type": "string", "format": "uuid"})),
+            kind(json!({"type": "string", "format": "uuid"})),
             IdKind::Uuid
         );
-        assert_eq!(
-            IdKind::from_schema(&doc, &json!({"type": "string"})),
-            IdKind::Text
-        );
+        assert_eq!(kind(json!({"type": "string"})), IdKind::Text);
         let fresh = |kind: IdKind, random| IdRules::from(kind).fresh("x", random);
         let n = fresh(IdKind::Integer, u128::MAX);
         assert_eq!(n.len(), 16, "{n}");

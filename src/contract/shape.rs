@@ -155,18 +155,12 @@ impl Shape {
     pub fn id_field(&self, param: &str, kind: super::ids::IdKind) -> Option<&Field> {
         use super::ids::IdKind;
         let fits = |f: &&Field| match (&f.kind, kind) {
-            (
-                Kind::String { format: None, .. } | Kind::Pattern { .. } | Kind::Any,
-                IdKind::Text,
-            ) => true,
             (Kind::Integer(_), IdKind::Integer) => true,
-            (
-                Kind::String {
-                    format: Some(f), ..
-                },
-                IdKind::Uuid,
-            ) => f == "uuid",
-            (Kind::String { format: None, .. } | Kind::Any, IdKind::Uuid) => true,
+            (Kind::String { format, .. }, IdKind::Uuid) => {
+                format.as_deref().is_none_or(|f| f == "uuid")
+            }
+            (Kind::String { format: None, .. } | Kind::Pattern { .. }, IdKind::Text) => true,
+            (Kind::Any, IdKind::Text | IdKind::Uuid) => true,
             _ => false,
         };
         [param, "id"]
