@@ -576,32 +576,20 @@ mod tests {
             width: 0,
             offset: 0,
         };
-        let tail = request_tail(
-            "",
-            "h",
-            &[],
-            br#"{"isbn":"x"}"#,
-            Some(("isbn", &ids)),
-            false,
-        );
+        // A request to host h with `body`, whose isbn repeats the id.
+        let tail = |body: &[u8]| request_tail("", "h", &[], body, Some(("isbn", &ids)), false);
+        let tail_with = tail(br#"{"isbn":"x"}"#);
         let Tail::WithId {
             head,
             prefix,
             quoted,
             ..
-        } = tail
+        } = tail_with
         else {
             panic!("the id goes into the body");
         };
         assert!(!head.ends_with(b"\r\n\r\n") && prefix == "b" && quoted);
-        let fixed = request_tail(
-            "",
-            "h",
-            &[],
-            br#"{"title":"t"}"#,
-            Some(("isbn", &ids)),
-            false,
-        );
+        let fixed = tail(br#"{"title":"t"}"#);
         let Tail::Fixed(bytes) = fixed else {
             panic!("no id field in the body: the same bytes every time");
         };
