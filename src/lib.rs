@@ -33,6 +33,8 @@ mod contract;
 mod error;
 pub mod reference;
 pub mod server;
+pub mod spec;
+mod values;
 
 pub use commands::exit;
 pub use commands::run;

@@ -32,9 +32,10 @@ use tokio_util::sync::CancellationToken;
 pub use self::report::Report;
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
-use crate::contract::ids::BenchIds;
 use crate::contract::{PathTemplate, Promises, Upserted};
 use crate::error::Failure;
+use crate::values::ids::{self, BenchIds};
+use crate::values::rng::Rng;
 
 /// When a run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,10 +182,7 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let id_form = opts
-        .promises
-        .ids
-        .bench_ids(client::random_u64(), opts.ids)
+    let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids)
         .map_err(Failure::Usage)?;
     let ep = Arc::new(endpoint(base, &opts.path, &id_form.prefix).await?);
     // Fail early, with one clear line, when nothing listens.
@@ -424,20 +422,6 @@ struct Plan {
 }
 
 /// A small fast PRNG (xorshift64*) per connection.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-    }
-}
-
-/// The tutorial's item, what bench sends unless told otherwise.
-pub const TUTORIAL_BODY: &[u8] = br#"{"name":"x","size":3}"#;
-
 async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> Tally {
     let mut tally = Tally {
         latency_us: Histogram::new(3)
@@ -446,7 +430,7 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> 
         errors: 0,
         first_error: None,
     };
-    let mut rng = Rng(plan.seed | 1);
+    let mut rng = Rng::seeded(plan.seed);
     let mut stream: Option<TcpStream> = None;
     let mut req = Vec::with_capacity(256);
     let mut body = Vec::new();

@@ -12,10 +12,12 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
-use crate::contract::ids::IdKind;
-use crate::contract::shape::{Shape, compare};
+use crate::contract::echo::compare;
 use crate::contract::{Promises, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
+use crate::spec::body::Body;
+use crate::spec::endpoint::IdKind;
+use crate::values::{ids, items};
 
 /// A check of the suite; the declaration order is the order they run in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -151,7 +153,7 @@ pub struct Options {
     /// Concurrent PUTs in `race`.
     pub concurrency: usize,
     /// The item shape the bodies are made from.
-    pub shape: Shape,
+    pub shape: Body,
     /// Whether a response must hold exactly the item's fields (no `id`,
     /// no timestamps); otherwise every sent field must be echoed and
     /// others are allowed.
@@ -166,7 +168,7 @@ pub struct Options {
 /// (the reference echoes the item and nothing else), unless the documented
 /// response schema (`response_fields`, a `response_model`) lists a field the
 /// item does not have, such as a server-made `id`.
-pub fn exact_echo_by_default(shape: &Shape, response_fields: Option<&[String]>) -> bool {
+pub fn exact_echo_by_default(shape: &Body, response_fields: Option<&[String]>) -> bool {
     shape.is_tutorial()
         && response_fields.is_none_or(|fields| {
             fields
@@ -278,7 +280,7 @@ fn shape_skip(check: Check, opts: &Options) -> Option<String> {
             "the tutorial's item only (this endpoint's is {})",
             shape.title
         )),
-        Check::Replace if shape.omitted_with_known_value().is_empty() => Some(
+        Check::Replace if items::omitted_with_known_value(shape).is_empty() => Some(
             "no field can be left out with a known stored value (every field is required, or has no default and is not nullable)".into(),
         ),
         Check::Nulls if !shape.fields.iter().any(|f| f.nullable) => {
@@ -344,7 +346,8 @@ type Item = Map<String, Value>;
 
 impl Http<'_> {
     fn fresh_id(&self, check: &str) -> String {
-        self.opts.promises.ids.fresh(
+        ids::fresh(
+            &self.opts.promises.ids,
             &format!("itemctl-check-{}-{check}", self.run_id),
             client::random_u128(),
         )
@@ -352,7 +355,7 @@ impl Http<'_> {
 
     /// A valid item; different variants differ.
     fn item(&self, variant: u64) -> Item {
-        self.opts.shape.full(variant, &self.run_id)
+        items::full(&self.opts.shape, variant, &self.run_id)
     }
 
     async fn put_text(&self, id: &str, body: &str) -> Result<Answer, String> {
@@ -400,7 +403,7 @@ impl Http<'_> {
 
     /// Checks that `a` echoes the item a server stores for `sent` to `id`.
     fn echoes(&self, id: &str, sent: &Item, a: &Answer) -> Result<(), String> {
-        let expected = self.opts.shape.expected(&self.for_id(id, sent));
+        let expected = items::expected(&self.opts.shape, &self.for_id(id, sent));
         // An embedded model (`{"item": {…}}`) may come back as the model
         // itself: either is a correct echo.
         let inner = self
@@ -552,10 +555,9 @@ async fn replace(http: &Http<'_>) -> Outcome {
 async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
     let shape = &http.opts.shape;
     let id = http.setup("replace").await?;
-    let partial = shape.minimal(1, &http.run_id);
+    let partial = items::minimal(shape, 1, &http.run_id);
     let id_field = http.opts.promises.id_field.as_deref();
-    let left_out: Vec<&str> = shape
-        .omitted_with_known_value()
+    let left_out: Vec<&str> = items::omitted_with_known_value(shape)
         .iter()
         .map(|f| f.name.as_str())
         .filter(|name| Some(*name) != id_field)
@@ -593,7 +595,7 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, String> {
 async fn nulls(http: &Http<'_>) -> Result<String, String> {
     let shape = &http.opts.shape;
     let id = http.fresh_id("nulls");
-    let Some(item) = shape.nulls(3, &http.run_id) else {
+    let Some(item) = items::nulls(shape, 3, &http.run_id) else {
         return Err("no field is nullable".into());
     };
     let a = http.put(&id, &item).await?;
@@ -627,14 +629,21 @@ fn detail_list(body: &[u8]) -> Result<Vec<Value>, String> {
     }
 }
 
-fn loc_names(item: &Value, field: &str) -> bool {
-    match item {
-        Value::Object(o) => match o.get("loc") {
-            Some(Value::Array(parts)) => parts.iter().any(|p| p.as_str() == Some(field)),
-            _ => false,
-        },
-        _ => false,
-    }
+/// Whether a 422 detail's `loc` names `path`: after `"body"`, it starts
+/// with the path's keys and indices (a union's member labels may follow).
+fn loc_has_path(item: &Value, path: &[items::Step]) -> bool {
+    let Some(Value::Array(parts)) = item.get("loc") else {
+        return false;
+    };
+    let Some((Value::String(first), rest)) = parts.split_first() else {
+        return false;
+    };
+    first == "body"
+        && rest.len() >= path.len()
+        && rest.iter().zip(path).all(|(part, step)| match step {
+            items::Step::Key(k) => part.as_str() == Some(k),
+            items::Step::Index(i) => part.as_u64() == Some(*i as u64),
+        })
 }
 
 async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, String> {
@@ -643,8 +652,7 @@ async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, String> {
     // A variant of the field that repeats the id would be mended by the
     // id put into it: not sent.
     let id_field = http.opts.promises.id_field.as_deref();
-    let variants: Vec<_> = shape
-        .invalid(&valid)
+    let variants: Vec<_> = items::invalid(shape, &valid)
         .into_iter()
         .filter(|v| Some(v.field.as_str()) != id_field)
         .collect();
@@ -675,11 +683,11 @@ async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, String> {
                 ));
             }
             let details = detail_list(&a.body)?;
-            if !details.iter().any(|d| loc_names(d, &variant.field)) {
+            if !details.iter().any(|d| loc_has_path(d, &variant.path)) {
                 return Err(format!(
-                    "{}: the 422 detail does not name {}: {}",
+                    "{}: no 422 detail has a loc naming {}: {}",
                     variant.what,
-                    variant.field,
+                    items::show_path(&variant.path),
                     snippet(&a.body)
                 ));
             }
@@ -929,6 +937,10 @@ mod tests {
     use super::*;
     use clap::ValueEnum;
 
+    fn tutorial() -> Body {
+        crate::spec::tutorial::body(&crate::spec::tutorial::document())
+    }
+
     #[test]
     fn names_are_the_command_line_values_in_run_order() {
         assert_eq!(Check::value_variants(), Check::ALL);
@@ -957,19 +969,19 @@ mod tests {
 
     #[test]
     fn exact_echo_is_the_default_for_the_tutorials_item_alone() {
-        let tutorial = Shape::tutorial();
+        let body = tutorial();
         let named = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
-        assert!(exact_echo_by_default(&tutorial, None));
+        assert!(exact_echo_by_default(&body, None));
         assert!(exact_echo_by_default(
-            &tutorial,
+            &body,
             Some(&named(&["name", "size"]))
         ));
         // A response model with a server-made id: the echo has more fields.
         assert!(!exact_echo_by_default(
-            &tutorial,
+            &body,
             Some(&named(&["id", "name", "size"]))
         ));
-        let mut other = Shape::tutorial();
+        let mut other = tutorial();
         other.fields.truncate(1);
         assert!(!exact_echo_by_default(&other, None));
     }
@@ -982,7 +994,7 @@ mod tests {
             only: vec![],
             skip: vec![Check::Race],
             concurrency: 4,
-            shape: Shape::tutorial(),
+            shape: tutorial(),
             exact_echo: true,
             promises: Promises::default(),
         };

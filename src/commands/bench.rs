@@ -2,11 +2,13 @@
 
 use std::io::{IsTerminal, Write};
 
-use super::{Threads, Verdict, refuse_silent_embedded, runtime, start_embedded};
+use super::common::{Threads, refuse_silent_embedded, runtime, start_embedded};
+use super::exit::Verdict;
 use crate::bench::{self, Limit};
 use crate::cli::BenchArgs;
 use crate::client::{self, Client, openapi};
 use crate::error::Failure;
+use crate::values::items;
 
 /// Runs the load against `--url` (or the embedded server) and prints the
 /// report (text or `--json`); on Ctrl-C, the report of what was measured,
@@ -28,7 +30,11 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         None => args.connections as usize,
     };
     // An unreadable --body is a usage error before anything starts.
-    let given_body = args.body.as_deref().map(super::read_body_arg).transpose()?;
+    let given_body = args
+        .body
+        .as_deref()
+        .map(super::common::read_body_arg)
+        .transpose()?;
     let show_progress = !args.json && std::io::stderr().is_terminal();
     let report = runtime(Threads::PerCpu)?.block_on(async {
         let (url, stop) = match &args.target.url {
@@ -54,11 +60,8 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         .await?;
         let body = match (given_body, &endpoint.shape) {
             (Some(body), _) => body,
-            (None, Ok(shape)) if endpoint.documented && !shape.is_tutorial() => {
-                serde_json::to_vec(&shape.full(0, "bench"))
-                    .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
-            }
-            (None, Ok(_)) => bench::TUTORIAL_BODY.to_vec(),
+            (None, Ok(shape)) => serde_json::to_vec(&items::full(shape, 0, "bench"))
+                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
             (None, Err(why)) => {
                 return Err(Failure::Usage(format!(
                     "{why}: pass the body to send with --body"
@@ -102,7 +105,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
     } else {
         report.to_text()
     };
-    super::print_stdout(text.as_bytes())?;
+    super::common::print_stdout(text.as_bytes())?;
     if report.interrupted {
         return Err(Failure::Interrupted.into());
     }

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anstream::ColorChoice;
 
-use super::{
-    Threads, Verdict, interruptible, output, refuse_silent_embedded, runtime, start_embedded,
-};
+use super::common::{Threads, interruptible, refuse_silent_embedded, runtime, start_embedded};
+use super::exit::Verdict;
+use super::output;
 use crate::check::report::{self, Format, Look};
 use crate::check::{self, CheckResult, Outcome, Tally};
 use crate::cli::CheckArgs;

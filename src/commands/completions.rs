@@ -2,7 +2,7 @@
 
 use clap::CommandFactory;
 
-use super::Verdict;
+use super::exit::Verdict;
 use crate::cli::Cli;
 
 /// Prints the completion script for `shell`.
@@ -13,6 +13,6 @@ pub(super) fn run(shell: clap_complete::Shell) -> anyhow::Result<Verdict> {
     let mut cmd = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "itemctl", &mut script);
-    super::print_stdout(&script)?;
+    super::common::print_stdout(&script)?;
     Ok(Verdict::Met)
 }

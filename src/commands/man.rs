@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use super::Verdict;
+use super::exit::Verdict;
 use crate::cli::Cli;
 
 /// Prints the man page.
@@ -14,7 +14,7 @@ use crate::cli::Cli;
 pub(super) fn run() -> anyhow::Result<Verdict> {
     let mut page = Vec::new();
     write_man_page(&mut page)?;
-    super::print_stdout(&page)?;
+    super::common::print_stdout(&page)?;
     Ok(Verdict::Met)
 }
 

@@ -5,8 +5,9 @@ use std::io::Write;
 use anstream::ColorChoice;
 use bytes::Bytes;
 
+use super::common::{Threads, interruptible, runtime};
+use super::exit::Verdict;
 use super::output::{self, Parts};
-use super::{Threads, Verdict, interruptible, runtime};
 use crate::cli::PutArgs;
 use crate::client::{self, Client, Exchange, openapi};
 use crate::error::Failure;
@@ -20,7 +21,7 @@ use crate::error::Failure;
 /// pipe is not one: the verdict stands).
 pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
     let body = Bytes::from(match &args.body {
-        Some(arg) => super::read_body_arg(arg)?,
+        Some(arg) => super::common::read_body_arg(arg)?,
         None if !args.items.is_empty() => {
             let object: serde_json::Map<String, serde_json::Value> =
                 args.items.iter().cloned().collect();

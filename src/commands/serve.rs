@@ -4,7 +4,8 @@ use std::io::Write;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
-use super::{Threads, Verdict, runtime};
+use super::common::{Threads, runtime};
+use super::exit::Verdict;
 use crate::cli::ServeArgs;
 use crate::error::Failure;
 use crate::reference::item;

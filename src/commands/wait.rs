@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::{Threads, Verdict, interruptible, runtime};
+use super::common::{Threads, interruptible, runtime};
+use super::exit::Verdict;
 use crate::cli::WaitArgs;
 use crate::client::{self, Client};
 use crate::error::Failure;

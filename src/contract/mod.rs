@@ -1,11 +1,11 @@
-//! The upsert contract, defined once: what 200 and 201 mean for
-//! `PUT /items/{item_id}`, and what a correct echo of the item is. The one
-//! module both sides share: the server answers with it; `put --expect`,
-//! `check` and `bench` hold responses to it. It imports nothing else of the
-//! crate.
+//! The upsert contract, defined once: what 200 and 201 mean, what a
+//! correct echo of the item is ([`echo`]), the item path template, and
+//! what an endpoint promises beyond them ([`Promises`]). The server
+//! answers with [`Upserted`]; `put --expect`, `check` and `bench` hold
+//! responses to it. Pure: it names only [`crate::spec`] (the id rules),
+//! and no HTTP-client type.
 
-pub mod ids;
-pub mod shape;
+pub mod echo;
 
 use std::fmt;
 use std::str::FromStr;
@@ -45,7 +45,7 @@ impl Upserted {
 pub struct Promises {
     /// What the path parameter takes (text, an integer, a UUID, and its
     /// constraints): the ids check and bench make.
-    pub ids: ids::IdRules,
+    pub ids: crate::spec::endpoint::IdRules,
     /// Whether the operation documents `204 No Content`: an update may
     /// answer 204 with an empty body.
     pub update_204: bool,
@@ -212,9 +212,10 @@ pub fn snippet(body: &[u8]) -> String {
     }
 }
 
-/// The standard reason phrase of a status code, or `""`.
+/// The standard reason phrase of a status code, or `""` (the `http`
+/// crate's registry of RFC 9110 phrases).
 pub fn reason_phrase(status: u16) -> &'static str {
-    reqwest::StatusCode::from_u16(status)
+    http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("")

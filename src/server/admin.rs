@@ -11,16 +11,14 @@
 //! | `GET /__itemctl/health` | 200 `{"status":"ok","uptime_s":…,"items":…,"requests":…}` |
 //! | `GET`/`PUT`/`DELETE /__itemctl/faults` | the fault settings ([`super::faults::Settings`]); PUT replaces them, DELETE clears them (204) |
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use super::App;
+use super::app::{Admin, App};
 use super::faults::Settings;
+use super::state::Durable;
 use crate::reference::item::Item;
 use crate::reference::json::{Int, PyStr};
 use crate::reference::response::Reply;
@@ -29,129 +27,13 @@ use crate::reference::routing::unquote;
 /// The reserved prefix.
 pub const PREFIX: &str = "/__itemctl/";
 
-/// One journal line.
-#[derive(Clone, Debug)]
-pub struct Record {
-    /// When the request's head was complete.
-    pub time: Instant,
-    /// The method.
-    pub method: Box<[u8]>,
-    /// The request target, as sent. (Copied: a slice of the request head
-    /// would keep the connection's whole read buffer from being reused.)
-    pub target: Box<[u8]>,
-    /// The status answered (0 when the connection was dropped unanswered).
-    pub status: u16,
-    /// Head complete to answer written.
-    pub latency: Duration,
-    /// For upserts: the id, and whether the upsert created it.
-    pub upsert: Option<(String, Option<bool>)>,
-}
-
-impl Record {
-    /// The record as JSON: `{"time","method","target","status",
-    /// "latency_ms","id","created"}` (id and created null for other
-    /// requests; created null when the upsert stored nothing).
-    pub fn to_json(&self, clock: (SystemTime, Instant)) -> Value {
-        let (id, created) = match &self.upsert {
-            Some((id, created)) => (json!(id), json!(created)),
-            None => (Value::Null, Value::Null),
-        };
-        json!({
-            "time": humantime::format_rfc3339_micros(wall_time(clock, self.time)).to_string(),
-            "method": String::from_utf8_lossy(&self.method),
-            "target": String::from_utf8_lossy(&self.target),
-            "status": self.status,
-            "latency_ms": (self.latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
-            "id": id,
-            "created": created,
-        })
-    }
-}
-
-/// The admin state: the journal, counters, and the seed to reset to.
-#[derive(Debug)]
-pub struct Admin {
-    /// Shards of `(sequence, record)`: consecutive requests land in
-    /// different shards, so the runtime's threads seldom wait on one lock.
-    journal: Vec<Mutex<VecDeque<(u64, Record)>>>,
-    capacity: usize,
-    started: Instant,
-    requests: AtomicU64,
-    /// A wall-clock time and the monotonic instant it was read at: journal
-    /// times are instants (cheap to read), turned into wall time when shown.
-    clock: (SystemTime, Instant),
-    seed: Vec<(String, Item)>,
-    openapi: Bytes,
-}
-
-impl Admin {
-    /// An admin API keeping the last `capacity` requests, resetting to
-    /// `seed`, serving `openapi` (the reference's document with the admin
-    /// routes added).
-    pub fn new(capacity: usize, seed: Vec<(String, Item)>) -> Admin {
-        Admin {
-            journal: (0..SHARDS).map(|_| Mutex::new(VecDeque::new())).collect(),
-            capacity,
-            started: Instant::now(),
-            requests: AtomicU64::new(0),
-            clock: (SystemTime::now(), Instant::now()),
-            seed,
-            openapi: Bytes::from(openapi_with_admin()),
-        }
-    }
-
-    /// The OpenAPI document to serve when `--admin` is on.
-    pub fn openapi(&self) -> Bytes {
-        self.openapi.clone()
-    }
-
-    /// Adds a request to the journal. Each shard keeps at most `capacity`
-    /// records, so the last `capacity` overall are always there.
-    pub fn record(&self, record: Record) {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed);
-        if self.capacity == 0 {
-            return;
-        }
-        let per_shard = self.capacity.div_ceil(SHARDS).max(1);
-        let mut shard = lock(&self.journal[(n % SHARDS as u64) as usize]);
-        if shard.len() >= per_shard {
-            shard.pop_front();
-        }
-        shard.push_back((n, record));
-    }
-
-    /// The last `capacity` records, oldest first.
-    fn journal(&self) -> Vec<Record> {
-        let mut all: Vec<(u64, Record)> = self
-            .journal
-            .iter()
-            .flat_map(|shard| lock(shard).iter().cloned().collect::<Vec<_>>())
-            .collect();
-        all.sort_unstable_by_key(|(n, _)| *n);
-        let skip = all.len().saturating_sub(self.capacity);
-        all.into_iter().skip(skip).map(|(_, r)| r).collect()
-    }
-
-    fn clear_journal(&self) {
-        for shard in &self.journal {
-            lock(shard).clear();
-        }
-    }
-}
-
-/// The wall time of `at`, from a (wall time, instant) pair read together.
-fn wall_time((wall, then): (SystemTime, Instant), at: Instant) -> SystemTime {
-    match at.checked_duration_since(then) {
-        Some(after) => wall + after,
-        None => wall - then.duration_since(at),
-    }
-}
-
-/// Journal shards (see [`Admin`]).
-const SHARDS: usize = 16;
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+/// The OpenAPI document to serve when `--admin` is on: the reference's
+/// with the admin routes.
+pub fn openapi(admin: &Admin) -> Bytes {
+    admin
+        .openapi
+        .get_or_init(|| Bytes::from(openapi_with_admin()))
+        .clone()
 }
 
 /// Whether a request target is under [`PREFIX`].
@@ -167,7 +49,7 @@ pub(super) fn handle(
     method: &str,
     target: &str,
     body: &[u8],
-) -> (Reply, Option<super::handlers::Durable>) {
+) -> (Reply, Option<Durable>) {
     let path = target.split('?').next().unwrap_or(target);
     let rest = &path[PREFIX.len()..];
     if (rest, method) == ("items", "DELETE") {
@@ -203,24 +85,25 @@ pub(super) fn handle(
         (r, _) if r.starts_with("items/") => not_allowed("GET"),
         ("requests", "GET") => {
             let requests: Vec<Value> = admin
-                .journal()
+                .journal
+                .records()
                 .iter()
-                .map(|r| r.to_json(admin.clock))
+                .map(|r| r.to_json(admin.journal.clock))
                 .collect();
-            let doc = json!({"capacity": admin.capacity, "requests": requests});
+            let doc = json!({"capacity": admin.journal.capacity, "requests": requests});
             Reply::json(200, doc.to_string())
         }
         ("requests", "DELETE") => {
-            admin.clear_journal();
+            admin.journal.clear();
             no_content()
         }
         ("requests", _) => not_allowed("DELETE, GET"),
         ("health", "GET") => {
             let doc = json!({
                 "status": "ok",
-                "uptime_s": (admin.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+                "uptime_s": (admin.journal.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
                 "items": app.store.len(),
-                "requests": admin.requests.load(Ordering::Relaxed),
+                "requests": admin.journal.requests.load(Ordering::Relaxed),
             });
             Reply::json(200, doc.to_string())
         }

@@ -12,10 +12,12 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 use super::admin;
+use super::app::App;
 use super::faults::Outcome as Fate;
 use super::handlers::{injected_failure, reply_for, too_large, upsert};
+use super::journal::Record;
+use super::limits::{FRESH_IDLE_TIMEOUT, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use super::response::with_http_date;
-use super::{App, FRESH_IDLE_TIMEOUT, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use crate::reference::h11::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
 use crate::reference::response::{Reply, write_invalid_request, write_reply};
 use crate::reference::routing::{self, DocsPage, Route, Target};
@@ -246,7 +248,7 @@ impl Connection {
                             .app
                             .admin
                             .as_ref()
-                            .map(admin::Admin::openapi)
+                            .map(admin::openapi)
                             .unwrap_or_default();
                         Reply::json(200, doc)
                     }
@@ -344,7 +346,7 @@ impl Connection {
     ) {
         if let Some(admin) = &self.app.admin {
             let latency = started.elapsed();
-            admin.record(admin::Record {
+            admin.journal.record(Record {
                 time: started,
                 method: head[at.0.clone()].into(),
                 target: head[at.1.clone()].into(),

@@ -4,6 +4,7 @@
 //! through `PUT /__itemctl/faults`; they apply to the endpoint only, never
 //! to `/__itemctl/`. A failed or dropped upsert stores nothing.
 
+use crate::values::rng::Rng;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -152,7 +153,7 @@ pub enum Outcome {
 /// The live fault settings and their random draws.
 #[derive(Debug)]
 pub struct Faults {
-    state: Mutex<(Settings, SplitMix64)>,
+    state: Mutex<(Settings, Rng)>,
     /// A cheap test for the hot path: any fault set at all.
     active: std::sync::atomic::AtomicBool,
     /// The delay timer, started with the first delay.
@@ -162,7 +163,7 @@ pub struct Faults {
 impl Faults {
     /// Faults with these settings.
     pub fn new(settings: Settings) -> Faults {
-        let rng = SplitMix64::seeded(settings.seed);
+        let rng = seeded(settings.seed);
         Faults {
             active: std::sync::atomic::AtomicBool::new(settings.any()),
             state: Mutex::new((settings, rng)),
@@ -189,11 +190,11 @@ impl Faults {
         let mut state = self.lock();
         self.active
             .store(settings.any(), std::sync::atomic::Ordering::Relaxed);
-        state.1 = SplitMix64::seeded(settings.seed);
+        state.1 = seeded(settings.seed);
         state.0 = settings;
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Settings, SplitMix64)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Settings, Rng)> {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -306,32 +307,15 @@ impl Timer {
     }
 }
 
-/// SplitMix64: small, fast, and the same sequence for the same seed.
-#[derive(Debug)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn seeded(seed: Option<u64>) -> SplitMix64 {
-        SplitMix64(seed.unwrap_or_else(|| {
-            use std::hash::{BuildHasher, Hasher};
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(0x5eed);
-            h.finish()
-        }))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A draw in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
+/// The draws' generator, from the seed or, without one, from the
+/// standard library's randomly keyed hasher.
+fn seeded(seed: Option<u64>) -> Rng {
+    Rng::seeded(seed.unwrap_or_else(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(0x5eed);
+        h.finish()
+    }))
 }
 
 #[cfg(test)]

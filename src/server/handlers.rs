@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 
-use super::App;
+use super::app::App;
+use super::state::Durable;
 use crate::contract::Upserted;
 use crate::reference::pages::{OAUTH2_REDIRECT_HTML, OPENAPI_JSON, REDOC_HTML, SWAGGER_UI_HTML};
 use crate::reference::render;
@@ -19,9 +20,6 @@ pub(super) struct Upsert {
     pub(super) created: Option<bool>,
     pub(super) durable: Option<Durable>,
 }
-
-/// Resolves when a write is committed to the state file.
-pub(super) type Durable = tokio::sync::oneshot::Receiver<Result<(), String>>;
 
 /// The handler: validate, store, render (in the reference's order, so a
 /// name that cannot be rendered is stored before the 500).

@@ -15,144 +15,25 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 
-use self::access_log::AccessLog;
 use self::connection::Connection;
-use crate::server::store::Store;
 
 mod access_log;
 mod admin;
+mod app;
 mod connection;
 mod cors;
 pub mod faults;
 mod handlers;
+mod journal;
+mod limits;
 mod response;
 pub mod state;
 pub mod store;
 
 pub use self::access_log::LogFormat;
-
-/// How long in-flight requests get to finish after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// uvicorn's `--timeout-keep-alive` default: an idle keep-alive connection
-/// is closed after this long.
-const KEEP_ALIVE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a fresh connection may stay silent before its first byte.
-/// uvicorn has no limit here (its keep-alive timer starts only after a
-/// response); an idle connection is otherwise held for ever, so this is a
-/// documented divergence, far above the reference's own 5 s keep-alive.
-const FRESH_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long a request body may go without a byte arriving.
-const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(60);
-/// Default time a request head may take from its first byte to its blank
-/// line (slow-loris clients are cut off after it).
-pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default most connections served at once; more wait in the listen backlog.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
-/// Bodies above this many bytes are refused with 413 (the reference has no
-/// limit; this one is far above the tens of MB it is known to take).
-pub const DEFAULT_MAX_BODY: u64 = 256 * 1024 * 1024;
-
-/// Server settings.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// No access log.
-    pub quiet: bool,
-    /// Largest accepted request body, in bytes.
-    pub max_body: u64,
-    /// Time from a request head's first byte to its end.
-    pub header_timeout: Duration,
-    /// Connections served at once.
-    pub max_connections: usize,
-    /// The access log's format.
-    pub log_format: LogFormat,
-    /// `--admin`: the control API, keeping this many requests in the
-    /// journal.
-    pub admin_journal: Option<usize>,
-    /// The fault settings at start.
-    pub faults: faults::Settings,
-    /// `--cors`: the allowed origin (`*` for any).
-    pub cors: Option<String>,
-    /// The items `DELETE /__itemctl/items` resets to.
-    pub seed: Vec<(String, crate::reference::item::Item)>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            quiet: false,
-            max_body: DEFAULT_MAX_BODY,
-            header_timeout: DEFAULT_HEADER_TIMEOUT,
-            max_connections: DEFAULT_MAX_CONNECTIONS,
-            log_format: LogFormat::Text,
-            admin_journal: None,
-            faults: faults::Settings::default(),
-            cors: None,
-            seed: Vec::new(),
-        }
-    }
-}
-
-/// The shared state of a running server.
-#[derive(Debug)]
-pub struct App {
-    /// The items.
-    pub store: Store,
-    log: Option<AccessLog>,
-    max_body: u64,
-    header_timeout: Duration,
-    max_connections: usize,
-    admin: Option<admin::Admin>,
-    faults: faults::Faults,
-    cors: Option<cors::Cors>,
-    state: Option<state::State>,
-}
-
-impl App {
-    /// An app over `store`, logging one line per request to stderr unless
-    /// `quiet`.
-    pub fn new(store: Store, quiet: bool) -> Self {
-        Self::with_config(
-            store,
-            &Config {
-                quiet,
-                ..Config::default()
-            },
-        )
-    }
-
-    /// An app over `store` with explicit settings.
-    pub fn with_config(store: Store, config: &Config) -> Self {
-        App {
-            store,
-            log: (!config.quiet).then(|| AccessLog::spawn(config.log_format)),
-            max_body: config.max_body,
-            header_timeout: config.header_timeout,
-            max_connections: config.max_connections.max(1),
-            admin: config
-                .admin_journal
-                .map(|n| admin::Admin::new(n, config.seed.clone())),
-            faults: faults::Faults::new(config.faults.clone()),
-            cors: config.cors.as_deref().map(cors::Cors::new),
-            state: None,
-        }
-    }
-
-    /// Keeps the items in a state file too (`--state`).
-    pub fn with_state(mut self, state: state::State) -> Self {
-        self.state = Some(state);
-        self
-    }
-
-    /// Resets the store to `items` (and the state file, in the same order
-    /// as upserts); returns the commit to wait for with `--state`.
-    fn reset(&self, items: &[(String, crate::reference::item::Item)]) -> Option<handlers::Durable> {
-        let mut durable = None;
-        self.store.reset_then(items, || {
-            durable = self.state.as_ref().map(|s| s.reset(items));
-        });
-        durable
-    }
-}
+pub use self::app::{App, Config};
+use self::limits::SHUTDOWN_GRACE;
+pub use self::limits::{DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS};
 
 /// A bound, not yet running server.
 pub struct Server {

@@ -36,6 +36,9 @@ pub struct StateError {
     why: String,
 }
 
+/// Resolves when a write is committed to the state file.
+pub type Durable = oneshot::Receiver<Result<(), String>>;
+
 /// Items with their ids, in order.
 pub type Items = Vec<(String, Item)>;
 

@@ -225,7 +225,7 @@ fn reports_for_ci() {
         .args(["check", "--url", &url, "--only", "update", "--format", "tap"])
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("TAP version 13\n1..11\n# endpoint: PUT /items/{item_id}\n# item: Item {name: string?, size: integer?}\n# schema: none, so the tutorial's item (no OpenAPI document at "))
+        .stdout(predicate::str::starts_with("TAP version 13\n1..11\n# endpoint: PUT /items/{item_id}\n# item: Body_upsert_item_items__item_id__put {name: string?, size: integer?}\n# schema: none, so the tutorial's item (no OpenAPI document at "))
         .stdout(predicate::str::contains(": 404)\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
     let out = itemctl()
         .args([

@@ -190,7 +190,7 @@ fn without_a_document_check_says_it_uses_the_tutorials_item() {
     itemctl()
         .args(["check", "--url", &server.url, "--only", "create"])
         .code(1)
-        .stdout_has("endpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: none, so the tutorial's item (")
+        .stdout_has("endpoint: PUT /items/{item_id}\nitem: Body_upsert_item_items__item_id__put {name: string?, size: integer?}\nschema: none, so the tutorial's item (")
         .run();
 }
 

@@ -1,0 +1,140 @@
+//! What a correct echo of an item is: a response body compared with the
+//! item a server should hold ([`compare`]), field values compared as item
+//! data ([`same`]).
+
+use serde_json::{Map, Value};
+
+use super::snippet;
+
+/// Whether two JSON values are the same item data: numbers by value (`3`
+/// and `3.0` are equal; integers of any length by their digits), a UTC
+/// time written with `Z` or `+00:00` alike, objects regardless of key
+/// order.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (xs, ys) = (x.to_string(), y.to_string());
+            let integer = |t: &str| !t.contains(['.', 'e', 'E']);
+            xs == ys
+                || (!(integer(&xs) && integer(&ys))
+                    && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q && p.is_finite()))
+        }
+        // pydantic writes a Decimal as a string: "5.5" echoes 5.5.
+        (Value::Number(n), Value::String(t)) | (Value::String(t), Value::Number(n)) => {
+            let plain = !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
+            plain && t.parse::<f64>().ok() == n.as_f64() && n.as_f64().is_some_and(f64::is_finite)
+        }
+        (Value::String(x), Value::String(y)) => {
+            x == y || utc(x).is_some_and(|x| utc(y).is_some_and(|y| x == y))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A date-time with its UTC suffix made uniform.
+fn utc(s: &str) -> Option<&str> {
+    s.strip_suffix('Z')
+        .or_else(|| s.strip_suffix("+00:00"))
+        .filter(|rest| rest.len() >= 19 && rest.as_bytes().get(10) == Some(&b'T'))
+}
+
+/// Compares a response body with the item the server should hold:
+/// every field of `expected` must be in it with the same value
+/// ([`same`]), except that a null may be left out (FastAPI's
+/// `response_model_exclude_none`); with `exact`, it must hold exactly
+/// those fields.
+///
+/// # Errors
+/// One line: the body is not a JSON object, or the first field that is
+/// missing, differs or (with `exact`) is extra.
+pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Result<(), String> {
+    let got: Value = serde_json::from_slice(body)
+        .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
+    let Value::Object(got) = got else {
+        return Err(format!("the body is not a JSON object: {}", snippet(body)));
+    };
+    for (k, want) in expected {
+        match got.get(k) {
+            None if !exact && want.is_null() => {}
+            None => {
+                return Err(format!(
+                    "the response has no {k:?} (expected {want}): {}",
+                    snippet(body)
+                ));
+            }
+            Some(v) if !same(want, v) => {
+                return Err(format!("{k:?}: expected {want}, got {v}"));
+            }
+            Some(_) => {}
+        }
+    }
+    if exact && let Some(extra) = got.keys().find(|k| !expected.contains_key(*k)) {
+        return Err(format!(
+            "the response has a field that was not sent, {extra:?} (an exact echo was asked for): {}",
+            snippet(body)
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn comparison_allows_extra_fields_unless_exact() {
+        let sent: Map<String, Value> =
+            serde_json::from_value(json!({"a": 3, "t": "2024-01-01T03:04:05Z"})).unwrap();
+        assert_eq!(
+            compare(
+                &sent,
+                br#"{"id":"k","a":3.0,"t":"2024-01-01T03:04:05+00:00"}"#,
+                false
+            ),
+            Ok(())
+        );
+        assert!(
+            compare(
+                &sent,
+                br#"{"id":"k","a":3,"t":"2024-01-01T03:04:05Z"}"#,
+                true
+            )
+            .unwrap_err()
+            .contains("\"id\"")
+        );
+        assert!(
+            compare(&sent, br#"{"a":4,"t":"2024-01-01T03:04:05Z"}"#, false)
+                .unwrap_err()
+                .contains("expected 3, got 4")
+        );
+        assert!(
+            compare(&sent, br#"{"a":3}"#, false)
+                .unwrap_err()
+                .contains("no \"t\"")
+        );
+        assert!(
+            compare(&sent, b"[]", false)
+                .unwrap_err()
+                .contains("not a JSON object")
+        );
+        let big: Value =
+            serde_json::from_slice(br#"{"n":123456789012345678901234567890}"#).unwrap();
+        assert!(same(
+            &big,
+            &serde_json::from_slice(br#"{"n":123456789012345678901234567890}"#).unwrap()
+        ));
+        assert!(!same(
+            &big,
+            &serde_json::from_slice(br#"{"n":123456789012345678901234567891}"#).unwrap()
+        ));
+    }
+}

@@ -1,0 +1,283 @@
+//! Ids for check and bench that the path parameter admits
+//! ([`crate::spec::endpoint::IdRules`]): fresh ones from random bits, and
+//! bench's counted forms.
+
+use crate::spec::endpoint::{IdKind, IdRules};
+
+use super::pattern::Pattern;
+use super::rng::Rng;
+
+/// How bench writes its ids: `prefix`, then the counter `n` (`0..count`)
+/// plus `offset`, padded with zeros to `width` digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BenchIds {
+    /// What comes before the number.
+    pub prefix: String,
+    /// The digits the number is padded to (0: none).
+    pub width: usize,
+    /// What is added to the counter (the lower bound of integer ids).
+    pub offset: u64,
+}
+
+impl BenchIds {
+    /// The id for counter `n`.
+    pub fn id(&self, n: u64) -> String {
+        format!(
+            "{}{:0width$}",
+            self.prefix,
+            n.saturating_add(self.offset),
+            width = self.width
+        )
+    }
+}
+
+/// A fresh id the rules admit, from 128 random bits; `label` names what
+/// it is for in a text id (`itemctl-check-<run>-create-…`) when the rules
+/// leave room for it. Text ids try, in turn, the labelled form, hex,
+/// upper-case hex, digits and letters, each cut to `maxLength` (keeping
+/// the random end) or repeated up to `minLength`, then strings drawn from
+/// the pattern; when none is admitted, the labelled form (the server's
+/// refusal will say why).
+pub fn fresh(rules: &IdRules, label: &str, random: u128) -> String {
+    match rules.kind {
+        IdKind::Text => {
+            let r = random as u64;
+            let letters: String = format!("{r:016x}")
+                .bytes()
+                .map(|b| match b {
+                    b'0'..=b'9' => char::from(b'a' + (b - b'0')),
+                    _ => char::from(b - b'a' + b'k'),
+                })
+                .collect();
+            let forms = [
+                format!("{label}-{r:016x}"),
+                format!("{r:016x}"),
+                format!("{r:016X}"),
+                format!(
+                    "{}",
+                    1_000_000_000_000_000_000u64 + r % 9_000_000_000_000_000_000
+                ),
+                letters.clone(),
+                letters.to_ascii_uppercase(),
+            ];
+            let fitted = forms.iter().map(|f| fit(rules, f));
+            let drawn = rules
+                .pattern
+                .as_ref()
+                .and_then(|p| Pattern::new(p.as_str()).ok())
+                .and_then(|p| {
+                    let mut rng = Rng::seeded(r ^ (random >> 64) as u64);
+                    p.draw(&mut rng, |s| rules.admits(s))
+                });
+            fitted
+                .chain(drawn)
+                .find(|id| rules.admits(id))
+                .unwrap_or_else(|| forms[0].clone())
+        }
+        IdKind::Integer => {
+            // 16 digits, no leading zero: below 2^53, a float-safe JSON
+            // number too; where the bounds exclude all of those, anywhere
+            // within the bounds.
+            const A: i64 = 1_000_000_000_000_000;
+            const B: i64 = 8_999_999_999_999_999;
+            let (lo, hi) = rules.range;
+            let (a, b) = (lo.map_or(A, |l| l.max(A)), hi.map_or(B, |h| h.min(B)));
+            let (lo, hi) = if a <= b {
+                (a, b)
+            } else {
+                let lo = lo.unwrap_or_else(|| {
+                    hi.map_or(1, |h| if h >= 1 { 1 } else { h.saturating_sub(A) })
+                });
+                (lo, hi.unwrap_or_else(|| lo.saturating_add(A)))
+            };
+            let span = u128::try_from(i128::from(hi) - i128::from(lo) + 1).unwrap_or(1);
+            let n = i128::from(lo) + i128::try_from(random % span.max(1)).unwrap_or(0);
+            n.to_string()
+        }
+        IdKind::Uuid => uuid_text(random),
+    }
+}
+
+/// `form` cut to `maxLength` (its end kept: the random part) or repeated
+/// up to `minLength`.
+fn fit(rules: &IdRules, form: &str) -> String {
+    let chars: Vec<char> = form.chars().collect();
+    let max = rules
+        .max_len
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let min = usize::try_from(rules.min_len).unwrap_or(0).min(max);
+    if chars.len() > max {
+        return chars[chars.len() - max..].iter().collect();
+    }
+    chars.iter().cycle().take(chars.len().max(min)).collect()
+}
+
+/// How bench writes `count` ids (counter `0..count`) such that the rules
+/// admit every one: the first form that they admit at both ends of the
+/// counter. Without constraints that is the first: `bench-<run>-` for
+/// text, the run's digits for integers, a UUID's first groups for UUIDs
+/// (12 digits); constrained ids try a few other forms (integers: from the
+/// lower bound up).
+///
+/// # Errors
+/// A one-line reason when no form fits the rules.
+pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, String> {
+    let last = count.saturating_sub(1);
+    let form = |prefix: String, width: usize, offset: u64| BenchIds {
+        prefix,
+        width,
+        offset,
+    };
+    let tries: Vec<BenchIds> = match rules.kind {
+        IdKind::Uuid => vec![form(
+            uuid_text(u128::from(run) << 64)[..24].to_owned(),
+            12,
+            0,
+        )],
+        IdKind::Integer => {
+            let from = rules
+                .range
+                .0
+                .and_then(|lo| u64::try_from(lo).ok())
+                .unwrap_or(1);
+            vec![
+                form(format!("{}", 1_000_000 + run % 8_000_000), 0, 0),
+                form(String::new(), 0, from),
+            ]
+        }
+        IdKind::Text => {
+            let digits = last.to_string().len();
+            let mut out = Vec::new();
+            for prefix in [
+                format!("bench-{:08x}-", run as u32),
+                format!("bench{:08x}", run as u32),
+                format!("b{:08x}", run as u32),
+                format!("B{:08X}", run as u32),
+                format!("{}", 10_000_000 + run % 90_000_000),
+            ] {
+                out.push(form(prefix.clone(), 0, 0));
+                out.push(form(prefix.clone(), digits, 0));
+                // Pad the counter up to minLength.
+                let min = usize::try_from(rules.min_len).unwrap_or(0);
+                out.push(form(prefix.clone(), min.saturating_sub(prefix.len()), 0));
+                if let Some(max) = rules.max_len.and_then(|m| usize::try_from(m).ok()) {
+                    // Cut the run's part so that the counter fits (the
+                    // forms are ASCII).
+                    let keep = max.saturating_sub(digits).min(prefix.len());
+                    out.push(form(prefix[..keep].to_owned(), max - keep, 0));
+                }
+            }
+            out
+        }
+    };
+    tries
+        .into_iter()
+        .find(|ids| [0, last].iter().all(|n| rules.admits(&ids.id(*n))))
+        .ok_or_else(|| {
+            format!(
+                "the path parameter admits none of bench's id forms ({}): give bench another --path, or check the endpoint instead",
+                rules.describe()
+            )
+        })
+}
+
+/// `random` as a version-4 UUID, lower case.
+pub fn uuid_text(random: u128) -> String {
+    let v = (random & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::document::Document;
+    use crate::spec::schema::Schema;
+    use serde_json::{Value, json};
+
+    fn rules(v: Value) -> IdRules {
+        IdRules::from_schema(&Document::empty(), &Schema::read(&v, "#").unwrap())
+    }
+
+    #[test]
+    fn fresh_ids_of_each_kind() {
+        let fresh_of = |kind: IdKind, random| fresh(&IdRules::from(kind), "x", random);
+        let n = fresh_of(IdKind::Integer, u128::MAX);
+        assert_eq!(n.len(), 16, "{n}");
+        assert!(n.parse::<u64>().unwrap() < 1 << 53);
+        let u = fresh_of(IdKind::Uuid, 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        assert_eq!(u, "01234567-89ab-4def-8123-456789abcdef");
+        assert_eq!(fresh_of(IdKind::Text, 255), "x-00000000000000ff");
+        let uuid = bench_ids(&IdRules::from(IdKind::Uuid), 7, 1000).unwrap();
+        assert_eq!((uuid.prefix.len(), uuid.width), (24, 12));
+    }
+
+    /// Fresh ids from `rules` for 200 random draws: all admitted, all distinct.
+    fn fresh_ids(rules: &IdRules) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
+        (0..200u128)
+            .map(|i| {
+                let id = fresh(
+                    rules,
+                    "itemctl-check-0123456789abcdef-create",
+                    i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
+                );
+                assert!(
+                    rules.admits(&id),
+                    "{id:?} not admitted by {}",
+                    rules.describe()
+                );
+                assert!(seen.insert(id.clone()), "{id:?} twice");
+                id
+            })
+            .collect()
+    }
+
+    #[test]
+    fn constrained_text_ids_are_admitted_and_distinct() {
+        let slug = rules(
+            json!({"type": "string", "pattern": "^[a-z0-9-]+$", "minLength": 3, "maxLength": 24}),
+        );
+        assert!(fresh_ids(&slug).iter().all(|id| id.len() <= 24));
+        let code = rules(json!({"type": "string", "pattern": r"^[A-Z]{2}-\d{6}$"}));
+        fresh_ids(&code);
+        // The grammar of pydantic's engine: Unicode classes, `.`, `\s`, `\w`.
+        let odd = rules(json!({"type": "string", "pattern": r"^\p{Lu}\p{Ll}{2,6}-\w{2}\.\d$"}));
+        fresh_ids(&odd);
+        let long = rules(json!({"type": "string", "minLength": 64}));
+        fresh_ids(&long);
+        for r in [&slug, &long] {
+            let form = bench_ids(r, 0xabcd, 5000).unwrap();
+            assert!(
+                r.admits(&form.id(0)) && r.admits(&form.id(4999)),
+                "{form:?}"
+            );
+        }
+        assert_eq!(
+            bench_ids(&code, 1, 10).unwrap_err(),
+            r"the path parameter admits none of bench's id forms (text, pattern ^[A-Z]{2}-\d{6}$): give bench another --path, or check the endpoint instead"
+        );
+    }
+
+    #[test]
+    fn bounded_integer_ids_stay_within_their_bounds() {
+        let small = rules(json!({"type": "integer", "minimum": 1, "maximum": 100000}));
+        fresh_ids(&small);
+        let form = bench_ids(&small, 3, 1000).unwrap();
+        assert_eq!(
+            (form.id(0), form.id(999)),
+            ("1".to_owned(), "1000".to_owned())
+        );
+        let above = rules(json!({"type": "integer", "exclusiveMinimum": 0}));
+        assert_eq!(fresh_ids(&above)[0].len(), 16);
+        let negative = rules(json!({"type": "integer", "maximum": -10}));
+        assert!(fresh_ids(&negative).iter().all(|id| id.starts_with('-')));
+    }
+}
