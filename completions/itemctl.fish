@@ -63,15 +63,15 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serve a control API under /__itemctl/: stored items, reset, the request journal, health, faults (documented in /openapi.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l print -d 'What to show, as letters: H request headers, B request body, h response status line and headers, b response body (default: b with the status line). Everything but the response body goes to stderr' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long the whole exchange may take, per attempt: 30s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
@@ -88,8 +88,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follo
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable): auth tokens' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l only -d 'Run only these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
 update\t'An existing id gives 200 OK with the new values'
 repeat\t'The identical PUT again gives 200 and the same item back (idempotent): the identical body where the echo is exact, else the item\'s fields unchanged (a server-made `updated_at` may change)'
@@ -118,7 +118,7 @@ json\t'One JSON document'
 junit\t'JUnit XML'
 tap\t'TAP version 13'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a report to FILE, in the format its extension names: .xml (JUnit), .json or .tap, whatever --format says for stdout. It is written even when the server cannot be reached' -r -F
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How long to wait for the server to answer before checking: 30s; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
@@ -142,15 +142,15 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s q -l quiet -d '
 complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l openapi -d 'The OpenAPI document to take the endpoint and item shape from, a URL or a file. Default: URL/openapi.json when the server publishes it' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l body -d 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document\'s shape, else the tutorial\'s {"name":"x","size":3}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one request may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"

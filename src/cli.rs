@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::check::Check;
 use crate::check::report::Format;
+use crate::check::{Check, Needs};
 use crate::contract::{Expectation, PathTemplate};
 use crate::server::LogFormat;
 use crate::server::faults::Delay;
@@ -69,6 +69,22 @@ pub enum Command {
     /// Print the man page (roff) covering every subcommand.
     Man,
 }
+
+/// `check --help`'s footer after the list of checks.
+const CHECK_HELP: &str = "\
+Without --url (and $ITEMCTL_URL) the embedded server is started on a free
+port and checked, with --fastapi and --seeded implied, and the first line
+says \"embedded server\". Where $CI is set that is an error (exit 2) unless
+--embedded is given: a misspelt $ITEMCTL_URL must not check itemctl itself.
+
+Exit codes: 0 all checks passed (skips allowed); 1 a check failed; 2 usage
+error, an unwritable --report, or no check ran; 3 the server could not be
+reached (after --retry / --wait).
+
+CI recipe:
+  itemctl serve --port 0 --quiet --url-file serve.url &
+  URL=$(itemctl wait --url-file serve.url --pid $! --timeout 30s)
+  itemctl check --url \"$URL\" --report check.xml";
 
 /// `itemctl serve`.
 #[derive(Debug, Args)]
@@ -190,25 +206,17 @@ pub struct PutArgs {
     #[arg(value_name = "KEY=VALUE|KEY:=JSON", value_parser = request_item, conflicts_with_all = ["name", "size", "null_name", "null_size", "body"])]
     pub items: Vec<(String, serde_json::Value)>,
 
-    /// The item path below the base URL, with one {…} placeholder for the
-    /// id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one
-    /// PUT endpoint the server's OpenAPI document describes, else the
-    /// tutorial's /items/{item_id}.
-    #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", value_parser = path_template)]
-    pub path: Option<PathTemplate>,
-
-    /// The OpenAPI document to take the endpoint and item shape from, a URL
-    /// or a file. Default: URL/openapi.json when the server publishes it.
-    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE")]
-    pub openapi: Option<String>,
+    /// Where the endpoint is: --path and --openapi.
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
 
     /// The name to send (left out of the body when not given).
     #[arg(long, conflicts_with_all = ["null_name", "body"])]
     pub name: Option<String>,
 
     /// The size to send, an integer of any length (left out when not given).
-    #[arg(long, value_parser = integer, allow_hyphen_values = true, conflicts_with_all = ["null_size", "body"])]
-    pub size: Option<String>,
+    #[arg(long, value_parser = json_integer, allow_hyphen_values = true, conflicts_with_all = ["null_size", "body"])]
+    pub size: Option<serde_json::Number>,
 
     /// Send "name": null.
     #[arg(long, conflicts_with = "body")]
@@ -222,10 +230,9 @@ pub struct PutArgs {
     #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
     pub body: Option<String>,
 
-    /// Extra request header, `Name: value` (repeatable; replaces a default
-    /// such as content-type).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    pub headers: Vec<(String, String)>,
+    /// Extra request headers.
+    #[command(flatten)]
+    pub headers: HeaderArgs,
 
     /// The server's base URL.
     #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
@@ -248,8 +255,8 @@ pub struct PutArgs {
     /// What to show, as letters: H request headers, B request body, h
     /// response status line and headers, b response body (default: b with
     /// the status line). Everything but the response body goes to stderr.
-    #[arg(long, value_name = "HBhb", value_parser = print_parts, conflicts_with = "verbose")]
-    pub print: Option<String>,
+    #[arg(long, value_name = "HBhb", value_parser = Parts::parse, conflicts_with = "verbose")]
+    pub print: Option<Parts>,
 
     /// Build the request and show it (as with --print HB) without sending it.
     #[arg(long, conflicts_with = "curl")]
@@ -268,10 +275,9 @@ pub struct PutArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// How long the whole exchange may take, per attempt: 30s, 500ms; a
-    /// bare number is seconds.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = positive_duration)]
-    pub timeout: Duration,
+    /// How long the exchange may take.
+    #[command(flatten)]
+    pub timeout: TimeoutArgs,
 
     /// Retry this many times when the connection fails (with backoff), for a
     /// server that is still starting.
@@ -285,30 +291,15 @@ pub struct PutArgs {
 
 /// `itemctl check`.
 #[derive(Debug, Args)]
-#[command(after_help = "\
-Checks: create, update, repeat, replace, nulls, invalid, coerce (--fastapi),
-unicode, race, seeded (--seeded). Every check uses fresh random ids.
-Without --url (and $ITEMCTL_URL) the embedded server is started on a free
-port and checked, with --fastapi and --seeded implied, and the first line
-says \"embedded server\". Where $CI is set that is an error (exit 2) unless
---embedded is given: a misspelt $ITEMCTL_URL must not check itemctl itself.
-
-Exit codes: 0 all checks passed (skips allowed); 1 a check failed; 2 usage
-error, an unwritable --report, or no check ran; 3 the server could not be
-reached (after --retry / --wait).
-
-CI recipe:
-  itemctl serve --port 0 --quiet --url-file serve.url &
-  URL=$(itemctl wait --url-file serve.url --pid $! --timeout 30s)
-  itemctl check --url \"$URL\" --report check.xml")]
+#[command(after_help = check_help())]
 pub struct CheckArgs {
     /// The server, or the embedded one.
     #[command(flatten)]
     pub target: TargetArgs,
 
-    /// Extra request header, `Name: value` (repeatable): auth tokens.
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    pub headers: Vec<(String, String)>,
+    /// Extra request headers.
+    #[command(flatten)]
+    pub headers: HeaderArgs,
 
     /// Print only failed checks and the summary line.
     #[arg(long, short)]
@@ -357,9 +348,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", value_parser = report_path)]
     pub report: Option<PathBuf>,
 
-    /// How long one request may take: 10s, 500ms; a bare number is seconds.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
-    pub timeout: Duration,
+    /// How long the exchange may take.
+    #[command(flatten)]
+    pub timeout: TimeoutArgs,
 
     /// Connection attempts to retry before giving up (with backoff).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -383,6 +374,14 @@ pub struct TargetArgs {
     #[arg(long, conflicts_with = "url")]
     pub embedded: bool,
 
+    /// Where the endpoint is: --path and --openapi.
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+}
+
+/// Where the endpoint is below the base URL (`put`, `check`, `bench`).
+#[derive(Debug, Args)]
+pub struct EndpointArgs {
     /// The item path below the base URL, with one {…} placeholder for the
     /// id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one
     /// PUT endpoint the server's OpenAPI document describes, else the
@@ -390,10 +389,112 @@ pub struct TargetArgs {
     #[arg(long, env = "ITEMCTL_PATH", value_name = "TEMPLATE", value_parser = path_template)]
     pub path: Option<PathTemplate>,
 
-    /// The OpenAPI document to take the endpoint and item shape from, a URL
-    /// or a file. Default: URL/openapi.json when the server publishes it.
+    /// The OpenAPI document to take the endpoint and item from, a URL or a
+    /// file, JSON or YAML. Default: URL/openapi.json when the server
+    /// publishes it.
     #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE")]
     pub openapi: Option<String>,
+}
+
+/// Extra request headers (`put`, `check`, `bench`).
+#[derive(Debug, Args)]
+pub struct HeaderArgs {
+    /// Extra request header, `Name: value` (repeatable; replaces a default
+    /// such as content-type): auth tokens.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
+    pub headers: Vec<(String, String)>,
+}
+
+/// How long requests may take (`put`, `check`, `bench`).
+#[derive(Debug, Args)]
+pub struct TimeoutArgs {
+    /// How long one exchange may take: 10s, 500ms; a bare number is
+    /// seconds.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
+    pub timeout: Duration,
+}
+
+/// Which parts of an exchange `put` shows (`--print HBhb`, `-v`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parts {
+    /// `H`: the request line and headers.
+    pub request_head: bool,
+    /// `B`: the request body.
+    pub request_body: bool,
+    /// `h`: the response's status line and headers.
+    pub response_head: bool,
+    /// `b`: the response body.
+    pub response_body: bool,
+}
+
+impl Parts {
+    /// The request, head and body (`HB`).
+    pub const REQUEST: Parts = Parts {
+        request_head: true,
+        request_body: true,
+        response_head: false,
+        response_body: false,
+    };
+
+    /// Everything (`HBhb`, `--verbose`).
+    pub const ALL: Parts = Parts {
+        request_head: true,
+        request_body: true,
+        response_head: true,
+        response_body: true,
+    };
+
+    /// The default: the response body (with the status line).
+    pub const BODY: Parts = Parts {
+        request_head: false,
+        request_body: false,
+        response_head: false,
+        response_body: true,
+    };
+
+    /// Parses `--print` letters from `HBhb`.
+    ///
+    /// # Errors
+    /// A one-line message naming the letters when any other is given.
+    pub fn parse(s: &str) -> Result<Parts, String> {
+        if s.is_empty() || !s.chars().all(|c| "HBhb".contains(c)) {
+            return Err(format!(
+                "`{s}`: use the letters H (request headers), B (request body), h (response headers), b (response body)"
+            ));
+        }
+        Ok(Parts {
+            request_head: s.contains('H'),
+            request_body: s.contains('B'),
+            response_head: s.contains('h'),
+            response_body: s.contains('b'),
+        })
+    }
+
+    /// `--print`, else everything for `--verbose`, else [`Parts::BODY`].
+    pub fn from_flags(print: Option<Parts>, verbose: bool) -> Parts {
+        match (print, verbose) {
+            (Some(p), _) => p,
+            (None, true) => Parts::ALL,
+            (None, false) => Parts::BODY,
+        }
+    }
+}
+
+/// `check --help`'s footer: the checks in run order, each with what it
+/// needs, from [`Check::ALL`].
+fn check_help() -> String {
+    let names: Vec<String> = Check::ALL
+        .iter()
+        .map(|c| match c.needs() {
+            Needs::FastApi => format!("{} (--fastapi)", c.name()),
+            Needs::Seeded => format!("{} (--seeded)", c.name()),
+            Needs::Contract => c.name().to_owned(),
+        })
+        .collect();
+    format!(
+        "Checks: {}. Every check uses fresh random ids.\n{CHECK_HELP}",
+        names.join(", ")
+    )
 }
 
 /// `itemctl wait`.
@@ -453,9 +554,9 @@ pub struct BenchArgs {
     #[arg(long, short = 'q', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,
 
-    /// Extra request header, `Name: value` (repeatable).
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = header)]
-    pub headers: Vec<(String, String)>,
+    /// Extra request headers.
+    #[command(flatten)]
+    pub headers: HeaderArgs,
 
     /// Concurrent keep-alive connections.
     #[arg(long, short = 'c', default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -488,9 +589,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "JSON|@FILE|-", allow_hyphen_values = true)]
     pub body: Option<String>,
 
-    /// How long one request may take: 10s, 500ms; a bare number is seconds.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
-    pub timeout: Duration,
+    /// How long the exchange may take.
+    #[command(flatten)]
+    pub timeout: TimeoutArgs,
 }
 
 /// Parses a duration: a bare number of seconds (`1.5`), or humantime's
@@ -521,15 +622,24 @@ fn non_empty(s: &str) -> Result<String, String> {
     }
 }
 
-fn integer(s: &str) -> Result<String, String> {
+/// `--size`: a JSON integer of any length, `-?(0|[1-9][0-9]*)` (the one
+/// rule; `007` and `+7` are refused, not sent as something else).
+fn json_integer(s: &str) -> Result<serde_json::Number, String> {
     let digits = s.strip_prefix('-').unwrap_or(s);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "`{s}` is not an integer (to send other values, use --body)"
-        ))
-    }
+    let well_formed = match digits.as_bytes() {
+        [] => false,
+        [b'0'] => true,
+        [b'0', ..] => false,
+        d => d.iter().all(u8::is_ascii_digit),
+    };
+    well_formed
+        .then(|| s.parse::<serde_json::Number>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not a JSON integer (write it without leading zeros or `+`, or send other values with --body)"
+            )
+        })
 }
 
 /// `--path`: an item path template.
@@ -560,17 +670,6 @@ fn rate(s: &str) -> Result<f64, String> {
         _ => Err(format!(
             "`{s}` is not a share from 0 to 1 (e.g. 0.1 for 10%)"
         )),
-    }
-}
-
-/// `--print`: letters from `HBhb`.
-fn print_parts(s: &str) -> Result<String, String> {
-    if !s.is_empty() && s.chars().all(|c| "HBhb".contains(c)) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "`{s}`: use the letters H (request headers), B (request body), h (response headers), b (response body)"
-        ))
     }
 }
 
@@ -608,10 +707,18 @@ mod tests {
     fn value_parsers() {
         assert!(non_empty("").is_err());
         assert_eq!(
-            integer("-12345678901234567890"),
-            Ok("-12345678901234567890".into())
+            json_integer("-123456789012345678901234567890").map(|n| n.to_string()),
+            Ok("-123456789012345678901234567890".into())
         );
-        assert!(integer("abc").is_err() && integer("-").is_err() && integer("1.5").is_err());
+        assert_eq!(json_integer("0").map(|n| n.to_string()), Ok("0".into()));
+        for not_json in ["007", "+3", "1.5", "1e3", "-", "", "abc", "-0x1"] {
+            assert!(json_integer(not_json).is_err(), "{not_json}");
+        }
+        assert_eq!(
+            Parts::parse("hb").map(|p| (p.response_head, p.request_head)),
+            Ok((true, false))
+        );
+        assert!(Parts::parse("x").is_err() && Parts::parse("").is_err());
         assert_eq!(header("X-A:  b "), Ok(("X-A".into(), "b".into())));
         assert!(header("nocolon").is_err());
         assert!(positive_duration("0").is_err() && positive_duration("0s").is_err());

@@ -36,5 +36,7 @@ pub mod server;
 pub mod spec;
 mod values;
 
+/// The checks of `itemctl check`, in the order they run.
+pub use check::Check;
 pub use commands::exit;
 pub use commands::run;

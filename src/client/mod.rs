@@ -79,55 +79,6 @@ pub struct Outgoing {
     pub body: Bytes,
 }
 
-/// The JSON body the flags describe: `{"name":…,"size":…}` with a key only
-/// for each field given; `Some(None)` sends `null`.
-///
-/// # Errors
-/// [`Failure::Usage`] when `size` is not a JSON integer (`-?[0-9]+` without
-/// leading zeros), any length.
-pub fn item_body(
-    name: Option<Option<&str>>,
-    size: Option<Option<&str>>,
-) -> Result<Vec<u8>, Failure> {
-    use serde_json::{Map, Number, Value};
-    let mut item = Map::new();
-    if let Some(name) = name {
-        item.insert(
-            "name".into(),
-            name.map_or(Value::Null, |n| Value::String(n.to_owned())),
-        );
-    }
-    if let Some(size) = size {
-        let value = match size {
-            None => Value::Null,
-            Some(text) => Value::Number(
-                Some(text)
-                    .filter(|t| is_json_integer(t))
-                    .and_then(|t| t.parse::<Number>().ok())
-                    .ok_or_else(|| {
-                        Failure::Usage(format!(
-                            "--size `{text}` is not a JSON integer (write it without leading zeros or `+`, or send other values with --body)"
-                        ))
-                    })?,
-            ),
-        };
-        item.insert("size".into(), value);
-    }
-    serde_json::to_vec(&Value::Object(item))
-        .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))
-}
-
-/// Whether `text` is a JSON integer: `-?(0|[1-9][0-9]*)`, any length.
-fn is_json_integer(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    match digits.as_bytes() {
-        [] => false,
-        [b'0'] => true,
-        [b'0', ..] => false,
-        d => d.iter().all(u8::is_ascii_digit),
-    }
-}
-
 /// Parses a base URL, with a message that names the fix.
 ///
 /// # Errors
@@ -747,29 +698,6 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bodies_leave_out_what_is_not_given() {
-        let body = |name, size| item_body(name, size).unwrap();
-        assert_eq!(
-            body(Some(Some("x")), Some(Some("3"))),
-            br#"{"name":"x","size":3}"#
-        );
-        assert_eq!(body(None, Some(Some("-3"))), br#"{"size":-3}"#);
-        assert_eq!(body(Some(None), None), br#"{"name":null}"#);
-        assert_eq!(body(None, None), b"{}");
-        assert_eq!(
-            body(Some(Some("a\"é\n")), Some(None)),
-            "{\"name\":\"a\\\"é\\n\",\"size\":null}".as_bytes()
-        );
-        assert_eq!(
-            body(None, Some(Some("-123456789012345678901234567890"))),
-            br#"{"size":-123456789012345678901234567890}"#
-        );
-        for not_json in ["007", "+3", "1.5", "1e3", "-", ""] {
-            assert!(item_body(None, Some(Some(not_json))).is_err(), "{not_json}");
-        }
-    }
 
     #[test]
     fn urls_encode_the_id() {

@@ -47,15 +47,15 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         let client = Client::new(
             &url,
             &client::Options {
-                timeout: args.timeout,
-                headers: args.headers.clone(),
+                timeout: args.timeout.timeout,
+                headers: args.headers.headers.clone(),
                 ..client::Options::default()
             },
         )?;
         let endpoint = openapi::discover(
             &client,
-            args.target.openapi.as_deref(),
-            args.target.path.as_ref(),
+            args.target.endpoint.openapi.as_deref(),
+            args.target.endpoint.path.as_ref(),
         )
         .await?;
         let body = match (given_body, &endpoint.shape) {
@@ -81,9 +81,9 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             connections,
             limit,
             ids: args.ids,
-            timeout: args.timeout,
+            timeout: args.timeout.timeout,
             rate: args.rate,
-            headers: args.headers.clone(),
+            headers: args.headers.headers.clone(),
             embedded: args.target.url.is_none(),
             path: endpoint.path,
             body,

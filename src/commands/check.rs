@@ -24,9 +24,9 @@ use crate::error::Failure;
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
     refuse_silent_embedded(args.target.url.as_deref(), args.target.embedded, "check")?;
     let client_options = client::Options {
-        timeout: args.timeout,
-        headers: args.headers.clone(),
-        path: args.target.path.clone().unwrap_or_default(),
+        timeout: args.timeout.timeout,
+        headers: args.headers.headers.clone(),
+        path: args.target.endpoint.path.clone().unwrap_or_default(),
         ..client::Options::default()
     };
     let embedded = args.target.url.is_none();
@@ -53,8 +53,8 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         };
         let endpoint = openapi::discover(
             &client,
-            args.target.openapi.as_deref(),
-            args.target.path.as_ref(),
+            args.target.endpoint.openapi.as_deref(),
+            args.target.endpoint.path.as_ref(),
         )
         .await?;
         let shape = endpoint.shape.clone().map_err(|why| {
@@ -90,7 +90,13 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     }))?;
     let (url, described, results) = outcome;
     let described = described.unwrap_or_else(|| Described {
-        path: args.target.path.clone().unwrap_or_default().to_string(),
+        path: args
+            .target
+            .endpoint
+            .path
+            .clone()
+            .unwrap_or_default()
+            .to_string(),
         source: String::new(),
         shape: String::new(),
         id: String::new(),

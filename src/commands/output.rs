@@ -13,7 +13,7 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::PutArgs;
+use crate::cli::{Parts, PutArgs};
 use crate::client::{Exchange, Outgoing};
 
 /// Set to `1` to make itemctl lay out stdout as for a terminal (for
@@ -109,45 +109,6 @@ fn write_pretty(out: &mut String, v: &Value, indent: usize) {
             }
             out.push_str(&pad(indent));
             out.push('}');
-        }
-    }
-}
-
-/// Which parts of an exchange `put` shows (`--print HBhb`, `-v`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Parts {
-    /// `H`: the request line and headers.
-    pub request_head: bool,
-    /// `B`: the request body.
-    pub request_body: bool,
-    /// `h`: the response's status line and headers.
-    pub response_head: bool,
-    /// `b`: the response body.
-    pub response_body: bool,
-}
-
-impl Parts {
-    /// The request, head and body (`HB`).
-    pub const REQUEST: Parts = Parts {
-        request_head: true,
-        request_body: true,
-        response_head: false,
-        response_body: false,
-    };
-
-    /// From `--print` letters, or everything for `--verbose`; the default
-    /// is the body (with the status line).
-    pub fn from_flags(print: Option<&str>, verbose: bool) -> Parts {
-        let letters = match (print, verbose) {
-            (Some(p), _) => p,
-            (None, true) => "HBhb",
-            (None, false) => "b",
-        };
-        Parts {
-            request_head: letters.contains('H'),
-            request_body: letters.contains('B'),
-            response_head: letters.contains('h'),
-            response_body: letters.contains('b'),
         }
     }
 }
@@ -273,7 +234,7 @@ pub fn curl_command(req: &Outgoing, body_arg: Option<&str>, args: &PutArgs) -> S
         _ => words.push(shell_quote(&String::from_utf8_lossy(&req.body))),
     }
     words.push("--max-time".into());
-    words.push(args.timeout.as_secs_f64().to_string());
+    words.push(args.timeout.timeout.as_secs_f64().to_string());
     if args.follow {
         words.push("-L".into());
     }
@@ -343,7 +304,7 @@ mod tests {
         );
         let default = Parts::from_flags(None, false);
         assert!(default.response_body && !default.response_head && !default.request_head);
-        let h = Parts::from_flags(Some("h"), false);
+        let h = Parts::from_flags(Parts::parse("h").ok(), false);
         assert!(h.response_head && !h.response_body);
     }
 

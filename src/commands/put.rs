@@ -7,7 +7,8 @@ use bytes::Bytes;
 
 use super::common::{Threads, interruptible, runtime};
 use super::exit::Verdict;
-use super::output::{self, Parts};
+use super::output;
+use crate::cli::Parts;
 use crate::cli::PutArgs;
 use crate::client::{self, Client, Exchange, openapi};
 use crate::error::Failure;
@@ -29,37 +30,42 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
                 .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
         }
         None => {
-            let name = match (&args.name, args.null_name) {
-                (Some(n), _) => Some(Some(n.as_str())),
-                (None, true) => Some(None),
-                (None, false) => None,
-            };
-            let size = match (&args.size, args.null_size) {
-                (Some(s), _) => Some(Some(s.as_str())),
-                (None, true) => Some(None),
-                (None, false) => None,
-            };
-            client::item_body(name, size)?
+            // --name and --size: the tutorial's fields, each left out unless
+            // given (null with --null-name / --null-size).
+            use serde_json::Value;
+            let mut item = serde_json::Map::new();
+            match (&args.name, args.null_name) {
+                (Some(n), _) => drop(item.insert("name".into(), Value::from(n.as_str()))),
+                (None, true) => drop(item.insert("name".into(), Value::Null)),
+                (None, false) => {}
+            }
+            match (&args.size, args.null_size) {
+                (Some(n), _) => drop(item.insert("size".into(), Value::Number(n.clone()))),
+                (None, true) => drop(item.insert("size".into(), Value::Null)),
+                (None, false) => {}
+            }
+            serde_json::to_vec(&item)
+                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
         }
     });
     let mut client = Client::new(
         &args.url,
         &client::Options {
-            timeout: args.timeout,
+            timeout: args.timeout.timeout,
             follow: args.follow,
-            headers: args.headers.clone(),
-            path: args.path.clone().unwrap_or_default(),
+            headers: args.headers.headers.clone(),
+            path: args.endpoint.path.clone().unwrap_or_default(),
         },
     )?;
     let rt = runtime(Threads::One)?;
     // --dry-run and --curl send nothing: no discovery (the path is --path
     // or the tutorial's).
     let offline = args.dry_run || args.curl;
-    if !offline && (args.path.is_none() || args.openapi.is_some()) {
+    if !offline && (args.endpoint.path.is_none() || args.endpoint.openapi.is_some()) {
         let endpoint = rt.block_on(interruptible(openapi::discover(
             &client,
-            args.openapi.as_deref(),
-            args.path.as_ref(),
+            args.endpoint.openapi.as_deref(),
+            args.endpoint.path.as_ref(),
         )))?;
         if args.verbose && !args.quiet {
             let _ = writeln!(
@@ -84,7 +90,7 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         output::ignore_closed_pipe(print_line(&line))?;
         return Ok(Verdict::Met);
     }
-    let parts = Parts::from_flags(args.print.as_deref(), args.verbose || args.dry_run);
+    let parts = Parts::from_flags(args.print, args.verbose || args.dry_run);
     if args.dry_run {
         let mut stdout = anstream::AutoStream::new(std::io::stdout().lock(), color);
         output::ignore_closed_pipe(output::write_request(

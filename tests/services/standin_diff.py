@@ -14,7 +14,7 @@ answers: that key is left out of the comparison (and of the byte check).
 
 Usage:
     standin_diff.py --itemctl BIN --python VENV_PY [--apps a,b,...]
-                    [--cases N] [--seed S] [--show N] [--self-test]
+                    [--cases N] [--seed S] [--show N] [--log FILE] [--self-test]
 
   --python     the Python of a venv with fastapi, pydantic and uvicorn
   --apps       names (products or standin_products), default: every app
@@ -22,6 +22,7 @@ Usage:
   --cases      requests per app (default 600)
   --seed       the stream's seed (default 1); the same seed, the same stream
   --show       how many differences to print in full (default 10)
+  --log FILE   every request and both answers, one JSON object a line
   --self-test  the second server is a second uvicorn of the same app, not
                itemctl: proves the harness (the two must agree), and checks
                that the stream reached every kind of answer it aims at
@@ -613,6 +614,7 @@ class Values:
         lo = lo if lo is not None else (-1000 if hi is None else hi - 2000)
         hi = hi if hi is not None else lo + 2000
         m = s.get("multipleOf")
+        m = int(m) if isinstance(m, float) and m.is_integer() else m  # FastAPI writes 6.0
         if isinstance(m, int) and m > 0:
             first, last = -(-lo // m), hi // m
             return m * rng.randint(first, last) if first <= last else lo
@@ -628,7 +630,9 @@ class Values:
         lo, xlo, hi, xhi = bounds(s, False)
         a = lo if lo is not None else xlo
         b = hi if hi is not None else xhi
-        a = a if a is not None else (-1e6 if b is None else b - 1000)
+        if a is None and b is None:
+            a, b = -1e6, 1e6
+        a = a if a is not None else b - 1000
         b = b if b is not None else a + 1000
         for _ in range(50):
             r = rng.random()
@@ -744,7 +748,8 @@ class Values:
             if m and m > 1:
                 out.append(("invalid.multiple", lambda v: (v if isinstance(v, int) else m) + 1))
             out.append(("invalid.fraction", lambda v: (v if isinstance(v, int) else 0) + 0.5))
-            out.append(("invalid.special", lambda v: Raw(rng.choice(["NaN", "Infinity", "-Infinity", "1e400"]))))
+            if rng.random() < 0.3:
+                out.append(("invalid.special", lambda v: Raw(rng.choice(["NaN", "Infinity", "-Infinity", "1e400"]))))
         if k == "float":
             lo, xlo, hi, xhi = bounds(s, False)
             for edge, excl in ((lo, None), (xlo, True)):
@@ -753,7 +758,7 @@ class Values:
             for edge, excl in ((hi, None), (xhi, True)):
                 if edge is not None:
                     out.append(("invalid.bound", lambda v, e=edge, x=excl: e if x else e + 0.5))
-            if any(b is not None for b in (lo, xlo, hi, xhi)):
+            if any(b is not None for b in (lo, xlo, hi, xhi)) and rng.random() < 0.3:
                 out.append(("invalid.special", lambda v: Raw(rng.choice(["NaN", "Infinity", "-Infinity", "1e400"]))))
         if k == "decimal":
             number = n.info["number"]
@@ -860,7 +865,7 @@ class Values:
                 out.append(("coerce.float-from-int", lambda _: int(v)))
             if v in (0, 1):
                 out.append(("coerce.float-from-bool", lambda _: bool(v)))
-            if not self.has_bounds(n.s):
+            if not self.has_bounds(n.s) and rng.random() < 0.3:
                 out.append(("coerce.float-special", lambda _: Raw(rng.choice(["NaN", "Infinity", "-Infinity"]))))
                 out.append(("coerce.float-special", lambda _: rng.choice(["nan", "inf", "-inf", "infinity"])))
                 out.append(("coerce.float-big", lambda _: Raw("1e400")))
@@ -878,7 +883,7 @@ class Values:
             if re.fullmatch(r"-?\d+", text):
                 out.append(("coerce.decimal", lambda _: int(text)))
             out.append(("coerce.decimal", lambda _: f"{float(text):e}" if re.fullmatch(r"-?\d+(\.\d+)?", text) else text))
-        if k == "date" and isinstance(value, str):
+        if k == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             y, m, d = value.split("-")
             from datetime import datetime as dt, timezone
             ts = int(dt(int(y), int(m), int(d), tzinfo=timezone.utc).timestamp())
@@ -886,7 +891,7 @@ class Values:
                     ("coerce.date", lambda _: value + "T00:00:00"), ("coerce.date", lambda _: value + "T00:00:00Z"),
                     ("coerce.date", lambda _: value + "T10:30:00"), ("coerce.date", lambda _: ts + 1),
                     ("coerce.date", lambda _: ts * 1000), ("coerce.date", lambda _: value.replace("-", ""))]
-        if k == "datetime" and isinstance(value, str):
+        if k == "datetime" and isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}T", value):
             date_part = value[:10]
             out += [("coerce.datetime", lambda _: value.replace("T", " ")), ("coerce.datetime", lambda _: value.replace("T", "t")),
                     ("coerce.datetime", lambda _: date_part), ("coerce.datetime", lambda _: date_part + "T10:20"),
@@ -894,12 +899,12 @@ class Values:
                     ("coerce.datetime", lambda _: "1700000000"), ("coerce.datetime", lambda _: date_part + "T10:20:30.1234567Z"),
                     ("coerce.datetime", lambda _: date_part + "T10:20:30z"), ("coerce.datetime", lambda _: date_part + "T10:20:30+0200"),
                     ("coerce.datetime", lambda _: date_part + "T23:59:60")]
-        if k == "time" and isinstance(value, str):
+        if k == "time" and isinstance(value, str) and re.match(r"\d{2}:\d{2}:\d{2}", value):
             out += [("coerce.time", lambda _: value[:5]), ("coerce.time", lambda _: value[:8] + ".5"),
                     ("coerce.time", lambda _: value[:8] + "Z"), ("coerce.time", lambda _: value[:8] + "+02:00"),
                     ("coerce.time", lambda _: rng.choice([3600, 3600.5, 0, 86399])), ("coerce.time", lambda _: "3600"),
                     ("coerce.time", lambda _: value[:2] + value[3:5])]
-        if k == "uuid" and isinstance(value, str):
+        if k == "uuid" and isinstance(value, str) and re.fullmatch(r"[0-9a-f-]{36}", value):
             out += [("coerce.uuid", lambda _: value.upper()), ("coerce.uuid", lambda _: value.replace("-", "")),
                     ("coerce.uuid", lambda _: "urn:uuid:" + value), ("coerce.uuid", lambda _: "{" + value + "}")]
         if k == "union" and isinstance(value, (int, str)) and not isinstance(value, bool):
@@ -907,10 +912,11 @@ class Values:
             if "int" in kinds and "str" in kinds:
                 out += [("coerce.union", lambda _: "42"), ("coerce.union", lambda _: 42.0),
                         ("coerce.union", lambda _: True), ("coerce.union", lambda _: " 7 ")]
-        if k == "str" and isinstance(value, str):
-            # Not coercions (a str takes no number), but spellings of the same
-            # text: \u escapes, and astral characters as surrogate pairs.
-            out.append(("coerce.str-escapes", lambda _: Raw(json.dumps(value + "😀", ensure_ascii=True))))
+        if k == "str" and isinstance(value, str) and rng.random() < 0.3:
+            # Not a coercion (a str takes no number), but another spelling of
+            # the same text: \u escapes (astral characters as surrogate
+            # pairs) and an escaped solidus.
+            out.append(("coerce.str-escapes", lambda _: Raw(json.dumps(value, ensure_ascii=True).replace("/", "\\/"))))
         return out
 
     @staticmethod
@@ -1164,6 +1170,9 @@ class Stream:
         body = copy.deepcopy(body)
         labels = []
         for _ in range(count):
+            # A site first (every value in the body counts once), then what to
+            # do there, then how: so that a site with many wrong-type values
+            # does not crowd out the bounds, lengths and patterns.
             options = []
             for path, n, value, ctx in sites(self.sc, schema, body):
                 if ctx == "body":
@@ -1171,12 +1180,15 @@ class Stream:
                                                                  and isinstance(value, dict)) else []
                 else:
                     cands = self.val.invalid(n, value, hard) if mode == "invalid" else self.val.lax(n, value)
-                options += [(path, ctx, label, fn) for label, fn in cands]
-            if hard:
-                options = [o for o in options if o[2] in ("invalid.type", "invalid.missing")]
+                if hard:
+                    cands = [c for c in cands if c[0] in ("invalid.type", "invalid.missing")]
+                if cands:
+                    options.append((path, ctx, cands))
             if not options:
                 break
-            path, ctx, label, fn = self.rng.choice(options)
+            path, ctx, cands = self.rng.choice(options)
+            label = self.rng.choice(sorted({c[0] for c in cands}))
+            fn = self.rng.choice([c[1] for c in cands if c[0] == label])
             body = replace_at(body, path, fn)
             labels.append(f"{label}@{ctx}")
         if record:
@@ -1526,7 +1538,7 @@ def fetch_doc(addr, label):
 EXPECTED_STATUSES = {201, 422, 404, 405, 307}
 
 
-def run_app(app, args, python_ok):
+def run_app(app, args, log):
     module = f"standin_{app}"
     label = app
     proc_a, addr_a = start_uvicorn(args.python, module, label)
@@ -1559,6 +1571,13 @@ def run_app(app, args, python_ok):
             diffs = compare(a, b, volatile)
             if diffs:
                 differ.append((i, req, a, b, diffs))
+            if log:
+                log.write(json.dumps({
+                    "app": app, "i": i, "kind": req.kind, "note": req.note, "method": req.method,
+                    "target": req.target, "headers": req.headers, "body": short(req.body, 2000),
+                    "a": [a.status, a.header("content-type"), short(a.body, 2000)],
+                    "b": [b.status, b.header("content-type"), short(b.body, 2000)], "differ": diffs,
+                }, ensure_ascii=False) + "\n")
             if req.kind.startswith("other.") and 200 <= a.status < 300:
                 problems.append(f"request {i} ({req.method} {req.target}) to a non-upsert operation "
                                 f"answered {a.status}: its answer is not the document's")
@@ -1622,6 +1641,7 @@ def parse_args(argv):
     ap.add_argument("--seed", default="1", help="the stream's seed (default 1)")
     ap.add_argument("--show", type=int, default=10, help="differences to print in full (default 10)")
     ap.add_argument("--self-test", action="store_true", help="app against a second instance of itself")
+    ap.add_argument("--log", help="write every request and both answers to this file (JSON lines)")
     try:
         args = ap.parse_args(argv)
     except SystemExit as e:
@@ -1658,13 +1678,14 @@ def main(argv):
     total = total_diff = 0
     bad = False
     shown = [0]
+    log = open(args.log, "w", encoding="utf-8") if args.log else None
     for app in args.apps:
         need = NEEDS.get(app)
         if need and not can_import(args.python, need):
             print(f"{app}: skipped: {need} cannot be imported by {args.python} "
                   f"(pip install {need.replace('_', '-')} into that venv to run it)")
             continue
-        result = run_app(app, args, True)
+        result = run_app(app, args, log)
         n_diff, problem = report_app(app, args, result, shown)
         total += len(result[0])
         total_diff += n_diff
