@@ -11,15 +11,20 @@
 //!
 //! | where | the question it answers | uses |
 //! |---|---|---|
-//! | [`reference`](mod@reference) | What does the FastAPI app do, byte for byte? h11's request grammar and uvicorn's response bytes, Starlette's routing, CPython's `json.loads`, pydantic's validation, the `Item` model, `jsonable_encoder` and rendering, the docs pages. Pure: no I/O, no clock, no tokio. Cites `docs/BEHAVIOR.md` and the upstream sources. | nothing |
-//! | [`server`] | How does `itemctl serve` put that on sockets? Bind, accept, the connection loop, handlers, access log, the item store. | `reference`, `contract` |
-//! | `contract` | What do 200 and 201 mean, and what is a correct echo? The item path template, and (`shape`) an endpoint's item shape read from its JSON Schema, the items made from it and the echo comparison; (`ids`) the ids a path parameter admits and fresh ones. The one module both sides share. | nothing |
-//! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; discovery of the endpoint from the OpenAPI document (`openapi`). | `contract`, `error` |
-//! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `error` |
-//! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `error` |
-//! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap). | `check`, `contract`, `server` |
+//! | [`spec`] | What does an OpenAPI document say? Its operations, parameters, bodies and responses, every JSON Schema keyword (lossless, `$ref`s kept), which operation is the upsert and what its id admits, the body's fields, and the tutorial's own document. Pure. | nothing |
+//! | [`reference`](mod@reference) | What does the FastAPI app do, byte for byte? h11's request grammar and uvicorn's response bytes, Starlette's routing, CPython's `json.loads`, pydantic's validation, `jsonable_encoder` and rendering, the docs pages. Pure: no I/O, no clock, no tokio. Cites `docs/BEHAVIOR.md` and the upstream sources. | `spec` |
+//! | [`server`] | How does `itemctl serve` put that on sockets? Bind, accept, the connection loop, handlers, the admin API and journal, access log, the item store, the state file. | `reference`, `contract`, `spec`, `values` |
+//! | `contract` | What do 200 and 201 mean, and what is a correct echo? `Upserted`, `--expect`, the item path template, what an endpoint promises. Pure. | `spec` |
+//! | `values` | What values does the client side make? Valid items, invalid variants at every depth, fresh and bench ids, strings a `pattern` admits (`rand_regex`), the one seeded random generator. Pure. | `spec` |
+//! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; fetching the OpenAPI document (`openapi`). | `contract`, `spec`, `error` |
+//! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `spec`, `values`, `error` |
+//! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `spec`, `values`, `error` |
+//! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap), each typed once at the edge. | `check`, `contract`, `server` |
 //! | `commands` | What does each subcommand do end to end? One file each (runtime → call → print → verdict), and [`exit`], the only place that maps outcomes to exit codes. | everything |
 //! | `error` | What ends a command early? `Failure`, with its cause chain. | nothing |
+//!
+//! No two files of a folder import each other; a folder's `mod.rs` only
+//! declares and re-exports.
 //!
 //! `main.rs` only calls [`run`]. Modules are private unless the tests or the
 //! fuzz target (`fuzz/`) need them.

@@ -169,7 +169,8 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 /// Parses a complete head (`head` is everything up to and including the
 /// blank line, as found by [`head_end`]).
 ///
-/// Errors: [`ProtocolError`] wherever h11 raises `RemoteProtocolError`.
+/// # Errors
+/// [`ProtocolError`] wherever h11 raises `RemoteProtocolError`.
 pub fn parse_head(head: &[u8]) -> Result<Head, ProtocolError> {
     let lines = split_lines(head);
     let Some(request_line) = lines.first().cloned() else {
@@ -262,7 +263,8 @@ type HeaderLines = (Vec<(Range<usize>, HeaderValue)>, Vec<Vec<u8>>);
 /// previous line, its trailing whitespace included), then each line
 /// matched against `field_name ":" OWS field_value OWS`.
 ///
-/// Errors: a continuation line first, a line without a colon, a name that
+/// # Errors
+/// a continuation line first, a line without a colon, a name that
 /// is not a token, a value with a forbidden byte.
 fn parse_header_lines(head: &[u8], lines: &[Range<usize>]) -> Result<HeaderLines, ProtocolError> {
     // Logical lines: where the first raw line starts, and the joined bytes
@@ -459,7 +461,8 @@ impl ChunkedDecoder {
     /// Consumes as much of `input` as possible, appending body bytes to
     /// `out` (when given). Returns the number of input bytes consumed.
     ///
-    /// Errors: [`ProtocolError`] for a malformed chunk size line, missing
+    /// # Errors
+    /// [`ProtocolError`] for a malformed chunk size line, missing
     /// CRLF after chunk data, or a malformed trailer.
     pub fn decode(
         &mut self,

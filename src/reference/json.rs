@@ -314,7 +314,8 @@ pub enum DecodeError {
 
 /// Decodes a request body as the reference's `json.loads(body_bytes)` does.
 ///
-/// Errors: [`DecodeError::Syntax`] where Python raises `JSONDecodeError`, and
+/// # Errors
+/// [`DecodeError::Syntax`] where Python raises `JSONDecodeError`, and
 /// [`DecodeError::Unparseable`] for undecodable text, nesting deeper than
 /// [`MAX_DEPTH`] and integer literals longer than [`MAX_INT_DIGITS`].
 pub fn decode(body: &[u8]) -> Result<Value, DecodeError> {

@@ -24,7 +24,8 @@ pub const MAX_ECHO_DEPTH: usize = 955;
 /// short form, other U+0000–U+001F as lower-case `\u00xx`, everything else
 /// (U+007F, U+2028, emoji) as raw UTF-8.
 ///
-/// Errors: [`Unrenderable`] when the string holds a lone surrogate.
+/// # Errors
+/// [`Unrenderable`] when the string holds a lone surrogate.
 pub fn write_str(out: &mut Vec<u8>, s: &PyStr) -> Result<(), Unrenderable> {
     let text = s.as_str().ok_or(Unrenderable)?;
     write_text(out, text);
@@ -114,7 +115,8 @@ pub fn float_repr(f: f64) -> String {
 
 /// Appends a float as `json.dumps(allow_nan=False)` does.
 ///
-/// Errors: [`Unrenderable`] for NaN and ±infinity.
+/// # Errors
+/// [`Unrenderable`] for NaN and ±infinity.
 pub fn write_float(out: &mut Vec<u8>, f: f64) -> Result<(), Unrenderable> {
     if !f.is_finite() {
         return Err(Unrenderable);
@@ -127,7 +129,8 @@ pub fn write_float(out: &mut Vec<u8>, f: f64) -> Result<(), Unrenderable> {
 /// `jsonable_encoder` (which drops object keys starting with `_sa`, its
 /// SQLAlchemy guard) and then `json.dumps`.
 ///
-/// Errors: [`Unrenderable`] for NaN/±infinity, lone surrogates, and nesting
+/// # Errors
+/// [`Unrenderable`] for NaN/±infinity, lone surrogates, and nesting
 /// deeper than [`MAX_ECHO_DEPTH`].
 pub fn write_echo(out: &mut Vec<u8>, v: &Value) -> Result<(), Unrenderable> {
     write_value_at(out, v, 0, Mode::ECHO)
@@ -136,7 +139,8 @@ pub fn write_echo(out: &mut Vec<u8>, v: &Value) -> Result<(), Unrenderable> {
 /// Appends any value as plain compact `json.dumps` would (no key dropped,
 /// no depth limit beyond the decoder's).
 ///
-/// Errors: [`Unrenderable`] for NaN/±infinity and lone surrogates.
+/// # Errors
+/// [`Unrenderable`] for NaN/±infinity and lone surrogates.
 pub fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), Unrenderable> {
     write_value_at(out, v, 0, Mode::PLAIN)
 }
@@ -222,7 +226,8 @@ fn write_object(
 /// Appends an item as the reference returns it: `{"name":…,"size":…}`, in
 /// that order, `null` for absent values.
 ///
-/// Errors: [`Unrenderable`] when the name holds a lone surrogate.
+/// # Errors
+/// [`Unrenderable`] when the name holds a lone surrogate.
 pub fn write_item(
     out: &mut Vec<u8>,
     name: Option<&PyStr>,

@@ -159,6 +159,9 @@ pub struct FieldError<'a> {
 
 /// Validates a decoded body into an item, or the errors in field order.
 ///
+/// # Errors
+/// The [`FieldError`]s, in field order, when the body is not valid.
+///
 /// A non-object body gives two `missing` errors, as FastAPI's
 /// `request_body_to_args` does for embedded fields.
 pub fn validate(body: &Value) -> Result<Item, Vec<FieldError<'_>>> {
@@ -229,6 +232,9 @@ fn validate_size(v: Option<&Value>) -> Result<Option<Int>, ErrorKind> {
 
 /// pydantic-core's `float_as_int`: integral floats strictly inside the `i64`
 /// range become ints (`9007199254740993.0` is already `9007199254740992.0`).
+///
+/// # Errors
+/// `finite_number`, `int_from_float` or `int_parsing_size`.
 pub fn float_as_int(f: f64) -> Result<Int, ErrorKind> {
     if !f.is_finite() {
         return Err(ErrorKind::FiniteNumber);
@@ -251,6 +257,9 @@ pub fn float_as_int(f: f64) -> Result<Int, ErrorKind> {
 ///    stays), one `.0…` suffix of zeros dropped, then an optional sign and
 ///    ASCII digits with single `_` between digits; more than 4300 significant
 ///    digits there is `int_parsing`, as is anything else.
+///
+/// # Errors
+/// `int_parsing_size` or `int_parsing`, as above.
 pub fn str_as_int(text: &str) -> Result<Int, ErrorKind> {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     if unsigned
@@ -293,7 +302,8 @@ pub fn str_as_int(text: &str) -> Result<Int, ErrorKind> {
 
 /// Renders `{"detail":[…]}` for validation errors.
 ///
-/// Errors: [`Unrenderable`] when an echoed input cannot be rendered (NaN,
+/// # Errors
+/// [`Unrenderable`] when an echoed input cannot be rendered (NaN,
 /// infinity, lone surrogate, too deep), as in the reference.
 pub fn render_errors(errors: &[FieldError<'_>]) -> Result<Vec<u8>, Unrenderable> {
     let mut out = Vec::with_capacity(128);

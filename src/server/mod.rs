@@ -44,7 +44,8 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (port 0 picks a free port).
     ///
-    /// Errors: the bind error (address in use, permission denied).
+    /// # Errors
+    /// the bind error (address in use, permission denied).
     pub async fn bind(addr: SocketAddr, app: App) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         Ok(Server {
@@ -54,11 +55,17 @@ impl Server {
     }
 
     /// The address actually bound.
+    ///
+    /// # Errors
+    /// The socket's, should the OS not tell.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:43117`.
+    ///
+    /// # Errors
+    /// As [`Server::local_addr`].
     pub fn base_url(&self) -> std::io::Result<String> {
         Ok(base_url(self.local_addr()?))
     }
@@ -71,6 +78,9 @@ impl Server {
     /// Serves until `shutdown` completes; then stops accepting, closes idle
     /// connections, lets requests in flight finish (up to 10 s, answered
     /// with `Connection: close`), and returns.
+    ///
+    /// # Errors
+    /// As [`Server::local_addr`], before anything is served.
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
         let local = self.listener.local_addr()?;
         let server_ip: Arc<str> = local.ip().to_string().into();
@@ -131,7 +141,8 @@ pub fn base_url(addr: SocketAddr) -> String {
 /// before the server runs is not lost to the default action) and returns a
 /// future that resolves on either.
 ///
-/// Errors: the OS refused to install a handler.
+/// # Errors
+/// the OS refused to install a handler.
 pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     {

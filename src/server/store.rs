@@ -164,7 +164,8 @@ impl Store {
     /// the lock: of many concurrent first upserts of an id, exactly one is
     /// `Upserted::Created` (201).
     ///
-    /// Errors: [`Full`] when the id is new and the store holds `max_items`.
+    /// # Errors
+    /// [`Full`] when the id is new and the store holds `max_items`.
     pub fn upsert(&self, id: &str, item: Item) -> Result<Upserted, Full> {
         self.upsert_then(id, item, |_, _| ())
     }
@@ -292,7 +293,8 @@ pub enum SeedError {
 /// Reads a seed file: a JSON object of id → `{"name": str|null, "size":
 /// int|null}` (either key may be left out, meaning null).
 ///
-/// Errors: [`SeedError`] naming the file, and for syntax errors the line and
+/// # Errors
+/// [`SeedError`] naming the file, and for syntax errors the line and
 /// column.
 pub fn load_seed(path: &Path) -> Result<Vec<(String, Item)>, SeedError> {
     let shown = path.display().to_string();
