@@ -9,6 +9,7 @@ mod connection;
 mod corpus;
 mod decoder_props;
 mod discovery;
+mod documents;
 mod double;
 mod endpoints;
 mod exit_codes;

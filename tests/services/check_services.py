@@ -79,6 +79,15 @@ SERVICES = [
         "documented": True,
     },
     {
+        "name": "codes: FastAPI, a path pattern in pydantic's grammar (\\p{Lu}, \\w, \\d)",
+        "start": ["-m", "uvicorn", "codes_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": "/codes/{code}",
+        "flags": [],
+        "documented": True,
+        # No flawed variants: the other services cover them.
+        "flaws": [],
+    },
+    {
         "name": "records: http.server, no OpenAPI, plain errors",
         "start": ["records_plain.py"],
         "path": "/store/records/{rid}",
