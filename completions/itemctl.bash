@@ -469,7 +469,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__serve)
-            opts="-p -q -h --host --port --seed --empty --url-file --quiet --log-format --admin --journal --state --cors --delay --fail-rate --fail-status --drop-rate --fault-seed --max-body --max-items --header-timeout --max-connections --color --help"
+            opts="-p -q -h --host --port --openapi --path --approximate --seed --empty --url-file --quiet --log-format --admin --journal --state --cors --delay --fail-rate --fail-status --drop-rate --fault-seed --max-body --max-items --header-timeout --max-connections --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -484,6 +484,14 @@ _itemctl() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --openapi)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

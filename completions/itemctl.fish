@@ -39,7 +39,9 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the 
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address or host name to listen on (127.0.0.1, ::1, localhost, 0.0.0.0)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..}) instead of the reference\'s foo and bar' -r -F
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l openapi -d 'Stand in for the app this OpenAPI document describes (a file or a URL, JSON or YAML, such as FastAPI\'s /openapi.json): every upsert (a PUT with path parameters and a JSON body) with its own store, validated as FastAPI and pydantic would. Default: the tutorial\'s app' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l path -d 'Serve only the operations of this path template of the document (/v2/products/{sku})' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l seed -d 'Start with the items of this JSON file instead of the reference\'s foo and bar: {"key": item, ..}, or with several upsert resources {"/path/{template}": {"key": item, ..}, ..}. Each item is validated as the app would store it' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l url-file -d 'Once listening, write the base URL and a newline to FILE, atomically (for `itemctl wait --url-file FILE`); the file is removed on exit' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l log-format -d 'The access log\'s lines: text, or one JSON object per line (time, method, target, status, latency_ms, id, created)' -r -f -a "text\t'`PUT /items/red 201 0.018ms`'
 json\t'`{"time":…,"method":"PUT","target":"/items/red","status":201, "latency_ms":0.018,"id":"red","created":true}`'"
@@ -58,6 +60,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l max-connection
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
+complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l approximate -d 'Accept documented approximations of what cannot be validated exactly (a set, an unknown string format, bytes), with a warning, instead of refusing the document'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l empty -d 'Start with no items'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s q -l quiet -d 'No access log'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serve a control API under /__itemctl/: stored items, reset, the request journal, health, faults (documented in /openapi.json)'

@@ -105,8 +105,29 @@ pub struct ServeArgs {
     #[arg(long, short, env = "ITEMCTL_PORT", default_value_t = 8000)]
     pub port: u16,
 
-    /// Start with the items of this JSON file ({"id": {"name": .., "size": ..}, ..})
-    /// instead of the reference's foo and bar.
+    /// Stand in for the app this OpenAPI document describes (a file or a
+    /// URL, JSON or YAML, such as FastAPI's /openapi.json): every upsert
+    /// (a PUT with path parameters and a JSON body) with its own store,
+    /// validated as FastAPI and pydantic would. Default: the tutorial's
+    /// app.
+    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "FILE|URL")]
+    pub openapi: Option<String>,
+
+    /// Serve only the operations of this path template of the document
+    /// (/v2/products/{sku}).
+    #[arg(long, value_name = "TEMPLATE", requires = "openapi")]
+    pub path: Option<String>,
+
+    /// Accept documented approximations of what cannot be validated
+    /// exactly (a set, an unknown string format, bytes), with a warning,
+    /// instead of refusing the document.
+    #[arg(long, requires = "openapi")]
+    pub approximate: bool,
+
+    /// Start with the items of this JSON file instead of the reference's
+    /// foo and bar: {"key": item, ..}, or with several upsert resources
+    /// {"/path/{template}": {"key": item, ..}, ..}. Each item is validated
+    /// as the app would store it.
     #[arg(long, value_name = "FILE", conflicts_with = "empty")]
     pub seed: Option<PathBuf>,
 

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use crate::error::Failure;
 use crate::reference::item;
-use crate::server::store::Store;
+use crate::server::store::{Store, Stored};
 use crate::server::{App, Server};
 
 /// How many threads a command's async runtime gets.
@@ -64,7 +64,8 @@ pub(super) async fn interruptible<T, E: Into<anyhow::Error>>(
 /// [`Failure::Setup`] when no port can be bound.
 pub(super) async fn start_embedded() -> Result<(String, tokio::sync::oneshot::Sender<()>), Failure>
 {
-    let app = App::new(Store::with_items(item::seed()), true);
+    let seed = item::seed().into_iter().map(|(k, v)| (k, Stored::of(&v)));
+    let app = App::new(Store::with_items(seed), true);
     let bind = SocketAddr::from(([127, 0, 0, 1], 0));
     let server = Server::bind(bind, app)
         .await

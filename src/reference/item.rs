@@ -1,32 +1,27 @@
-//! The reference app's `Item` model: `name: str | None = None`,
-//! `size: int | None = None` (the seed's `Body(...)` fields, docs/BEHAVIOR.md §5).
+//! The reference app's seed, its module-level `items` dict:
+//! `foo → {"name":"Fighters","size":6}`, `bar → {"name":"Tenders","size":3}`
+//! (docs/BEHAVIOR.md §2), as the items `model_dump(mode="json")` gives.
 
-use crate::reference::json::{Int, PyStr};
+use super::json::{Int, Object, PyStr, Value};
 
-/// One stored item: both fields optional, `None` rendered as `null`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Item {
-    /// `name: str | None`.
-    pub name: Option<PyStr>,
-    /// `size: int | None` (any size).
-    pub size: Option<Int>,
+/// The tutorial's item `{"name": name, "size": size}`.
+pub fn tutorial_item(name: Option<&str>, size: Option<i64>) -> Value {
+    let mut obj = Object::new();
+    obj.insert(
+        PyStr::new("name"),
+        name.map_or(Value::Null, |n| Value::Str(PyStr::new(n))),
+    );
+    obj.insert(
+        PyStr::new("size"),
+        size.map_or(Value::Null, |s| Value::Int(Int::Small(s))),
+    );
+    Value::Object(obj)
 }
 
-impl Item {
-    /// An item from plain values.
-    pub fn new(name: Option<&str>, size: Option<i64>) -> Self {
-        Item {
-            name: name.map(PyStr::new),
-            size: size.map(Int::Small),
-        }
-    }
-}
-
-/// The reference app's seed, its module-level `items` dict:
-/// `foo → {"name":"Fighters","size":6}`, `bar → {"name":"Tenders","size":3}`.
-pub fn seed() -> Vec<(String, Item)> {
+/// The seed, in the reference's order.
+pub fn seed() -> Vec<(String, Value)> {
     vec![
-        ("foo".into(), Item::new(Some("Fighters"), Some(6))),
-        ("bar".into(), Item::new(Some("Tenders"), Some(3))),
+        ("foo".into(), tutorial_item(Some("Fighters"), Some(6))),
+        ("bar".into(), tutorial_item(Some("Tenders"), Some(3))),
     ]
 }

@@ -223,6 +223,78 @@ fn write_object(
     Ok(())
 }
 
+/// Appends any value losslessly and never fails: as [`write_value`]
+/// where that succeeds, else with Python's `allow_nan` spellings (`NaN`,
+/// `Infinity`, `-Infinity`) and lone surrogates as `\udXXX` escapes,
+/// which [`crate::reference::json::decode`] reads back. Returns whether
+/// the text is what [`write_value`] gives (the value is renderable).
+pub fn write_lossless(out: &mut Vec<u8>, v: &Value) -> bool {
+    let start = out.len();
+    if write_value(out, v).is_ok() {
+        return true;
+    }
+    out.truncate(start);
+    lossless_at(out, v);
+    false
+}
+
+fn lossless_at(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Float(f) if f.is_nan() => out.extend_from_slice(b"NaN"),
+        Value::Float(f) if f.is_infinite() => {
+            out.extend_from_slice(if *f > 0.0 { b"Infinity" } else { b"-Infinity" });
+        }
+        Value::Str(s) if s.has_surrogates() => write_escaped_code_points(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                lossless_at(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(obj) => {
+            out.push(b'{');
+            for (i, (k, item)) in obj.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if k.has_surrogates() {
+                    write_escaped_code_points(out, k);
+                } else {
+                    let _ = write_str(out, k);
+                }
+                out.push(b':');
+                lossless_at(out, item);
+            }
+            out.push(b'}');
+        }
+        other => {
+            let _ = write_value(out, other);
+        }
+    }
+}
+
+/// A string with lone surrogates, as a JSON literal: `\udXXX` for them.
+fn write_escaped_code_points(out: &mut Vec<u8>, s: &PyStr) {
+    out.push(b'"');
+    for cp in s.code_points() {
+        match char::from_u32(cp) {
+            Some(c) => {
+                let mut buf = [0u8; 4];
+                let text: &str = c.encode_utf8(&mut buf);
+                let mut one = Vec::new();
+                write_text(&mut one, text);
+                out.extend_from_slice(&one[1..one.len() - 1]);
+            }
+            None => out.extend_from_slice(format!("\\u{cp:04x}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+}
+
 /// Appends an item as the reference returns it: `{"name":…,"size":…}`, in
 /// that order, `null` for absent values.
 ///

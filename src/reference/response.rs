@@ -19,7 +19,7 @@ pub struct Reply {
     /// The status code.
     pub status: u16,
     /// `allow` (405s).
-    pub allow: Option<&'static str>,
+    pub allow: Option<String>,
     /// `content-type`.
     pub content_type: Option<&'static str>,
     /// `location` (307s).
@@ -30,6 +30,9 @@ pub struct Reply {
     pub extra: Vec<(&'static str, String)>,
     /// The body.
     pub body: Bytes,
+    /// The `server` header: `uvicorn`, as the reference sends; itemctl's
+    /// own answers (the admin API) say `itemctl`.
+    pub server: &'static str,
 }
 
 impl Reply {
@@ -42,6 +45,7 @@ impl Reply {
             location: None,
             extra: Vec::new(),
             body,
+            server: "uvicorn",
         }
     }
 
@@ -71,8 +75,10 @@ pub fn write_reply(out: &mut Vec<u8>, reply: &Reply, date: &str, head_only: bool
     out.extend_from_slice(super::h11::reason_phrase(reply.status).as_bytes());
     out.extend_from_slice(b"\r\ndate: ");
     out.extend_from_slice(date.as_bytes());
-    out.extend_from_slice(b"\r\nserver: uvicorn\r\n");
-    if let Some(allow) = reply.allow {
+    out.extend_from_slice(b"\r\nserver: ");
+    out.extend_from_slice(reply.server.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    if let Some(allow) = &reply.allow {
         out.extend_from_slice(b"allow: ");
         out.extend_from_slice(allow.as_bytes());
         out.extend_from_slice(b"\r\n");

@@ -29,23 +29,24 @@ impl DocsPage {
 /// set, so its order varies between processes; this is one of the two.
 pub const DOCS_ALLOW: &str = "GET, HEAD";
 
-/// The `allow` value of `/items/{item_id}`'s 405.
-pub const ITEMS_ALLOW: &str = "PUT";
-
 /// Where a request goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Route {
-    /// `PUT /items/{item_id}`, with the percent-decoded id.
-    Upsert {
-        /// The decoded id (U+FFFD where the escapes were not UTF-8).
-        id: String,
+    /// A route of the app: the index of its entry in the [`RouteTable`],
+    /// and its path parameters, percent-decoded, in the path's order.
+    Operation {
+        /// The entry.
+        index: usize,
+        /// The decoded path parameters (U+FFFD where the escapes were not
+        /// UTF-8).
+        params: Vec<String>,
     },
     /// A docs page, by `GET` or `HEAD`.
     Docs(DocsPage),
     /// The path matches a route but the method does not: 405 with `allow`.
     MethodNotAllowed {
-        /// The route's methods.
-        allow: &'static str,
+        /// The first matching route's methods, as Starlette joins them.
+        allow: String,
     },
     /// No route matches but a slash variant does: 307 to this `Location`.
     Redirect {
@@ -54,6 +55,161 @@ pub enum Route {
     },
     /// 404.
     NotFound,
+}
+
+/// One segment of a path template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    /// Literal text (between slashes, or around a parameter).
+    Text(String),
+    /// `{name}`: one or more characters other than `/` (Starlette's
+    /// default `str` convertor).
+    Param,
+}
+
+/// One route of the app: a path template and the methods it answers, as
+/// FastAPI registers one Starlette route per path operation.
+#[derive(Clone, Debug)]
+struct Entry {
+    segments: Vec<Segment>,
+    /// The method tokens the route takes (`GET` also takes `HEAD`).
+    methods: Vec<String>,
+}
+
+/// An app's routes in registration order: FastAPI's docs routes first,
+/// then the path operations as the document lists them (its paths in the
+/// order they were first registered, each path's methods in the order
+/// they were).
+#[derive(Clone, Debug, Default)]
+pub struct RouteTable {
+    entries: Vec<Entry>,
+}
+
+impl RouteTable {
+    /// A table of the operations `(method token, path template)`, in
+    /// order; [`Route::Operation`]'s index is the position here. FastAPI's
+    /// `APIRoute` takes exactly its methods (unlike Starlette's `Route`,
+    /// a `GET` route does not take `HEAD`).
+    pub fn new<'a>(operations: impl IntoIterator<Item = (&'a str, &'a str)>) -> RouteTable {
+        let entries = operations
+            .into_iter()
+            .map(|(method, template)| {
+                let methods = vec![method.to_owned()];
+                Entry {
+                    segments: compile(template),
+                    methods,
+                }
+            })
+            .collect();
+        RouteTable { entries }
+    }
+
+    /// How a decoded path matches: fully (the first route that takes the
+    /// method too), partially (the first route whose path matches), or not.
+    fn match_path(&self, method: &str, path: &str) -> Match {
+        for (page_path, page) in DocsPage::ALL {
+            // Starlette's `^path$`: Python's `$` also matches before a final "\n".
+            let matches =
+                path == page_path || path.strip_suffix('\n').is_some_and(|p| p == page_path);
+            if matches {
+                return if method == "GET" || method == "HEAD" {
+                    Match::Full(Route::Docs(page))
+                } else {
+                    Match::Partial(DOCS_ALLOW.to_owned())
+                };
+            }
+        }
+        let mut partial = None;
+        for (index, entry) in self.entries.iter().enumerate() {
+            let params = match_segments(&entry.segments, path).or_else(|| {
+                path.strip_suffix('\n')
+                    .and_then(|p| match_segments(&entry.segments, p))
+            });
+            let Some(params) = params else { continue };
+            if entry.methods.iter().any(|m| m == method) {
+                return Match::Full(Route::Operation { index, params });
+            }
+            partial.get_or_insert_with(|| entry.methods.join(", "));
+        }
+        match partial {
+            Some(allow) => Match::Partial(allow),
+            None => Match::None,
+        }
+    }
+
+    /// Routes a request as the app's Starlette router does: the route, a
+    /// 405, a 307 trailing-slash redirect or a 404, in that order.
+    pub fn route(&self, t: &Target<'_>) -> Route {
+        let path = unquote(t.raw_path);
+        match self.match_path(t.method, &path) {
+            Match::Full(route) => return route,
+            Match::Partial(allow) => return Route::MethodNotAllowed { allow },
+            Match::None => {}
+        }
+        if path != "/" {
+            let variant = match path.strip_suffix('/') {
+                Some(_) => path.trim_end_matches('/').to_owned(),
+                None => format!("{path}/"),
+            };
+            if !matches!(self.match_path(t.method, &variant), Match::None) {
+                return Route::Redirect {
+                    location: redirect_location(t, &variant),
+                };
+            }
+        }
+        Route::NotFound
+    }
+}
+
+/// Starlette's `compile_path` for a template: `{name}` parameters and the
+/// literal text around them.
+fn compile(template: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            break;
+        };
+        if open > 0 {
+            out.push(Segment::Text(rest[..open].to_owned()));
+        }
+        out.push(Segment::Param);
+        rest = &rest[open + len + 1..];
+    }
+    if !rest.is_empty() {
+        out.push(Segment::Text(rest.to_owned()));
+    }
+    out
+}
+
+/// The parameters of `path` when it matches `segments` whole; a parameter
+/// takes as many non-`/` characters as it can and still lets the rest
+/// match (Python's backtracking regex).
+fn match_segments(segments: &[Segment], path: &str) -> Option<Vec<String>> {
+    match segments.split_first() {
+        None => path.is_empty().then(Vec::new),
+        Some((Segment::Text(t), rest)) => match_segments(rest, path.strip_prefix(t.as_str())?),
+        Some((Segment::Param, rest)) => {
+            let run = path.find('/').unwrap_or(path.len());
+            // Longest first, at least one character.
+            let ends: Vec<usize> = path[..run]
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .collect();
+            for end in ends.into_iter().rev() {
+                if let Some(mut params) = match_segments(rest, &path[end..]) {
+                    params.insert(0, path[..end].to_owned());
+                    return Some(params);
+                }
+            }
+            None
+        }
+    }
+}
+
+/// The tutorial's route table: `PUT /items/{item_id}`.
+pub fn tutorial() -> RouteTable {
+    RouteTable::new([("PUT", "/items/{item_id}")])
 }
 
 /// What routing needs to know of a request.
@@ -78,56 +234,8 @@ pub struct Target<'a> {
 /// How a path matches the route table.
 enum Match {
     Full(Route),
-    Partial(&'static str),
+    Partial(String),
     None,
-}
-
-fn match_path(method: &str, path: &str) -> Match {
-    if let Some(id) = path.strip_prefix("/items/")
-        && !id.is_empty()
-        && !id.contains('/')
-    {
-        return if method == "PUT" {
-            Match::Full(Route::Upsert { id: id.to_owned() })
-        } else {
-            Match::Partial(ITEMS_ALLOW)
-        };
-    }
-    for (route_path, page) in DocsPage::ALL {
-        // Starlette's `^path$`: Python's `$` also matches before a final "\n".
-        let matches =
-            path == route_path || path.strip_suffix('\n').is_some_and(|p| p == route_path);
-        if matches {
-            return if method == "GET" || method == "HEAD" {
-                Match::Full(Route::Docs(page))
-            } else {
-                Match::Partial(DOCS_ALLOW)
-            };
-        }
-    }
-    Match::None
-}
-
-/// Routes a request as the reference's Starlette router does.
-pub fn route(t: &Target<'_>) -> Route {
-    let path = unquote(t.raw_path);
-    match match_path(t.method, &path) {
-        Match::Full(route) => return route,
-        Match::Partial(allow) => return Route::MethodNotAllowed { allow },
-        Match::None => {}
-    }
-    if path != "/" {
-        let variant = match path.strip_suffix('/') {
-            Some(_) => path.trim_end_matches('/').to_owned(),
-            None => format!("{path}/"),
-        };
-        if !matches!(match_path(t.method, &variant), Match::None) {
-            return Route::Redirect {
-                location: redirect_location(t, &variant),
-            };
-        }
-    }
-    Route::NotFound
 }
 
 /// Header bytes as Latin-1 text (Starlette decodes them so).
@@ -300,7 +408,7 @@ mod tests {
             Some((p, q)) => (p, Some(q)),
             None => (target, None),
         };
-        route(&Target {
+        tutorial().route(&Target {
             method,
             raw_path,
             query,
@@ -311,7 +419,10 @@ mod tests {
     }
 
     fn upsert(id: &str) -> Route {
-        Route::Upsert { id: id.into() }
+        Route::Operation {
+            index: 0,
+            params: vec![id.into()],
+        }
     }
 
     fn redirect(location: &str) -> Route {
@@ -357,13 +468,17 @@ mod tests {
         ] {
             assert_eq!(
                 go(m, "/items/foo"),
-                Route::MethodNotAllowed { allow: "PUT" },
+                Route::MethodNotAllowed {
+                    allow: "PUT".into()
+                },
                 "{m}"
             );
         }
         assert_eq!(
             go("PUT", "/docs"),
-            Route::MethodNotAllowed { allow: DOCS_ALLOW }
+            Route::MethodNotAllowed {
+                allow: DOCS_ALLOW.into()
+            }
         );
         assert_eq!(go("HEAD", "/docs"), Route::Docs(DocsPage::SwaggerUi));
         assert_eq!(
@@ -417,7 +532,7 @@ mod tests {
     #[test]
     fn the_socket_address_brackets_ipv6_and_drops_the_default_port() {
         let at = |server: (&'static str, u16), proto: Option<&'static [u8]>| {
-            route(&Target {
+            tutorial().route(&Target {
                 method: "GET",
                 raw_path: "/docs/",
                 query: None,
@@ -457,7 +572,7 @@ mod tests {
             server: ("127.0.0.1", 4000),
         };
         assert_eq!(
-            route(&t),
+            tutorial().route(&t),
             redirect("https://127.0.0.1:4000/items/foo?a=%22b%22")
         );
     }
@@ -514,6 +629,50 @@ mod tests {
         assert_eq!(scheme(Some(b"wss")), "wss");
         assert_eq!(scheme(Some(b"HTTPS")), "http");
         assert_eq!(scheme(Some(b"ftp")), "http");
+    }
+
+    #[test]
+    fn templates_with_several_parameters_and_text_around_them() {
+        let table = RouteTable::new([
+            ("GET", "/stores/{store_id}/books/{isbn}"),
+            ("PUT", "/stores/{store_id}/books/{isbn}"),
+            ("PUT", "/v2/files/{name}.json"),
+        ]);
+        let go = |method, path| {
+            table.route(&Target {
+                method,
+                raw_path: path,
+                query: None,
+                host: Some(b"h"),
+                forwarded_proto: None,
+                server: ("127.0.0.1", 9),
+            })
+        };
+        assert_eq!(
+            go("PUT", "/stores/s1/books/978%2D3"),
+            Route::Operation {
+                index: 1,
+                params: vec!["s1".into(), "978-3".into()]
+            }
+        );
+        // FastAPI's GET routes take no HEAD; the first route whose path
+        // matches gives the allow header.
+        for method in ["HEAD", "POST"] {
+            assert_eq!(
+                go(method, "/stores/s1/books/x"),
+                Route::MethodNotAllowed {
+                    allow: "GET".into()
+                }
+            );
+        }
+        assert_eq!(
+            go("PUT", "/v2/files/a.b.json"),
+            Route::Operation {
+                index: 2,
+                params: vec!["a.b".into()]
+            }
+        );
+        assert_eq!(go("PUT", "/v2/files/.json"), Route::NotFound);
     }
 
     #[test]

@@ -14,13 +14,18 @@ use tokio::sync::watch;
 use super::admin;
 use super::app::App;
 use super::faults::Outcome as Fate;
-use super::handlers::{injected_failure, reply_for, too_large, upsert};
-use super::journal::Record;
+use super::handlers::{self, Write, injected_failure, reply_for, too_large};
+use super::journal::{BODY_KEPT, Record};
 use super::limits::{FRESH_IDLE_TIMEOUT, KEEP_ALIVE_TIMEOUT, REQUEST_READ_TIMEOUT};
 use super::response::with_http_date;
+use crate::reference::app::{Action, Request};
 use crate::reference::h11::{self, ChunkProgress, ChunkedDecoder, Framing, Head};
 use crate::reference::response::{Reply, write_invalid_request, write_reply};
-use crate::reference::routing::{self, DocsPage, Route, Target};
+use crate::reference::routing::{DocsPage, Route, Target};
+
+/// The header `itemctl wait` marks its probe with; the journal leaves
+/// such requests out.
+pub(super) const PROBE_HEADER: &str = "x-itemctl-probe";
 
 /// What a request is, before its answer.
 enum Plan {
@@ -168,12 +173,39 @@ impl Connection {
             } else {
                 Plan::Route(self.route(&head, &head_bytes))
             };
-            let reads_body = matches!(plan, Plan::Admin | Plan::Route(Route::Upsert { .. }));
+            let upsert_of = |plan: &Plan| match plan {
+                Plan::Route(Route::Operation { index, .. }) => {
+                    match self.app.site.model.actions.get(*index) {
+                        Some(Action::Upsert(r)) => Some(*r),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            // FastAPI reads the body of every operation that declares one.
+            let takes_body = |plan: &Plan| match plan {
+                Plan::Admin => true,
+                Plan::Route(Route::Operation { index, .. }) => {
+                    match self.app.site.model.actions.get(*index) {
+                        Some(Action::Upsert(_)) => true,
+                        Some(
+                            Action::Read { sig, .. }
+                            | Action::Delete { sig, .. }
+                            | Action::Other { sig, .. },
+                        ) => !matches!(sig.body, crate::reference::app::Body::Absent),
+                        None => false,
+                    }
+                }
+                _ => false,
+            };
+            let reads_body = takes_body(&plan);
             let preflight = matches!(plan, Plan::Answer(_));
             // The id and outcome, kept only for the access log and journal.
             let noted = self.app.log.is_some() || self.app.admin.is_some();
             let mut upserted: Option<(String, Option<bool>)> = None;
             let mut durable = None;
+            // The body, for the journal.
+            let mut seen_body = Bytes::new();
             let mut reply = if reads_body {
                 if head.expects_continue {
                     out.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -187,6 +219,11 @@ impl Connection {
                     true,
                 )
                 .await;
+                if self.app.admin.is_some()
+                    && let Ok(b) = &body
+                {
+                    seen_body = b.clone();
+                }
                 match (body, &plan) {
                     (Ok(body), Plan::Admin) => match &self.app.admin {
                         Some(admin) => {
@@ -199,33 +236,47 @@ impl Connection {
                         }
                         None => Reply::internal_error(),
                     },
-                    (Ok(body), Plan::Route(Route::Upsert { id })) => {
+                    (Ok(body), Plan::Route(Route::Operation { index, params }))
+                        if upsert_of(&plan).is_none() =>
+                    {
+                        let done = self.answer(*index, params, &head, &head_bytes, &body);
+                        if let Some(key) = done.key {
+                            upserted = noted.then_some((key, None));
+                        }
+                        durable = done.durable;
+                        done.reply
+                    }
+                    (Ok(body), Plan::Route(Route::Operation { params, .. })) => {
+                        let resource = upsert_of(&plan).unwrap_or(0);
                         // Faults apply to the endpoint only.
-                        let (delay, fate) = self.app.faults.draw();
+                        let (delay, fate) = self.app.faults.draw(&params.join("/"));
                         if let Some(delay) = delay {
                             // Counted from when the request head arrived.
                             self.app.faults.sleep_until(started + delay).await;
                         }
                         match fate {
                             Fate::Drop => {
+                                let key = params.join("/");
                                 self.journal(
                                     &head_bytes,
-                                    (&head.method, &head.target),
+                                    &head,
+                                    &body,
                                     0,
                                     started,
-                                    Some((id.clone(), None)),
+                                    Some((key, None)),
                                 );
                                 let _ = flush(&mut stream, &mut out).await;
                                 return;
                             }
                             Fate::Fail(status) => {
-                                upserted = noted.then(|| (id.clone(), None));
+                                upserted = noted.then(|| (params.join("/"), None));
                                 injected_failure(status)
                             }
                             Fate::Pass => {
-                                let content_type = head.header(&head_bytes, "content-type");
-                                let done = upsert(&self.app, id, content_type, &body);
-                                upserted = noted.then(|| (id.clone(), done.created));
+                                let done = self.upsert(resource, params, &head, &head_bytes, &body);
+                                upserted = noted.then(|| {
+                                    (done.key.unwrap_or_else(|| params.join("/")), done.created)
+                                });
                                 durable = done.durable;
                                 done.reply
                             }
@@ -248,11 +299,19 @@ impl Connection {
                             .app
                             .admin
                             .as_ref()
-                            .map(admin::openapi)
+                            .map(|a| admin::openapi(a, &self.app.site))
                             .unwrap_or_default();
                         Reply::json(200, doc)
                     }
-                    Plan::Route(route) => reply_for(route),
+                    Plan::Route(Route::Operation { index, params }) => {
+                        let done = self.answer(index, &params, &head, &head_bytes, &Bytes::new());
+                        if let Some(key) = done.key {
+                            upserted = noted.then_some((key, None));
+                        }
+                        durable = done.durable;
+                        done.reply
+                    }
+                    Plan::Route(route) => reply_for(&self.app, route),
                     Plan::Admin => Reply::internal_error(),
                 }
             };
@@ -289,7 +348,8 @@ impl Connection {
             if self.app.admin.is_some() && !admin::is_admin_target(target) {
                 self.journal(
                     &head_bytes,
-                    (&head.method, &head.target),
+                    &head,
+                    &seen_body,
                     reply.status,
                     started,
                     upserted,
@@ -338,23 +398,47 @@ impl Connection {
     /// Adds a request to the admin journal (with `--admin`).
     fn journal(
         &self,
-        head: &Bytes,
-        at: (&std::ops::Range<usize>, &std::ops::Range<usize>),
+        bytes: &Bytes,
+        head: &Head,
+        body: &Bytes,
         status: u16,
         started: Instant,
         upsert: Option<(String, Option<bool>)>,
     ) {
-        if let Some(admin) = &self.app.admin {
-            let latency = started.elapsed();
-            admin.journal.record(Record {
-                time: started,
-                method: head[at.0.clone()].into(),
-                target: head[at.1.clone()].into(),
-                status,
-                latency,
-                upsert,
-            });
+        let Some(admin) = &self.app.admin else { return };
+        // `itemctl wait`'s probe is not one of the test's requests.
+        if head.header(bytes, PROBE_HEADER).is_some() {
+            return;
         }
+        let latin1 = |b: &[u8]| {
+            b.iter()
+                .map(|&c| char::from(c))
+                .collect::<String>()
+                .into_boxed_str()
+        };
+        let headers = head
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    latin1(&bytes[name.clone()])
+                        .to_ascii_lowercase()
+                        .into_boxed_str(),
+                    latin1(head.value(bytes, value)),
+                )
+            })
+            .collect();
+        admin.journal.record(Record {
+            time: started,
+            method: bytes[head.method.clone()].into(),
+            target: bytes[head.target.clone()].into(),
+            status,
+            latency: started.elapsed(),
+            upsert,
+            headers,
+            body: body.slice(..body.len().min(BODY_KEPT)),
+            body_len: body.len(),
+        });
     }
 
     /// The request after a 500, as uvicorn treats it: parsed from what was
@@ -390,9 +474,85 @@ impl Connection {
                 }
             }
         };
-        if let (Route::Upsert { id }, Some(body)) = (self.route(&head, &buf[..end]), body) {
-            let content_type = head.header(&buf[..end], "content-type");
-            let _ = upsert(&self.app, &id, content_type, &body);
+        if let (Route::Operation { index, params }, Some(body)) =
+            (self.route(&head, &buf[..end]), body)
+            && let Some(Action::Upsert(resource)) = self.app.site.model.actions.get(index)
+        {
+            let _ = self.upsert(*resource, &params, &head, &buf[..end], &body);
+        }
+    }
+
+    /// The upsert handler for the request with this head and body.
+    fn upsert(
+        &self,
+        resource: usize,
+        params: &[String],
+        head: &Head,
+        bytes: &[u8],
+        body: &[u8],
+    ) -> Write {
+        let target = std::str::from_utf8(&bytes[head.target.clone()]).unwrap_or("");
+        let query = target.split_once('?').map(|(_, q)| q);
+        let header = |name: &str| head.header(bytes, name);
+        handlers::upsert(
+            &self.app,
+            resource,
+            &Request {
+                params,
+                query,
+                header: &header,
+                body,
+            },
+        )
+    }
+
+    /// A route other than an upsert: the item's GET or DELETE, or another
+    /// documented operation.
+    fn answer(
+        &self,
+        index: usize,
+        params: &[String],
+        head: &Head,
+        bytes: &[u8],
+        body: &[u8],
+    ) -> Write {
+        let target = std::str::from_utf8(&bytes[head.target.clone()]).unwrap_or("");
+        let query = target.split_once('?').map(|(_, q)| q);
+        let header = |name: &str| head.header(bytes, name);
+        let req = Request {
+            params,
+            query,
+            header: &header,
+            body,
+        };
+        let plain = |reply| Write {
+            reply,
+            key: None,
+            created: None,
+            durable: None,
+        };
+        match self.app.site.model.actions.get(index) {
+            Some(Action::Read { resource, sig }) => {
+                plain(handlers::read(&self.app, *resource, sig, &req))
+            }
+            Some(Action::Delete {
+                resource,
+                status,
+                sig,
+            }) => handlers::delete(&self.app, *resource, *status, sig, &req),
+            Some(Action::Other {
+                label,
+                example,
+                sig,
+            }) => plain(handlers::other(
+                &self.app,
+                label,
+                example.as_ref(),
+                sig,
+                &req,
+            )),
+            Some(Action::Upsert(resource)) => self.upsert(*resource, params, head, bytes, body),
+            None => plain(Reply::internal_error()),
         }
     }
 
@@ -406,7 +566,7 @@ impl Connection {
         let method = std::str::from_utf8(&bytes[head.method.clone()]).unwrap_or("");
         // uvicorn trusts proxy headers from 127.0.0.1 only.
         let trusted = self.peer.ip() == Ipv4Addr::LOCALHOST;
-        routing::route(&Target {
+        self.app.site.model.routes.route(&Target {
             method,
             raw_path,
             query,

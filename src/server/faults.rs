@@ -66,7 +66,10 @@ impl std::fmt::Display for Delay {
 
 /// The fault settings, as `GET`/`PUT /__itemctl/faults` carry them:
 /// `{"delay": "10ms..200ms" | null, "fail_rate": 0.1, "fail_status": 503,
-/// "drop_rate": 0.0, "seed": 42 | null}`.
+/// "drop_rate": 0.0, "seed": 42 | null, "ids": ["42"] | null, "count": 2 |
+/// null}`: `ids` limits the faults to upserts of those keys, `count` to
+/// the next N upserts in scope (then the faults are spent; `GET` shows
+/// what is left).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
@@ -81,6 +84,10 @@ pub struct Settings {
     pub drop_rate: f64,
     /// The seed of the fault draws, for reproducible runs.
     pub seed: Option<u64>,
+    /// Only upserts of these keys (the path parameters joined by `/`).
+    pub ids: Option<Vec<String>>,
+    /// Only the next this many upserts in scope.
+    pub count: Option<u64>,
 }
 
 impl Default for Settings {
@@ -91,6 +98,8 @@ impl Default for Settings {
             fail_status: 503,
             drop_rate: 0.0,
             seed: None,
+            ids: None,
+            count: None,
         }
     }
 }
@@ -115,9 +124,10 @@ impl Settings {
         Ok(())
     }
 
-    /// Whether any fault is set.
+    /// Whether any fault is set (and not spent).
     pub fn any(&self) -> bool {
-        self.delay.is_some() || self.fail_rate > 0.0 || self.drop_rate > 0.0
+        (self.delay.is_some() || self.fail_rate > 0.0 || self.drop_rate > 0.0)
+            && self.count != Some(0)
     }
 }
 
@@ -200,14 +210,30 @@ impl Faults {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Draws the fate of one upsert: its delay, and whether it passes,
-    /// fails or is dropped. Without faults: no delay, `Pass`, no lock.
-    pub fn draw(&self) -> (Option<Duration>, Outcome) {
+    /// Draws the fate of one upsert of `key`: its delay, and whether it
+    /// passes, fails or is dropped. Without faults (or out of their scope):
+    /// no delay, `Pass`, and without faults no lock.
+    pub fn draw(&self, key: &str) -> (Option<Duration>, Outcome) {
         if !self.active.load(std::sync::atomic::Ordering::Relaxed) {
             return (None, Outcome::Pass);
         }
         let mut state = self.lock();
         let (settings, rng) = &mut *state;
+        if settings
+            .ids
+            .as_ref()
+            .is_some_and(|ids| !ids.iter().any(|i| i == key))
+            || settings.count == Some(0)
+        {
+            return (None, Outcome::Pass);
+        }
+        if let Some(n) = &mut settings.count {
+            *n -= 1;
+            if *n == 0 {
+                self.active
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         let delay = settings.delay.map(|d| {
             let span = d.max.saturating_sub(d.min);
             d.min + span.mul_f64(rng.unit())
@@ -377,7 +403,7 @@ mod tests {
             ..Settings::default()
         };
         let faults = Faults::new(settings.clone());
-        let draws: Vec<_> = (0..10_000).map(|_| faults.draw()).collect();
+        let draws: Vec<_> = (0..10_000).map(|_| faults.draw("k")).collect();
         let drops = draws.iter().filter(|(_, o)| *o == Outcome::Drop).count();
         let fails = draws
             .iter()
@@ -390,11 +416,29 @@ mod tests {
             d.is_some_and(|d| d >= Duration::from_millis(10) && d <= Duration::from_millis(20))
         }));
         let again = Faults::new(settings);
-        let replay: Vec<_> = (0..10_000).map(|_| again.draw()).collect();
+        let replay: Vec<_> = (0..10_000).map(|_| again.draw("k")).collect();
         assert_eq!(draws, replay, "the same seed gives the same draws");
         assert_eq!(
-            Faults::new(Settings::default()).draw(),
+            Faults::new(Settings::default()).draw("k"),
             (None, Outcome::Pass)
         );
+    }
+
+    #[test]
+    fn faults_scoped_to_ids_and_a_count() {
+        let faults = Faults::new(Settings {
+            fail_rate: 1.0,
+            fail_status: 503,
+            ids: Some(vec!["42".into()]),
+            count: Some(2),
+            ..Settings::default()
+        });
+        assert_eq!(faults.draw("7"), (None, Outcome::Pass), "another id");
+        assert_eq!(faults.draw("42"), (None, Outcome::Fail(503)));
+        assert_eq!(faults.draw("7"), (None, Outcome::Pass));
+        assert_eq!(faults.draw("42"), (None, Outcome::Fail(503)));
+        assert_eq!(faults.draw("42"), (None, Outcome::Pass), "spent after two");
+        assert_eq!(faults.settings().count, Some(0));
+        assert!(!faults.settings().any());
     }
 }

@@ -22,15 +22,40 @@ pub struct Record {
     pub status: u16,
     /// Head complete to answer written.
     pub latency: Duration,
-    /// For upserts: the id, and whether the upsert created it.
+    /// For upserts (and deletes): the key, and whether the upsert created
+    /// it.
     pub upsert: Option<(String, Option<bool>)>,
+    /// The request headers, in order (names lower case, values Latin-1).
+    pub headers: Vec<(Box<str>, Box<str>)>,
+    /// The body's first [`BODY_KEPT`] bytes.
+    pub body: bytes::Bytes,
+    /// The body's length, in bytes.
+    pub body_len: usize,
 }
+
+/// How much of a request body the journal keeps.
+pub const BODY_KEPT: usize = 64 * 1024;
 
 impl Record {
     /// The record as JSON: `{"time","method","target","status",
-    /// "latency_ms","id","created"}` (id and created null for other
-    /// requests; created null when the upsert stored nothing).
+    /// "latency_ms","id","created","headers","body","body_length",
+    /// "body_truncated"}` (id and created null for other requests;
+    /// created null when the upsert stored nothing; headers an object of
+    /// lower-case name → value, repeated ones joined by `, `; the body as
+    /// text, U+FFFD for bytes that are not UTF-8).
     pub fn to_json(&self, clock: (SystemTime, Instant)) -> Value {
+        let mut headers = serde_json::Map::new();
+        for (name, value) in &self.headers {
+            match headers.get_mut(&**name) {
+                Some(Value::String(v)) => {
+                    v.push_str(", ");
+                    v.push_str(value);
+                }
+                _ => {
+                    headers.insert(name.to_string(), Value::String(value.to_string()));
+                }
+            }
+        }
         let (id, created) = match &self.upsert {
             Some((id, created)) => (json!(id), json!(created)),
             None => (Value::Null, Value::Null),
@@ -43,6 +68,10 @@ impl Record {
             "latency_ms": (self.latency.as_secs_f64() * 1_000_000.0).round() / 1000.0,
             "id": id,
             "created": created,
+            "headers": headers,
+            "body": String::from_utf8_lossy(&self.body),
+            "body_length": self.body_len,
+            "body_truncated": self.body_len > self.body.len(),
         })
     }
 }

@@ -31,7 +31,7 @@ pub mod state;
 pub mod store;
 
 pub use self::access_log::LogFormat;
-pub use self::app::{App, Config};
+pub use self::app::{App, Config, Site};
 use self::limits::SHUTDOWN_GRACE;
 pub use self::limits::{DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_MAX_CONNECTIONS};
 

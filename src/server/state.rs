@@ -4,29 +4,34 @@
 //!
 //! Every acknowledged upsert is durable before its response is sent: the
 //! connection waits for the commit (WAL, `synchronous=FULL`). One writer
-//! thread commits whatever upserts queued while it was busy in one
+//! thread commits whatever writes queued while it was busy in one
 //! transaction (group commit), so durability costs one fsync per batch, not
-//! per request. Upserts are queued under the store's lock, in the order the
+//! per request. Writes are queued under the store's lock, in the order the
 //! store applied them. `kill -9` loses no acknowledged write and never
 //! leaves a half-written item (a transaction commits whole or not at all).
 //!
-//! The table: `items(id TEXT PRIMARY KEY, name, size, position INTEGER)`,
-//! `name` TEXT (or a BLOB of generalized UTF-8 when it holds a lone
-//! surrogate), `size` INTEGER (or TEXT, decimal, beyond 64 bits),
-//! `position` the insertion order (kept by a replace).
+//! The table: `items(resource TEXT, id TEXT, item TEXT, position
+//! INTEGER)`, primary key `(resource, id)`: the resource's path template,
+//! the item's key (its path parameters), the item's JSON text (lossless:
+//! see [`super::store::Stored`]) and the insertion order (kept by a
+//! replace). A file of itemctl's first format (`items(id, name, size,
+//! position)`, the tutorial's items) is converted on open.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, params};
 use tokio::sync::oneshot;
 
-use crate::reference::item::Item;
-use crate::reference::json::{Int, PyStr};
+use super::store::Stored;
+use crate::reference::json::{Int, Object, PyStr, Value};
 
 /// `PRAGMA application_id` of an itemctl state file ("itmc").
 const APPLICATION_ID: i64 = 0x6974_6d63;
+
+/// The resource the first format's items belong to.
+const TUTORIAL_RESOURCE: &str = "/items/{item_id}";
 
 /// Why a state file cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -36,16 +41,17 @@ pub struct StateError {
     why: String,
 }
 
+/// Items: resource template, key, item; in insertion order.
+pub type Items = Vec<(String, String, Stored)>;
+
 /// Resolves when a write is committed to the state file.
 pub type Durable = oneshot::Receiver<Result<(), String>>;
 
-/// Items with their ids, in order.
-pub type Items = Vec<(String, Item)>;
-
 /// What the writer is asked to do.
 enum Job {
-    Upsert(String, Item),
-    Reset(Vec<(String, Item)>),
+    Upsert(String, String, Stored),
+    Delete(String, String),
+    Reset(Items),
 }
 
 /// A handle on the writer thread.
@@ -69,7 +75,7 @@ impl State {
             why,
         };
         let existed = path.exists();
-        let conn = Connection::open(path).map_err(|e| err(e.to_string()))?;
+        let mut conn = Connection::open(path).map_err(|e| err(e.to_string()))?;
         let app_id: i64 = conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| {
@@ -85,14 +91,17 @@ impl State {
                 "an SQLite database, but not an itemctl state file; name a new file".into(),
             ));
         }
+        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+            .map_err(|e| err(e.to_string()))?;
+        migrate_first_format(&mut conn)
+            .map_err(|e| err(format!("cannot convert the file: {e}")))?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=FULL;
-             CREATE TABLE IF NOT EXISTS items (
-                 id TEXT PRIMARY KEY NOT NULL,
-                 name,
-                 size,
-                 position INTEGER NOT NULL
+            "CREATE TABLE IF NOT EXISTS items (
+                 resource TEXT NOT NULL,
+                 id TEXT NOT NULL,
+                 item TEXT NOT NULL,
+                 position INTEGER NOT NULL,
+                 PRIMARY KEY (resource, id)
              );",
         )
         .map_err(|e| err(e.to_string()))?;
@@ -126,16 +135,25 @@ impl State {
 
     /// Queues an upsert; the receiver resolves when it is committed (or
     /// with the error that stopped it).
-    pub fn upsert(&self, id: &str, item: &Item) -> oneshot::Receiver<Result<(), String>> {
-        self.send(Job::Upsert(id.to_owned(), item.clone()))
+    pub fn upsert(&self, resource: &str, key: &str, item: &Stored) -> Durable {
+        self.send(Job::Upsert(
+            resource.to_owned(),
+            key.to_owned(),
+            item.clone(),
+        ))
+    }
+
+    /// Queues a delete.
+    pub fn delete(&self, resource: &str, key: &str) -> Durable {
+        self.send(Job::Delete(resource.to_owned(), key.to_owned()))
     }
 
     /// Queues a reset to exactly `items`.
-    pub fn reset(&self, items: &[(String, Item)]) -> oneshot::Receiver<Result<(), String>> {
+    pub fn reset(&self, items: &[(String, String, Stored)]) -> Durable {
         self.send(Job::Reset(items.to_vec()))
     }
 
-    fn send(&self, job: Job) -> oneshot::Receiver<Result<(), String>> {
+    fn send(&self, job: Job) -> Durable {
         let (done, wait) = oneshot::channel();
         if let Err(mpsc::SendError((_, done))) = self.jobs.send((job, done)) {
             let _ = done.send(Err(format!(
@@ -169,6 +187,11 @@ fn writer(
     }
 }
 
+fn text(item: &Stored) -> String {
+    // The lossless form is ASCII-escaped where it is not UTF-8 text.
+    String::from_utf8_lossy(&item.json).into_owned()
+}
+
 fn apply(
     conn: &mut Connection,
     batch: &[(Job, oneshot::Sender<Result<(), String>>)],
@@ -177,29 +200,23 @@ fn apply(
     let tx = conn.transaction()?;
     {
         let mut upsert = tx.prepare_cached(
-            "INSERT INTO items (id, name, size, position) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(id) DO UPDATE SET name = excluded.name, size = excluded.size",
+            "INSERT INTO items (resource, id, item, position) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(resource, id) DO UPDATE SET item = excluded.item",
         )?;
+        let mut delete = tx.prepare_cached("DELETE FROM items WHERE resource = ?1 AND id = ?2")?;
         for (job, _) in batch {
             match job {
-                Job::Upsert(id, item) => {
-                    upsert.execute(params![
-                        id,
-                        name_value(item),
-                        size_value(item),
-                        *next_position
-                    ])?;
+                Job::Upsert(resource, key, item) => {
+                    upsert.execute(params![resource, key, text(item), *next_position])?;
                     *next_position += 1;
+                }
+                Job::Delete(resource, key) => {
+                    delete.execute(params![resource, key])?;
                 }
                 Job::Reset(items) => {
                     tx.execute("DELETE FROM items", [])?;
-                    for (id, item) in items {
-                        upsert.execute(params![
-                            id,
-                            name_value(item),
-                            size_value(item),
-                            *next_position
-                        ])?;
+                    for (resource, key, item) in items {
+                        upsert.execute(params![resource, key, text(item), *next_position])?;
                         *next_position += 1;
                     }
                 }
@@ -209,73 +226,93 @@ fn apply(
     tx.commit()
 }
 
-fn name_value(item: &Item) -> Value {
-    match &item.name {
-        None => Value::Null,
-        Some(name) => match name.as_str() {
-            Some(text) => Value::Text(text.to_owned()),
-            None => Value::Blob(name.as_wtf8().to_vec()),
-        },
-    }
-}
-
-fn size_value(item: &Item) -> Value {
-    match &item.size {
-        None => Value::Null,
-        Some(Int::Small(v)) => Value::Integer(*v),
-        Some(Int::Big(text)) => Value::Text(text.to_string()),
-    }
-}
-
 /// Every item, in insertion order.
 fn read_items(conn: &Connection) -> Result<Items, String> {
     let mut stmt = conn
-        .prepare("SELECT id, name, size FROM items ORDER BY position")
+        .prepare("SELECT resource, id, item FROM items ORDER BY position")
         .map_err(|e| e.to_string())?;
     let rows = stmt
         .query_map([], |r| {
-            let id: String = r.get(0)?;
-            let name = match r.get_ref(1)? {
-                ValueRef::Null => None,
-                ValueRef::Text(t) => Some(PyStr::new(&String::from_utf8_lossy(t))),
-                ValueRef::Blob(b) => Some(PyStr::from_wtf8(b.to_vec(), true)),
-                _ => {
-                    return Err(rusqlite::Error::InvalidColumnType(
-                        1,
-                        "name".into(),
-                        r.get_ref(1)?.data_type(),
-                    ));
-                }
-            };
-            let size = match r.get_ref(2)? {
-                ValueRef::Null => None,
-                ValueRef::Integer(v) => Some(Int::Small(v)),
-                ValueRef::Text(t) => {
-                    let text = String::from_utf8_lossy(t);
-                    let (negative, digits) = match text.strip_prefix('-') {
-                        Some(d) => (true, d),
-                        None => (false, text.as_ref()),
-                    };
-                    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                        return Err(rusqlite::Error::InvalidColumnType(
-                            2,
-                            "size".into(),
-                            rusqlite::types::Type::Text,
-                        ));
-                    }
-                    Some(Int::from_digits(negative, digits))
-                }
-                _ => {
+            let resource: String = r.get(0)?;
+            let key: String = r.get(1)?;
+            let json = match r.get_ref(2)? {
+                ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
+                other => {
                     return Err(rusqlite::Error::InvalidColumnType(
                         2,
-                        "size".into(),
-                        r.get_ref(2)?.data_type(),
+                        "item".into(),
+                        other.data_type(),
                     ));
                 }
             };
-            Ok((id, Item { name, size }))
+            Ok((resource, key, json))
         })
         .map_err(|e| e.to_string())?;
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("a row cannot be read ({e})"))
+    let mut out = Vec::new();
+    for row in rows {
+        let (resource, key, json) = row.map_err(|e| format!("a row cannot be read ({e})"))?;
+        let value = crate::reference::json::decode(&json)
+            .map_err(|e| format!("the item {key:?} of {resource} is not JSON ({e})"))?;
+        out.push((resource, key, Stored::of(&value)));
+    }
+    Ok(out)
+}
+
+/// Converts a file of the first format (`items(id, name, size,
+/// position)`: the tutorial's items) to the current one, in one
+/// transaction.
+fn migrate_first_format(conn: &mut Connection) -> rusqlite::Result<()> {
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('items')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if columns != ["id", "name", "size", "position"] {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let rows: Vec<(String, Value, i64)> = {
+        let mut stmt =
+            tx.prepare("SELECT id, name, size, position FROM items ORDER BY position")?;
+        let rows = stmt.query_map([], |r| {
+            let id: String = r.get(0)?;
+            let name = match r.get_ref(1)? {
+                ValueRef::Text(t) => Value::Str(PyStr::new(&String::from_utf8_lossy(t))),
+                ValueRef::Blob(b) => Value::Str(PyStr::from_wtf8(b.to_vec(), true)),
+                _ => Value::Null,
+            };
+            let size = match r.get_ref(2)? {
+                ValueRef::Integer(v) => Value::Int(Int::Small(v)),
+                ValueRef::Text(t) => {
+                    let t = String::from_utf8_lossy(t);
+                    Value::Int(Int::from_digits(
+                        t.starts_with('-'),
+                        t.trim_start_matches('-'),
+                    ))
+                }
+                _ => Value::Null,
+            };
+            let mut item = Object::new();
+            item.insert(PyStr::new("name"), name);
+            item.insert(PyStr::new("size"), size);
+            Ok((id, Value::Object(item), r.get(3)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    tx.execute_batch(
+        "DROP TABLE items;
+         CREATE TABLE items (
+             resource TEXT NOT NULL,
+             id TEXT NOT NULL,
+             item TEXT NOT NULL,
+             position INTEGER NOT NULL,
+             PRIMARY KEY (resource, id)
+         );",
+    )?;
+    for (id, item, position) in rows {
+        tx.execute(
+            "INSERT INTO items (resource, id, item, position) VALUES (?1, ?2, ?3, ?4)",
+            params![TUTORIAL_RESOURCE, id, text(&Stored::of(&item)), position],
+        )?;
+    }
+    tx.commit()
 }

@@ -124,6 +124,8 @@ pub struct Media {
     pub name: String,
     /// Its `schema`, when given.
     pub schema: Option<Schema>,
+    /// Its `example`, else the first of its `examples` (their `value`).
+    pub example: Option<Value>,
 }
 
 impl Media {
@@ -131,9 +133,7 @@ impl Media {
     /// suffix, parameters ignored.
     pub fn is_json(&self) -> bool {
         let essence = self.name.split(';').next().unwrap_or("").trim();
-        essence.eq_ignore_ascii_case("application/json")
-            || essence.to_ascii_lowercase().ends_with("+json")
-            || essence.to_ascii_lowercase().ends_with("/json")
+        essence.to_ascii_lowercase().ends_with("json")
     }
 }
 
@@ -578,9 +578,18 @@ fn read_content(raw: &Value, v: &Value, pointer: &str) -> Result<Vec<Media>, Sch
             Some(s) => Some(Schema::read(s, &format!("{at}/schema"))?),
             None => None,
         };
+        let example = media.get("example").cloned().or_else(|| {
+            media
+                .get("examples")
+                .and_then(Value::as_object)
+                .and_then(|m| m.values().next())
+                .and_then(|e| e.get("value"))
+                .cloned()
+        });
         out.push(Media {
             name: name.clone(),
             schema,
+            example,
         });
     }
     Ok(out)

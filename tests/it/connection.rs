@@ -101,7 +101,7 @@ fn after_a_500_the_connection_closes_and_the_pipelined_request_still_runs() {
     );
     assert!(took < Duration::from_secs(2));
     assert!(
-        server.app.store.get("after-500").is_some(),
+        server.app.store().get("after-500").is_some(),
         "the pipelined request was not run"
     );
     // An incomplete pipelined body is not stored.
@@ -109,7 +109,7 @@ fn after_a_500_the_connection_closes_and_the_pipelined_request_still_runs() {
     let next = Req::upsert("half", r#"{"name":"x"}"#).bytes();
     raw.extend(&next[..next.len() - 3]);
     exchange(&server, &raw, Duration::ZERO, b"");
-    assert!(server.app.store.get("half").is_none());
+    assert!(server.app.store().get("half").is_none());
 }
 
 #[test]

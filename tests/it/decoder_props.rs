@@ -79,7 +79,16 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256), ct in "[ -~]{0,40}") {
         let _ = decode(&bytes);
-        let _ = itemctl::reference::validation::parse_upsert(Some(ct.as_bytes()), &bytes);
-        let _ = itemctl::reference::validation::parse_upsert(Some(b"application/json"), &bytes);
+        let app = itemctl::reference::app::App::from_document(
+            &itemctl::spec::tutorial::document(),
+            itemctl::reference::core::Options::default(),
+        )
+        .unwrap();
+        for content_type in [ct.as_bytes(), b"application/json"] {
+            let header = |name: &str| (name == "content-type").then_some(content_type);
+            let params = ["id".to_owned()];
+            let req = itemctl::reference::app::Request { params: &params, query: None, header: &header, body: &bytes };
+            let _ = app.upsert(0, &req);
+        }
     }
 }

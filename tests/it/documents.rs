@@ -42,7 +42,9 @@ fn check_reads_a_yaml_document() {
         .args(["check", "--url", &server.url, "--openapi"])
         .arg(&file)
         .code(0)
-        .stdout_has("endpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: ")
+        .stdout_has(
+            "endpoint: PUT /items/{item_id}\nitem: Item {name: string?, size: integer?}\nschema: ",
+        )
         .run();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("openapi.yaml"), "{text}");

@@ -137,7 +137,7 @@ fn ids_are_percent_encoded() {
         .assert()
         .code(0)
         .stdout("{\"name\":\"é😀\",\"size\":null}\n");
-    assert!(server.app.store.get("snow ☃").is_some());
+    assert!(server.app.store().get("snow ☃").is_some());
 }
 
 #[test]
@@ -376,7 +376,7 @@ fn redirects_are_not_followed_unless_asked() {
         .assert()
         .code(0)
         .stdout(concat!(r#"{"name":"m","size":null}"#, "\n"));
-    assert!(server.app.store.get("moved").is_some());
+    assert!(server.app.store().get("moved").is_some());
 }
 
 #[test]

@@ -117,9 +117,10 @@ fn concurrent_updates_answer_each_with_its_own_item() {
         assert_eq!(resp.status, 200);
         assert_eq!(String::from_utf8_lossy(&resp.body), *body);
     }
-    let stored = server.app.store.get("foo").unwrap();
-    let name = stored.name.unwrap().to_string_lossy();
-    let size = stored.size.unwrap().to_string();
+    let stored: serde_json::Value =
+        serde_json::from_slice(&server.app.store().get("foo").unwrap().json).unwrap();
+    let name = stored["name"].as_str().unwrap().to_owned();
+    let size = stored["size"].to_string();
     assert_eq!(
         name,
         format!("n{size}"),

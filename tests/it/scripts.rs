@@ -293,7 +293,7 @@ fn every_id_reaches_the_server_as_itself() {
             .code(0)
             .run();
         assert!(
-            server.app.store.get(id).is_some(),
+            server.app.store().get(id).is_some(),
             "{id:?} not stored as itself"
         );
     }

@@ -64,11 +64,11 @@ fn long_ids_and_raw_hashes_reach_the_route() {
         resp = RawResponse::parse(&server.raw(&request));
     }
     assert_eq!(resp.status, 201);
-    assert!(server.app.store.get(&id).is_some());
+    assert!(server.app.store().get(&id).is_some());
     let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b", b"{}").bytes()));
     assert_eq!(resp.status, 201);
     assert!(
-        server.app.store.get("a#b").is_some(),
+        server.app.store().get("a#b").is_some(),
         "'#' is part of the id"
     );
     let resp = RawResponse::parse(&server.raw(&put(b"/items/a#b/?q=<>", b"{}").bytes()));

@@ -25,7 +25,8 @@ Usage:
   --log FILE   every request and both answers, one JSON object a line
   --self-test  the second server is a second uvicorn of the same app, not
                itemctl: proves the harness (the two must agree), and checks
-               that the stream reached every kind of answer it aims at
+               that the stream reached every kind of answer and change it
+               aims at (per app; over all apps at --cases 600 or more)
 
 Stdlib only (Python 3.11). Exit 0 when nothing differs, 1 when something
 does (or, with --self-test, when the stream missed a kind of answer), 2 on
@@ -35,10 +36,13 @@ usage or start-up errors. Child processes are always stopped on exit.
 import argparse
 import collections
 import copy
+import datetime
 import json
+import math
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,7 +71,8 @@ class Usage(Exception):
 
 
 # ---------------------------------------------------------------------------
-# Child processes: started here, always stopped (atexit, signals, errors).
+# Child processes: started here, always stopped (the `finally` at the bottom
+# runs on normal ends, errors, Ctrl-C and SIGTERM).
 
 
 class Children:
@@ -77,9 +82,12 @@ class Children:
     def start(self, cmd, cwd, log):
         # A session of their own: a Ctrl-C in the terminal reaches only us, and
         # we stop them (so a server never outlives the run).
+        # No __pycache__ in tests/services from the apps' imports.
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
         proc = subprocess.Popen(
-            cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
         )
+        proc.log = log  # closed when the process is stopped
         self.procs.append(proc)
         return proc
 
@@ -93,6 +101,9 @@ class Children:
                 proc.wait(timeout=5)
         if proc in self.procs:
             self.procs.remove(proc)
+        proc.log.close()
+        for path in getattr(proc, "cleanup", []):
+            shutil.rmtree(path, ignore_errors=True)
 
     def stop_all(self):
         for proc in list(reversed(self.procs)):
@@ -145,7 +156,7 @@ def start_uvicorn(python, module, label):
                     break  # lost the port to someone else: another one
                 raise Usage(f"{label}: uvicorn exited ({proc.returncode}): {first_error_line(text)}")
             try:
-                resp = exchange(("127.0.0.1", port), request_bytes("GET", "/openapi.json", [], b""), 2)
+                resp = exchange(("127.0.0.1", port), request_bytes("GET", "/openapi.json", [], b""), 2, quiet=False)
                 if resp.status == 200:
                     return proc, ("127.0.0.1", port)
             except OSError:
@@ -167,7 +178,10 @@ def start_itemctl(binary, doc_path, label):
     try:
         proc = CHILDREN.start(cmd, HERE, log)
     except OSError as e:
+        log.close()
+        shutil.rmtree(url_dir, ignore_errors=True)
         raise Usage(f"{label}: cannot run {binary}: {e.strerror}")
+    proc.cleanup = [url_dir]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -211,10 +225,19 @@ def request_bytes(method, target, headers, body):
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def exchange(addr, raw, timeout=TIMEOUT):
+def exchange(addr, raw, timeout=TIMEOUT, quiet=True):
+    """Sends raw on a fresh connection and reads the answer until the server
+    closes. quiet: a connection that cannot be made is an answer of its own
+    (status 0, noted), not an error."""
     note = ""
     chunks = []
-    with socket.create_connection(addr, timeout=timeout) as s:
+    try:
+        conn = socket.create_connection(addr, timeout=timeout)
+    except OSError as e:
+        if not quiet:
+            raise
+        return Resp(0, "", {}, b"", f"<cannot connect: {e.strerror or e}>")
+    with conn as s:
         s.sendall(raw)
         while True:
             try:
@@ -503,7 +526,6 @@ def bounds(s, integer):
     if isinstance(xlo, bool):  # OpenAPI 3.0's boolean form
         xlo, xhi = (lo if xlo else None), (hi if s.get("exclusiveMaximum") is True else None)
     if integer:
-        import math
         if xlo is not None:
             lo = max(lo, math.floor(xlo) + 1) if lo is not None else math.floor(xlo) + 1
         if xhi is not None:
@@ -611,6 +633,8 @@ class Values:
     def int_in(self, s):
         rng = self.rng
         lo, hi = bounds(s, True)
+        if lo is None and hi is None and rng.random() < 0.08:
+            return rng.choice([2 ** 63, -(2 ** 63) - 1, 10 ** 25, 2 ** 64 + 1, 9007199254740993])
         lo = lo if lo is not None else (-1000 if hi is None else hi - 2000)
         hi = hi if hi is not None else lo + 2000
         m = s.get("multipleOf")
@@ -721,7 +745,8 @@ class Values:
             certain = self.certainly_invalid(n)
             return [] if certain is None else [("invalid.type", lambda v: copy.deepcopy(certain))]
         for w in wrong:
-            out.append(("invalid.type", lambda v, w=w: copy.deepcopy(w)))
+            label = "invalid.format" if isinstance(w, str) and k in STRING_FORMATS.values() else "invalid.type"
+            out.append((label, lambda v, w=w: copy.deepcopy(w)))
         if not n.nullable and k != "any":
             out.append(("invalid.null", lambda v: None))
         if k == "str":
@@ -885,8 +910,7 @@ class Values:
             out.append(("coerce.decimal", lambda _: f"{float(text):e}" if re.fullmatch(r"-?\d+(\.\d+)?", text) else text))
         if k == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             y, m, d = value.split("-")
-            from datetime import datetime as dt, timezone
-            ts = int(dt(int(y), int(m), int(d), tzinfo=timezone.utc).timestamp())
+            ts = int(datetime.datetime(int(y), int(m), int(d), tzinfo=datetime.timezone.utc).timestamp())
             out += [("coerce.date", lambda _: ts), ("coerce.date", lambda _: str(ts)),
                     ("coerce.date", lambda _: value + "T00:00:00"), ("coerce.date", lambda _: value + "T00:00:00Z"),
                     ("coerce.date", lambda _: value + "T10:30:00"), ("coerce.date", lambda _: ts + 1),
@@ -933,9 +957,9 @@ def sites(sc, schema, value, path=(), ctx="body"):
     context: body, top (a property of the body), nested (a property of a
     nested model), list-item, dict-value, union-member."""
     n = sc.node(schema)
+    if not fits(n, value):
+        return  # already changed (or null): nothing more to change in it
     yield list(path), n, value, ctx
-    if value is None:
-        return
     if n.kind == "model" and isinstance(value, dict):
         props = n.s.get("properties", {})
         for key, v in value.items():
@@ -962,6 +986,30 @@ def sites(sc, schema, value, path=(), ctx="body"):
                 for key, v in value.items():
                     yield from sites(sc, bn.s["properties"][key], v, path + (key,), "union-member")
                 break
+
+
+def fits(n, value):
+    """Whether value is of the kind n describes (so its changes make sense)."""
+    k = n.kind
+    if value is None or isinstance(value, Raw):
+        return False
+    if k in ("str", "date", "datetime", "time", "uuid", "email", "uri"):
+        return isinstance(value, str)
+    if k == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if k == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if k == "bool":
+        return isinstance(value, bool)
+    if k == "enum":
+        return any(value == v and type(value) is type(v) for v in n.info["values"])
+    if k == "decimal":
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    if k == "list":
+        return isinstance(value, list)
+    if k in ("dict", "model", "tagged"):
+        return isinstance(value, dict)
+    return True
 
 
 def replace_at(root, path, fn):
@@ -1002,8 +1050,8 @@ class Resource:
         body = self.put["requestBody"]
         self.body_schema = body["content"]["application/json"].get("schema", {})
         self.body_required = body.get("required", False)
-        self.known = []  # keys PUT with a valid body (as the stream means it), in order
-        self.last = {}  # key -> the last valid body sent for it
+        self.known = []  # keys the stream may have stored (valid or lax bodies), in order
+        self.last = {}  # key -> the last valid body sent for it (what a repeat sends)
 
 
 def operations(doc, sc):
@@ -1027,13 +1075,14 @@ ALL_METHODS = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
 class Request:
-    def __init__(self, kind, method, target, headers, body, note=""):
+    def __init__(self, kind, method, target, headers, body, note="", changes=()):
         self.kind = kind  # e.g. put.invalid
         self.method = method
         self.target = target
         self.headers = headers  # [(name, value)] besides Host, Content-Length, Connection
         self.body = body  # bytes
-        self.note = note  # the mutations' labels
+        self.note = note  # what was done, for people (the changes' labels, or how the JSON was broken)
+        self.changes = list(changes)  # the body's changes, label@context
 
     def raw(self):
         return request_bytes(self.method, self.target, self.headers, self.body)
@@ -1054,7 +1103,6 @@ class Stream:
         self.templates = {}  # template -> documented methods
         for template, ops in doc.get("paths", {}).items():
             self.templates[template] = sorted(m.upper() for m in ops if m.upper() in ALL_METHODS)
-        self.mutations = collections.Counter()  # label@context -> count
         if not self.resources:
             raise Usage("the document has no PUT with path parameters and a JSON body")
 
@@ -1165,7 +1213,7 @@ class Stream:
         rng = self.rng
         return dumps(value, ascii_only=rng.random() < 0.2, spaced=rng.random() < 0.2).encode("utf-8", "surrogatepass")
 
-    def mutate(self, schema, body, mode, count=1, hard=False, record=True):
+    def mutate(self, schema, body, mode, count=1, hard=False):
         """body with `count` changes of mode (invalid or coerce); the labels."""
         body = copy.deepcopy(body)
         labels = []
@@ -1183,7 +1231,13 @@ class Stream:
                 if hard:
                     cands = [c for c in cands if c[0] in ("invalid.type", "invalid.missing")]
                 if cands:
-                    options.append((path, ctx, cands))
+                    # Unions are where pydantic's locations get interesting:
+                    # choose them (and their members) more often.
+                    # So are the rarer constraints.
+                    weight = 3 if n.kind in ("union", "tagged") or ctx == "union-member" else 1
+                    if n.info.get("forbid") or any(key in n.s for key in ("multipleOf", "pattern")):
+                        weight = 3
+                    options += [(path, ctx, cands)] * weight
             if not options:
                 break
             path, ctx, cands = self.rng.choice(options)
@@ -1191,8 +1245,6 @@ class Stream:
             fn = self.rng.choice([c[1] for c in cands if c[0] == label])
             body = replace_at(body, path, fn)
             labels.append(f"{label}@{ctx}")
-        if record:
-            self.mutations.update(labels)
         return body, labels
 
     # -- the requests --------------------------------------------------------
@@ -1233,35 +1285,46 @@ class Stream:
         self.remember(res, key, body)
         return Request(kind, "PUT", target, self.json_headers(), self.encode(body))
 
-    def remember(self, res, key, body):
+    def remember(self, res, key, body, valid=True):
+        """key may be stored now; body is what a repeat sends (valid only)."""
         if key not in res.known:
             res.known.append(key)
-        res.last[key] = body
+        if valid:
+            res.last[key] = body
+        else:
+            res.last.pop(key, None)
 
     def make_put_coerce(self, res):
         rng = self.rng
         key, target = self.key_and_target(res, rng.random() < 0.3, lax=rng.random() < 0.3)
         body, labels = self.mutate(res.body_schema, self.val.valid(res.body_schema), "coerce", rng.choice([1, 1, 2, 3]))
         if labels and not any("special" in x or "big" in x for x in labels):
-            self.remember(res, key, body)
-        return Request("put.coerce", "PUT", target, self.json_headers(), self.encode(body), " ".join(labels))
+            self.remember(res, key, body, valid=False)
+        return Request("put.coerce", "PUT", target, self.json_headers(), self.encode(body), " ".join(labels), labels)
 
     def make_put_invalid(self, res):
         rng = self.rng
         key, target = self.key_and_target(res, rng.random() < 0.4)
-        body, labels = self.mutate(res.body_schema, self.val.valid(res.body_schema), "invalid",
-                                   rng.choice([1, 1, 1, 2, 3]))
-        return Request("put.invalid", "PUT", target, self.json_headers(), self.encode(body), " ".join(labels))
+        count = rng.choice([1, 1, 1, 2, 3])
+        for _ in range(10):  # a body with nothing to break ({} of optional fields): another
+            body, labels = self.mutate(res.body_schema, self.val.valid(res.body_schema), "invalid", count)
+            if labels:
+                return Request("put.invalid", "PUT", target, self.json_headers(), self.encode(body),
+                               " ".join(labels), labels)
+        return self.make_put_not_object(res)
 
     def make_put_bad_id(self, res):
         rng = self.rng
+        refusable = [r for r in self.resources if any(self.bad_id(p) is not None for p in r.params)]
+        if not refusable:
+            return self.make_put_invalid(res)
+        res = res if res in refusable else rng.choice(refusable)
         key, target = self.key_and_target(res, True, bad=True)
         body = self.val.valid(res.body_schema)
-        note = ""
+        labels = []
         if rng.random() < 0.4:  # and a bad body: path errors come first
             body, labels = self.mutate(res.body_schema, body, "invalid")
-            note = " ".join(labels)
-        return Request("put.bad-id", "PUT", target, self.json_headers(), self.encode(body), note)
+        return Request("put.bad-id", "PUT", target, self.json_headers(), self.encode(body), " ".join(labels), labels)
 
     def make_put_bad_json(self, res):
         rng = self.rng
@@ -1299,8 +1362,8 @@ class Stream:
         key, target = self.key_and_target(res, rng.random() < 0.5)
         body, headers, note = rng.choice([(b"", self.json_headers(), "empty"), (b"", [], "empty, no content-type"),
                                           (b"{}", self.json_headers(), "{}"), (b"  \n", self.json_headers(), "whitespace")])
-        if note == "{}" or (note.startswith("empty") and not res.body_required):
-            self.remember(res, key, {})
+        if not self.sc.deref(res.body_schema).get("required") and (note == "{}" or not res.body_required):
+            self.remember(res, key, {}, valid=False)
         return Request("put.empty-body", "PUT", target, headers, body, note)
 
     def make_put_content_type(self, res):
@@ -1429,7 +1492,7 @@ class Stream:
             else:
                 how = rng.random()
                 if how < 0.6:
-                    value, labels = self.mutate(schema, value, "invalid", hard=True, record=False)
+                    value, labels = self.mutate(schema, value, "invalid", hard=True)
                     note = " ".join(labels)
                     body = self.encode(value) if labels else b"[1]"
                 elif how < 0.8:
@@ -1461,6 +1524,27 @@ def strict_equal(a, b):
     if isinstance(a, float):
         return repr(a) == repr(b)
     return a == b
+
+
+def first_difference(a, b, path="$"):
+    """(path, a's value, b's value) where two JSON values first differ, or None."""
+    if type(a) is not type(b):
+        return path, a, b
+    if isinstance(a, dict):
+        for key in list(a) + [k for k in b if k not in a]:
+            if key not in a or key not in b:
+                return f"{path}.{key}", a.get(key, "<absent>"), b.get(key, "<absent>")
+            found = first_difference(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return (f"{path} (length)", len(a), len(b)) if len(a) != len(b) else None
+    return None if strict_equal(a, b) else (path, a, b)
 
 
 def parse_json(body):
@@ -1538,35 +1622,60 @@ def fetch_doc(addr, label):
 EXPECTED_STATUSES = {201, 422, 404, 405, 307}
 
 
+# What the whole stream (every default app) must reach, checked with --self-test.
+EXPECTED_CHANGES = [
+    "invalid.type", "invalid.null", "invalid.missing", "invalid.bound", "invalid.length", "invalid.pattern",
+    "invalid.enum", "invalid.extra", "invalid.items", "invalid.item", "invalid.dict-value", "invalid.tag",
+    "invalid.multiple", "invalid.fraction", "invalid.format", "invalid.special",
+    "coerce.int-from-str", "coerce.int-from-float", "coerce.int-from-bool", "coerce.float-from-str",
+    "coerce.float-from-int", "coerce.bool", "coerce.date", "coerce.datetime", "coerce.time", "coerce.uuid",
+    "coerce.decimal", "coerce.union", "coerce.enum-int",
+]
+EXPECTED_WHERE = ["top", "nested", "list-item", "dict-value", "union-member", "body"]
+
+
+class AppResult:
+    def __init__(self, app):
+        self.app = app
+        self.sent = 0
+        self.kinds = collections.Counter()  # request kind -> count
+        self.statuses = collections.Counter()  # the app's status -> count
+        self.changes = collections.Counter()  # label@context -> count
+        self.differ = []  # (index, request, app's answer, other answer, [what differs])
+        self.problems = []  # the harness's own mistakes, found on the way
+        self.crash = None  # a server that exited during the run
+
+
 def run_app(app, args, log):
+    """Runs one app's stream against both servers; returns its results."""
     module = f"standin_{app}"
-    label = app
-    proc_a, addr_a = start_uvicorn(args.python, module, label)
-    procs = [proc_a]
+    work = tempfile.mkdtemp(prefix=f"{module}-")
+    procs = []
     try:
-        raw_doc, doc = fetch_doc(addr_a, label)
-        doc_file = tempfile.NamedTemporaryFile(prefix=f"{module}-", suffix=".openapi.json", delete=False)
-        doc_file.write(raw_doc)
-        doc_file.close()
+        proc_a, addr_a = start_uvicorn(args.python, module, app)
+        procs.append(proc_a)
+        raw_doc, doc = fetch_doc(addr_a, app)
+        doc_path = os.path.join(work, "openapi.json")
+        with open(doc_path, "wb") as f:
+            f.write(raw_doc)
         if args.self_test:
-            proc_b, addr_b = start_uvicorn(args.python, module, label + " (second instance)")
+            proc_b, addr_b = start_uvicorn(args.python, module, app + " (second instance)")
         else:
-            proc_b, addr_b = start_itemctl(args.itemctl, doc_file.name, label)
+            proc_b, addr_b = start_itemctl(args.itemctl, doc_path, app)
         procs.append(proc_b)
 
-        rng = random.Random(f"{args.seed}:{app}")
-        stream = Stream(doc, rng)
+        stream = Stream(doc, random.Random(f"{args.seed}:{app}"))
         reqs = stream.requests(args.cases)
         volatile = VOLATILE.get(app, set())
-        kinds = collections.Counter()
-        statuses = collections.Counter()
-        differ = []
-        problems = []
+        result = AppResult(app)
+        kinds, statuses, differ, problems = result.kinds, result.statuses, result.differ, result.problems
         for i, req in enumerate(reqs):
             raw = req.raw()
             a = exchange(addr_a, raw)
             b = exchange(addr_b, raw)
+            result.sent += 1
             kinds[req.kind] += 1
+            result.changes.update(req.changes)
             statuses[a.status] += 1
             diffs = compare(a, b, volatile)
             if diffs:
@@ -1575,17 +1684,24 @@ def run_app(app, args, log):
                 log.write(json.dumps({
                     "app": app, "i": i, "kind": req.kind, "note": req.note, "method": req.method,
                     "target": req.target, "headers": req.headers, "body": short(req.body, 2000),
-                    "a": [a.status, a.header("content-type"), short(a.body, 2000)],
-                    "b": [b.status, b.header("content-type"), short(b.body, 2000)], "differ": diffs,
+                    "a": [a.status, a.header("content-type"), short(a.body, 2000), a.header("allow"), a.header("location")],
+                    "b": [b.status, b.header("content-type"), short(b.body, 2000), b.header("allow"), b.header("location")],
+                    "differ": diffs,
                 }, ensure_ascii=False) + "\n")
             if req.kind.startswith("other.") and 200 <= a.status < 300:
                 problems.append(f"request {i} ({req.method} {req.target}) to a non-upsert operation "
                                 f"answered {a.status}: its answer is not the document's")
-        os.unlink(doc_file.name)
+            for proc, name in ((proc_a, "the app"), (proc_b, "app#2" if args.self_test else "itemctl serve")):
+                if proc.poll() is not None:
+                    # A server that died: the rest of the stream means nothing.
+                    result.crash = (f"{name} exited ({proc.returncode}) after request #{i} "
+                                    f"({req.method} {req.target}): {first_error_line(read_log(proc.log))}")
+                    return result
     finally:
         for p in procs:
             CHILDREN.stop(p)
-    return reqs, kinds, statuses, differ, problems, stream
+        shutil.rmtree(work, ignore_errors=True)
+    return result
 
 
 def counts(counter, order=None):
@@ -1593,17 +1709,20 @@ def counts(counter, order=None):
     return ", ".join(f"{k}: {counter[k]}" for k in keys)
 
 
-def report_app(app, args, result, shown):
-    reqs, kinds, statuses, differ, problems, stream = result
+def report_app(args, r, shown):
+    """Prints one app's summary and its first differences; returns whether
+    anything is wrong."""
     other_name = "app#2" if args.self_test else "itemctl"
-    print(f"{app}: {len(reqs)} requests, {len(differ)} differ")
-    print(f"  statuses: {counts(statuses, lambda k: (-statuses[k], k))}")
-    print(f"  kinds: {counts(kinds, lambda k: k)}")
-    by_label = collections.Counter(m.split("@")[0] for m in stream.mutations.elements())
-    by_where = collections.Counter(m.split("@")[1] for m in stream.mutations.elements())
+    print(f"{r.app}: {r.sent} requests, {len(r.differ)} differ")
+    if r.crash:
+        print(f"  CRASH: {r.crash}")
+    print(f"  statuses: {counts(r.statuses, lambda k: (-r.statuses[k], k))}")
+    print(f"  kinds: {counts(r.kinds, lambda k: k)}")
+    by_label = collections.Counter(m.split("@")[0] for m in r.changes.elements())
+    by_where = collections.Counter(m.split("@")[1] for m in r.changes.elements())
     print(f"  changes: {counts(by_label, lambda k: k)}")
     print(f"  where: {counts(by_where, lambda k: k)}")
-    for i, req, a, b, diffs in differ:
+    for i, req, a, b, diffs in r.differ:
         if shown[0] >= args.show:
             break
         shown[0] += 1
@@ -1612,21 +1731,28 @@ def report_app(app, args, result, shown):
         print(f"    > {req.method} {req.target}{headers} body: {short(req.body, 400)}")
         print(f"    app:  {show_answer(a)}")
         print(f"    {other_name + ':':5} {show_answer(b)}")
-    for p in problems:
+        ok_a, ja = parse_json(a.body) if a.body else (False, None)
+        ok_b, jb = parse_json(b.body) if b.body else (False, None)
+        found = first_difference(ja, jb) if ok_a and ok_b and "body" in diffs else None
+        if found:
+            where, x, y = found
+            print(f"    first difference at {where}: {short(json.dumps(x, ensure_ascii=False), 150)} "
+                  f"vs {short(json.dumps(y, ensure_ascii=False), 150)}")
+    for p in r.problems:
         print(f"  HARNESS: {p}")
     missing = []
-    if args.self_test:
-        missing = sorted(EXPECTED_STATUSES - set(statuses))
-        if not ({200, 204} & set(statuses)):
+    if args.self_test and args.cases >= 600:
+        missing = sorted(EXPECTED_STATUSES - set(r.statuses))
+        if not ({200, 204} & set(r.statuses)):
             missing.append("200 or 204")
         for kind in ("put.valid.new", "put.valid.update", "put.valid.repeat", "put.coerce", "put.invalid",
                      "put.bad-json", "put.not-object", "put.empty-body", "put.content-type", "get.stored",
                      "get.missing", "method.wrong", "path.unknown", "path.slash"):
-            if not kinds[kind]:
+            if not r.kinds[kind]:
                 missing.append(kind)
         for m in missing:
             print(f"  COVERAGE: the stream never reached {m}")
-    return len(differ), bool(problems or missing)
+    return bool(r.differ or r.crash or r.problems or missing)
 
 
 # ---------------------------------------------------------------------------
@@ -1674,11 +1800,20 @@ def can_import(python, module):
 
 def main(argv):
     args = parse_args(argv)
+    log = open(args.log, "w", encoding="utf-8") if args.log else None
+    try:
+        return run_apps(args, log)
+    finally:
+        if log:
+            log.close()
+
+
+def run_apps(args, log):
     started = time.monotonic()
     total = total_diff = 0
     bad = False
     shown = [0]
-    log = open(args.log, "w", encoding="utf-8") if args.log else None
+    changes = collections.Counter()
     for app in args.apps:
         need = NEEDS.get(app)
         if need and not can_import(args.python, need):
@@ -1686,11 +1821,17 @@ def main(argv):
                   f"(pip install {need.replace('_', '-')} into that venv to run it)")
             continue
         result = run_app(app, args, log)
-        n_diff, problem = report_app(app, args, result, shown)
-        total += len(result[0])
-        total_diff += n_diff
-        bad = bad or problem
+        bad = report_app(args, result, shown) or bad
+        total += result.sent
+        total_diff += len(result.differ)
+        changes.update(result.changes)
         sys.stdout.flush()
+    if args.self_test and args.cases >= 600 and all(a in args.apps for a in APPS if a not in NEEDS):
+        labels = {m.split("@")[0] for m in changes}
+        where = {m.split("@")[1] for m in changes}
+        for m in [x for x in EXPECTED_CHANGES if x not in labels] + [x for x in EXPECTED_WHERE if x not in where]:
+            print(f"COVERAGE: no app's stream made {m}")
+            bad = True
     print(f"all: {total} requests, {total_diff} differ ({time.monotonic() - started:.1f} s)")
     return 1 if total_diff or bad else 0
 
@@ -1700,7 +1841,9 @@ def on_signal(signum, frame):
 
 
 if __name__ == "__main__":
+    # SIGINT too: a background job inherits it ignored, and Python keeps that.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     code = 2
     try:
         code = main(sys.argv[1:])

@@ -16,8 +16,8 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStderr, Command as StdCommand, Stdio};
 
-use itemctl::reference::item::Item;
-use itemctl::server::store::Store;
+use itemctl::reference::json::Value;
+use itemctl::server::store::{Store, Stored};
 use itemctl::server::{App, Server};
 
 /// An `itemctl serve` running inside the test process on 127.0.0.1:0.
@@ -35,7 +35,7 @@ impl TestServer {
         Self::with_items(itemctl::reference::item::seed())
     }
 
-    pub fn with_items(items: Vec<(String, Item)>) -> Self {
+    pub fn with_items(items: Vec<(String, Value)>) -> Self {
         let (tx, rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -45,6 +45,7 @@ impl TestServer {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
+                let items = items.into_iter().map(|(k, v)| (k, Stored::of(&v)));
                 let app = App::new(Store::with_items(items), true);
                 let server = Server::bind("127.0.0.1:0".parse().unwrap(), app)
                     .await
