@@ -943,6 +943,8 @@ fn made_value(
         Core::Date => Value::Str(PyStr::new("1970-01-01")),
         Core::Time => Value::Str(PyStr::new("00:00:00")),
         Core::Uuid(_) => Value::Str(PyStr::new("00000000-0000-0000-0000-000000000000")),
+        Core::Email => Value::Str(PyStr::new("user@example.com")),
+        Core::Url(_) => Value::Str(PyStr::new("https://example.com/")),
         Core::Decimal(_) => Value::Str(PyStr::new("0")),
         Core::List(_) => Value::Array(Vec::new()),
         Core::Dict(_) | Core::Model(_) => Value::Object(Object::new()),

@@ -58,6 +58,10 @@ pub enum Core {
     Time,
     /// `uuid.UUID`, of a version or any.
     Uuid(Option<usize>),
+    /// `EmailStr`.
+    Email,
+    /// `AnyUrl` (or `HttpUrl`: 2083 characters, `http` and `https`).
+    Url(Box<super::urls::UrlRules>),
     /// `Literal[...]`.
     Literal(Box<Choices>),
     /// An `Enum` class.
@@ -469,6 +473,18 @@ impl Models {
             Core::DateTime => "datetime".into(),
             Core::Time => "time".into(),
             Core::Uuid(_) => "uuid".into(),
+            Core::Email => "function-after[_validate(), str]".into(),
+            Core::Url(r) => match &r.schemes {
+                Some((schemes, _)) => format!(
+                    "url[{}]",
+                    schemes
+                        .iter()
+                        .map(|s| py_str_repr(s))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                None => "url".into(),
+            },
             Core::Literal(c) | Core::Enum(c) => c.name.clone(),
             Core::List(s) => format!("list[{}]", self.name(&s.item)),
             Core::Dict(s) => format!("dict[str,{}]", self.name(&s.item)),
@@ -814,6 +830,21 @@ impl Models {
                 Some("date") => Core::Date,
                 Some("time") => Core::Time,
                 Some("uuid") => Core::Uuid(None),
+                Some("email") => Core::Email,
+                Some("uri") => {
+                    // pydantic writes HttpUrl as maxLength 2083; AnyUrl (and
+                    // AnyHttpUrl, which no document tells apart) without.
+                    let http = s.max_length == Some(2083);
+                    Core::Url(Box::new(super::urls::UrlRules {
+                        max_length: count(s.max_length),
+                        schemes: http.then(|| {
+                            (
+                                vec!["http".to_owned(), "https".to_owned()],
+                                "'http' or 'https'".to_owned(),
+                            )
+                        }),
+                    }))
+                }
                 Some(f) if f.len() == 5 && f.starts_with("uuid") => {
                     Core::Uuid(f[4..].parse().ok().filter(|v| (1..=8).contains(v)))
                 }

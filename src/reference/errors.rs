@@ -174,6 +174,11 @@ pub enum ErrorType {
         /// as `{}` by `jsonable_encoder`).
         key: Option<&'static str>,
     },
+    /// `value_error` from `EmailStr` (pydantic's `PydanticCustomError`).
+    EmailInvalid {
+        /// email-validator's reason.
+        reason: String,
+    },
     /// `literal_error`.
     LiteralError {
         /// `'a' or 'b'`.
@@ -335,7 +340,7 @@ impl ErrorType {
             ErrorType::FloatType => "float_type",
             ErrorType::FloatParsing => "float_parsing",
             ErrorType::BytesType => "bytes_type",
-            ErrorType::ValueError { .. } => "value_error",
+            ErrorType::ValueError { .. } | ErrorType::EmailInvalid { .. } => "value_error",
             ErrorType::LiteralError { .. } => "literal_error",
             ErrorType::DateType => "date_type",
             ErrorType::DateParsing { .. } => "date_parsing",
@@ -453,6 +458,9 @@ impl ErrorType {
             }
             ErrorType::BytesType => "Input should be a valid bytes".into(),
             ErrorType::ValueError { error, .. } => format!("Value error, {error}"),
+            ErrorType::EmailInvalid { reason } => {
+                format!("value is not a valid email address: {reason}")
+            }
             ErrorType::DateType => "Input should be a valid date".into(),
             ErrorType::DateParsing { error } => {
                 format!("Input should be a valid date in the format YYYY-MM-DD, {error}")
@@ -580,6 +588,7 @@ impl ErrorType {
             ErrorType::Enum { expected } | ErrorType::LiteralError { expected } => {
                 vec![("expected", V::Text(expected))]
             }
+            ErrorType::EmailInvalid { reason } => vec![("reason", V::Text(reason))],
             ErrorType::ValueError { error, key } => match key {
                 Some(k) => vec![(k, V::Text(error))],
                 None => vec![("error", V::Text(""))],

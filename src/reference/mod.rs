@@ -8,7 +8,9 @@
 //! - [`json`]: CPython 3.11's `json.loads`;
 //! - [`validation`]: the content-type gate and the tutorial's body;
 //! - [`errors`]: pydantic's error types, messages and contexts;
-//! - [`lax`], [`temporal`]: pydantic's lax conversions of one value;
+//! - [`lax`], [`temporal`], [`email`], [`urls`]: pydantic's lax
+//!   conversions of one value (dates through speedate, `EmailStr` through
+//!   email-validator's rules, URLs through the `url` crate);
 //! - [`core`]: the validators pydantic builds for a document's models;
 //! - [`validate`]: running them, errors in pydantic's order;
 //! - [`item`]: the `Item` model and the app's seed;
@@ -18,6 +20,7 @@
 
 pub mod app;
 pub mod core;
+pub mod email;
 pub mod errors;
 pub mod h11;
 pub mod item;
@@ -28,5 +31,6 @@ pub mod render;
 pub mod response;
 pub mod routing;
 pub mod temporal;
+pub mod urls;
 pub mod validate;
 pub mod validation;

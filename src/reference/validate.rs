@@ -158,6 +158,25 @@ impl Run<'_> {
                     Err(k) => self.fail(k, input),
                 }
             }
+            Core::Email => match lax::str_value(input) {
+                Ok(s) => match s.as_str().map(super::email::validate) {
+                    Some(Ok(normalized)) => Some(Value::Str(PyStr::new(&normalized))),
+                    Some(Err(reason)) => self.fail(ErrorType::EmailInvalid { reason }, input),
+                    None => self.fail(ErrorType::StringUnicode, input),
+                },
+                Err(k) => self.fail(k, input),
+            },
+            Core::Url(rules) => match input {
+                Value::Str(s) => match s.as_str().map(|t| super::urls::url_value(t, rules)) {
+                    Some(Ok(url)) => {
+                        st.floor(Exactness::Lax);
+                        Some(Value::Str(PyStr::new(&url)))
+                    }
+                    Some(Err(k)) => self.fail(k, input),
+                    None => self.fail(ErrorType::UrlType, input),
+                },
+                _ => self.fail(ErrorType::UrlType, input),
+            },
             Core::Literal(choices) => match literal_match(choices, input) {
                 Some(v) => Some(v.clone()),
                 None => self.fail(
