@@ -1,33 +1,60 @@
 //! Fuzzes everything `itemctl serve` does with bytes from a client: the
 //! HTTP/1.1 head parser and chunked decoder, routing (percent-decoding,
 //! redirects), the content-type gate, JSON decoding, validation and
-//! rendering. Any panic is a bug. Input layout: up to the first NUL is a
-//! Content-Type value, the rest is the body (and, separately, a raw request).
+//! rendering, on the tutorial's app (the generic app on its own
+//! document). Any panic is a bug. Input layout: up to the first NUL is a
+//! Content-Type value, the rest is the body (and, separately, a raw
+//! request).
 #![no_main]
 
+use std::sync::OnceLock;
+
+use itemctl::reference::app::{App, Request};
+use itemctl::reference::core::Options;
 use itemctl::reference::h11::{self, ChunkedDecoder};
 use itemctl::reference::routing::{self, Target};
-use itemctl::reference::validation::{self, Parsed};
 use itemctl::reference::{json, render};
 use libfuzzer_sys::fuzz_target;
+
+/// The tutorial's app, built once.
+fn app() -> &'static App {
+    static APP: OnceLock<App> = OnceLock::new();
+    APP.get_or_init(|| {
+        App::from_document(&itemctl::spec::tutorial::document(), Options::default())
+            .expect("the tutorial's document builds an app")
+    })
+}
 
 fuzz_target!(|data: &[u8]| {
     let (content_type, body) = match data.iter().position(|&b| b == 0) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (&b"application/json"[..], data),
     };
+    let app = app();
 
-    // Body decoding, validation and rendering.
-    if let Parsed::Item(item) = validation::parse_upsert(Some(content_type), body) {
-        let mut out = Vec::new();
-        let _ = render::write_item(&mut out, item.name.as_ref(), item.size.as_ref());
+    // Body decoding, validation and rendering, with the body's first line
+    // (up to 64 bytes) also as the id.
+    let id = std::str::from_utf8(&body[..body.len().min(64)])
+        .unwrap_or("foo")
+        .lines()
+        .next()
+        .unwrap_or("foo")
+        .to_owned();
+    let params = [id];
+    let header = |name: &str| (name == "content-type").then_some(content_type);
+    let req = Request {
+        params: &params,
+        query: None,
+        header: &header,
+        body,
+    };
+    if let Ok(item) = app.upsert(0, &req) {
+        let _ = app.render_item(0, &item.item, &item.params, false);
+        let _ = app.render_item(0, &item.item, &item.params, true);
     }
     if let Ok(value) = json::decode(body) {
         let _ = render::write_echo(&mut Vec::new(), &value);
         let _ = render::write_value(&mut Vec::new(), &value);
-        if let Err(errors) = validation::validate(&value) {
-            let _ = validation::render_errors(&errors);
-        }
     }
 
     // The raw bytes as a request head, then as a chunked body.
@@ -37,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
         let target = std::str::from_utf8(&data[head.target.clone()]).unwrap_or("");
         let (raw_path, query) = target.split_once('?').map_or((target, None), |(p, q)| (p, Some(q)));
         let method = std::str::from_utf8(&data[head.method.clone()]).unwrap_or("");
-        let _ = routing::route(&Target {
+        let _ = app.routes.route(&Target {
             method,
             raw_path,
             query,
