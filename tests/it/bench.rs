@@ -3,8 +3,15 @@
 use crate::support::broken::{self, Flaw};
 use crate::support::{TestServer, itemctl};
 
+/// bench's JSON report; a failed run (exit 1) also says why on stderr.
 fn json_report(args: &[&str], code: i32) -> serde_json::Value {
-    itemctl().arg("bench").args(args).arg("--json").json(code)
+    let run = itemctl().arg("bench").args(args).arg("--json");
+    let run = if code == 1 {
+        run.stderr_has("itemctl: bench failed: ")
+    } else {
+        run
+    };
+    run.json(code)
 }
 
 #[test]
@@ -65,7 +72,7 @@ fn unreachable_is_exit_3() {
             "-n",
             "10",
         ])
-        .assert()
         .code(3)
-        .stderr(predicates::str::contains("connection refused"));
+        .stderr_has("connection refused")
+        .run();
 }

@@ -6,28 +6,24 @@ use crate::support::broken::{self, Flaw};
 use crate::support::{TestServer, itemctl};
 use predicates::prelude::*;
 
-const ALL: [&str; 10] = [
-    "create", "update", "repeat", "replace", "nulls", "invalid", "coerce", "unicode", "race",
-    "seeded",
-];
-
 #[test]
 fn embedded_server_passes_every_check() {
-    let out = itemctl()
-        .arg("check")
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = itemctl().arg("check").stdout_any().run().stdout;
     let text = String::from_utf8(out).unwrap();
-    for name in ALL {
+    for check in itemctl::Check::ALL {
         assert!(
-            text.contains(&format!("PASS {name}")),
-            "{name} did not pass:\n{text}"
+            text.contains(&format!("PASS {}", check.name())),
+            "{} did not pass:\n{text}",
+            check.name()
         );
     }
-    assert!(text.ends_with("11 passed, 0 failed, 0 skipped\n"), "{text}");
+    assert!(
+        text.ends_with(&format!(
+            "{} passed, 0 failed, 0 skipped\n",
+            itemctl::Check::ALL.len()
+        )),
+        "{text}"
+    );
 }
 
 #[test]
@@ -35,18 +31,17 @@ fn serve_passes_with_fastapi_and_seeded() {
     let server = TestServer::start();
     itemctl()
         .args(["check", "--url", &server.url, "--fastapi", "--seeded"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::ends_with(
+        .stdout_where(predicate::str::ends_with(
             "11 passed, 0 failed, 0 skipped\n",
-        ));
+        ))
+        .run();
     // Without the flags, those two are skipped with a reason.
     itemctl()
         .args(["check", "--url", &server.url])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("SKIP coerce").and(predicate::str::contains("--fastapi")))
-        .stdout(predicate::str::ends_with("9 passed, 0 failed, 2 skipped\n"));
+        .stdout_has("SKIP coerce")
+        .stdout_has("--fastapi")
+        .stdout_where(predicate::str::ends_with("9 passed, 0 failed, 2 skipped\n"))
+        .run();
 }
 
 /// Runs check against a broken server; returns the checks that failed.
@@ -62,11 +57,10 @@ fn failing_checks(flaw: Flaw) -> Vec<String> {
             "--timeout",
             "5",
         ])
-        .assert()
         .code(1)
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_any()
+        .run()
+        .stdout;
     String::from_utf8(out)
         .unwrap()
         .lines()
@@ -136,12 +130,11 @@ fn extra_fields_fail_the_tutorials_exact_echo_unless_no_exact_echo() {
         itemctl()
             .args(["check", "--url", &url, "--timeout", "5"])
             .args(flags)
-            .run()
     };
-    let relaxed = check(&["--no-exact-echo"]);
-    let text = String::from_utf8_lossy(&relaxed.stdout).into_owned();
-    assert_eq!(relaxed.status.code(), Some(0), "{text}");
-    assert!(text.contains("PASS create"), "{text}");
+    check(&["--no-exact-echo"])
+        .stdout_has("PASS create")
+        .stdout_has(" 0 failed")
+        .run();
     // The identical PUT again: the item is the same, updated_at is not.
     let repeat = itemctl()
         .args([
@@ -160,10 +153,10 @@ fn extra_fields_fail_the_tutorials_exact_echo_unless_no_exact_echo() {
         "200 OK twice, the same item; other fields changed: updated_at"
     );
     // The last of the pair wins, as with any flag and its negation.
-    let strict = check(&["--no-exact-echo", "--exact-echo"]);
-    let text = String::from_utf8_lossy(&strict.stdout).into_owned();
-    assert_eq!(strict.status.code(), Some(1), "{text}");
-    assert!(text.contains("FAIL create"), "{text}");
+    check(&["--no-exact-echo", "--exact-echo"])
+        .code(1)
+        .stdout_has("FAIL create")
+        .run();
 }
 
 #[test]
@@ -171,14 +164,14 @@ fn failure_lines_say_expected_and_got() {
     let url = broken::start(Flaw::Merges);
     itemctl()
         .args(["check", "--url", &url, "--only", "replace"])
-        .assert()
         .code(1)
-        .stdout(predicate::str::contains(
+        .stdout_has(
             "\"size\": expected null, got 3 (an update must replace the item, not merge into it)",
-        ))
-        .stdout(predicate::str::ends_with(
+        )
+        .stdout_where(predicate::str::ends_with(
             "0 passed, 1 failed, 10 skipped\n",
-        ));
+        ))
+        .run();
 }
 
 #[test]
@@ -196,8 +189,9 @@ fn reports_for_ci() {
             "--report",
             xml.to_str().unwrap(),
         ])
-        .assert()
-        .code(1);
+        .code(1)
+        .stdout_has("FAIL update")
+        .run();
     let text = std::fs::read_to_string(&xml).unwrap();
     let report = quick_junit::Report::deserialize_from_str(&text).expect("JUnit XML");
     assert_eq!((report.tests, report.failures, report.errors), (11, 1, 0));
@@ -223,19 +217,14 @@ fn reports_for_ci() {
     }
     itemctl()
         .args(["check", "--url", &url, "--only", "update", "--format", "tap"])
-        .assert()
-        .code(1)
-        .stdout(predicate::str::starts_with("TAP version 13\n1..11\n# endpoint: PUT /items/{item_id}\n# item: Body_upsert_item_items__item_id__put {name: string?, size: integer?}\n# schema: none, so the tutorial's item (no OpenAPI document at "))
-        .stdout(predicate::str::contains(": 404)\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n"));
+        .code(1).stdout_where(predicate::str::starts_with("TAP version 13\n1..11\n# endpoint: PUT /items/{item_id}\n# item: Body_upsert_item_items__item_id__put {name: string?, size: integer?}\n# schema: none, so the tutorial's item (no OpenAPI document at ")).stdout_has(": 404)\nok 1 - create # SKIP not selected by --only\nnot ok 2 - update\n").run();
     let out = itemctl()
         .args([
             "check", "--url", &url, "--only", "create", "--format", "json",
         ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_any()
+        .run()
+        .stdout;
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["passed"], 1);
     assert_eq!(doc["checks"][0]["name"], "create");
@@ -253,25 +242,25 @@ fn unreachable_server_is_exit_3() {
             "--retry",
             "1",
         ])
-        .assert()
         .code(3)
         .stdout("")
-        .stderr(
+        .stderr_where(
             predicate::str::contains("cannot connect to")
                 .and(predicate::str::contains("connection refused")),
-        );
+        )
+        .run();
 }
 
 #[test]
 fn unknown_check_names_are_usage_errors() {
     itemctl()
         .args(["check", "--only", "crate"])
-        .assert()
         .code(2)
-        .stderr(
+        .stderr_where(
             predicate::str::contains("invalid value 'crate' for '--only <CHECKS>'")
                 .and(predicate::str::contains("possible values: create, update")),
-        );
+        )
+        .run();
 }
 
 #[test]
@@ -279,8 +268,9 @@ fn wait_returns_when_the_server_answers() {
     let server = TestServer::start();
     itemctl()
         .args(["wait", "--url", &server.url, "--timeout", "5"])
-        .assert()
-        .code(0);
+        .stdout(format!("{}\n", server.url))
+        .stderr_has(&format!("itemctl: {} answers (after ", server.url))
+        .run();
     let port = crate::support::unused_port();
     let started = std::time::Instant::now();
     itemctl()
@@ -291,8 +281,8 @@ fn wait_returns_when_the_server_answers() {
             "--timeout",
             "0.5",
         ])
-        .assert()
         .code(3)
-        .stderr(predicate::str::contains("within 500ms"));
+        .stderr_has("within 500ms")
+        .run();
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }

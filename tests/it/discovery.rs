@@ -67,7 +67,8 @@ fn put_sends_to_the_one_documented_endpoint() {
     let (server, seen) = documented(doc);
     itemctl()
         .args(["put", "k1", "label=x", "--url", &server.url, "-v"])
-        .code(0)
+        .stdout("{}\n")
+        .stderr_has("PUT /inventory/things/k1 HTTP/1.1\n")
         .stderr_has(&format!(
             "itemctl: endpoint PUT /inventory/things/{{key}} (from {}/openapi.json)",
             server.url
@@ -134,7 +135,9 @@ fn bench_sends_a_valid_item_of_the_documented_shape() {
     )]));
     itemctl()
         .args(["bench", "--url", &server.url, "-n", "3", "-c", "1"])
-        .code(0) // three fresh ids of 100,000: three 201s
+        // Three fresh ids of 100,000: three 201s.
+        .stdout_has("status      201: 3\n")
+        .stdout_has("violations  0\n")
         .run();
     let seen = seen.lock().unwrap();
     let puts: Vec<&(String, String, Vec<u8>)> = seen.iter().filter(|(m, ..)| m == "PUT").collect();
@@ -166,7 +169,8 @@ fn an_openapi_file_describes_a_server_that_publishes_none() {
     itemctl()
         .args(["put", "k2", "label=y", "--url", &server.url, "--openapi"])
         .arg(&file)
-        .code(0)
+        .stdout("{}\n")
+        .stderr("201 Created\n")
         .run();
     assert!(
         seen.lock()

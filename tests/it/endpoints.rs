@@ -28,12 +28,12 @@ fn check_passes_a_correct_server_at_another_path_with_plain_errors() {
     itemctl()
         .args(["check", "--url", &url, "--only", "create"])
         .code(1)
+        .stdout_has("got 405 Method Not Allowed")
         .run();
     // From the environment too.
     itemctl()
         .args(["check", "--url", &url, "--only", "create,identity"])
         .env("ITEMCTL_PATH", "/api/v1/users/{user_id}")
-        .code(0)
         .stdout_has("\nendpoint: PUT /api/v1/users/{user_id}\n")
         .run();
 }
@@ -83,7 +83,7 @@ fn put_and_bench_take_the_path_and_put_takes_request_items() {
             "/inventory/things/{key}",
             "--dry-run",
         ])
-        .code(0)
+        .stdout_any()
         .run();
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -104,7 +104,8 @@ fn put_and_bench_take_the_path_and_put_takes_request_items() {
             "--expect",
             "created",
         ])
-        .code(0)
+        .stdout("{\"name\":\"lamp\",\"size\":3}\n")
+        .stderr("201 Created\n")
         .run();
     itemctl()
         .args(["put", "k1", "size:=[1,"])
@@ -136,7 +137,7 @@ fn invalid_needs_fastapis_shape_only_with_fastapi() {
     let url = broken::start(Flaw::Correct);
     itemctl()
         .args(["check", "--url", &url, "--only", "invalid"])
-        .code(0)
+        .stdout_has("PASS invalid")
         .run();
     itemctl()
         .args(["check", "--url", &url, "--only", "invalid", "--fastapi"])

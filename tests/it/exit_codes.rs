@@ -58,18 +58,16 @@ fn every_documented_exit_code() {
         (vec!["completions", "tcsh"], 2),
         (vec!["man"], 0),
     ];
-    let mut wrong = Vec::new();
+    // Only the codes are this test's business: what each prints is
+    // asserted where that command is tested.
     for (args, want) in &table {
-        let out = itemctl().args(args).assert().get_output().clone();
-        if out.status.code() != Some(*want) {
-            wrong.push(format!(
-                "{args:?}: exit {:?}, want {want}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
+        itemctl()
+            .args(args)
+            .code(*want)
+            .stdout_any()
+            .stderr_any()
+            .run();
     }
-    assert!(wrong.is_empty(), "{wrong:#?}");
     // serve's 0: stopped by a signal.
     assert!(busy.terminate().success());
 }

@@ -13,10 +13,8 @@ fn server(respond: fn(&mut TcpStream)) -> String {
     Scripted::start(move |_, stream| respond(stream)).url
 }
 
-fn put(url: &str) -> assert_cmd::assert::Assert {
-    itemctl()
-        .args(["put", "x", "--name", "n", "--url", url, "--timeout", "2"])
-        .assert()
+fn put(url: &str) -> crate::support::cmd::Run {
+    itemctl().args(["put", "x", "--name", "n", "--url", url, "--timeout", "2"])
 }
 
 #[test]
@@ -25,12 +23,11 @@ fn a_body_that_is_not_json_is_printed_as_it_is() {
         let _ =
             s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: close\r\n\r\nhello");
     });
-    put(&url).code(0).stdout("hello\n");
+    put(&url).stdout("hello\n").stderr("200 OK\n").run();
     itemctl()
         .args(["put", "x", "--url", &url, "--json"])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains(r#""body":"hello""#));
+        .stdout_has(r#""body":"hello""#)
+        .run();
 }
 
 #[test]
@@ -40,20 +37,20 @@ fn invalid_utf8_is_passed_through_when_piped() {
             b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close\r\n\r\n\xff\xfe\x00",
         );
     });
-    let out = put(&url).code(0).get_output().stdout.clone();
+    let out = put(&url).stdout_any().stderr("200 OK\n").run().stdout;
     assert_eq!(out, b"\xff\xfe\x00\n");
     let raw = itemctl()
         .args(["put", "x", "--url", &url, "--raw"])
-        .code(0)
+        .stdout_any()
+        .stderr("200 OK\n")
         .run();
     assert_eq!(raw.stdout, b"\xff\xfe\x00");
     // On a terminal, shown lossily rather than as raw bytes.
     itemctl()
         .args(["put", "x", "--url", &url])
-        .env("ITEMCTL_FORCE_TERMINAL", "1")
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains("\u{fffd}"));
+        .terminal()
+        .stdout_has("\u{fffd}")
+        .run();
 }
 
 #[test]
@@ -69,20 +66,17 @@ fn fifty_megabytes_pipe_whole_and_are_capped_on_a_terminal() {
     });
     let out = itemctl()
         .args(["put", "x", "--url", &url, "--timeout", "20", "--raw"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_any()
+        .stderr("200 OK\n")
+        .run()
+        .stdout;
     assert_eq!(out.len(), 50 * 1024 * 1024);
     let out = itemctl()
         .args(["put", "x", "--url", &url, "--timeout", "20"])
-        .env("ITEMCTL_FORCE_TERMINAL", "1")
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        .terminal()
+        .stdout_any()
+        .run()
+        .stdout;
     let text = String::from_utf8_lossy(&out);
     assert!(
         out.len() < 200 * 1024,
@@ -104,9 +98,10 @@ fn a_connection_closed_mid_response_is_exit_3() {
     put(&url)
         .code(3)
         .stdout("")
-        .stderr(predicate::str::starts_with(
+        .stderr_where(predicate::str::starts_with(
             "itemctl: incomplete response from",
-        ));
+        ))
+        .run();
 }
 
 #[test]
@@ -122,9 +117,9 @@ fn a_byte_a_second_server_times_out() {
     let started = Instant::now();
     itemctl()
         .args(["put", "x", "--url", &url, "--timeout", "1"])
-        .assert()
         .code(3)
-        .stderr(predicate::str::contains("timed out after 1s"));
+        .stderr_has("timed out after 1s")
+        .run();
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -135,12 +130,13 @@ fn a_redirect_loop_is_exit_3_with_follow() {
     });
     itemctl()
         .args(["put", "x", "--url", &url, "--follow"])
-        .assert()
         .code(3)
-        .stderr(predicate::str::contains("too many redirects"));
+        .stderr_has("too many redirects")
+        .run();
     put(&url).code(1).stderr(
         "307 Temporary Redirect\nitemctl: 307 Temporary Redirect to /items/x; pass --follow to follow it\n",
-    );
+    )
+    .run();
 }
 
 #[test]
@@ -152,9 +148,9 @@ fn http_1_0_responses_are_read() {
         .args([
             "put", "x", "--name", "n", "--url", &url, "--expect", "created",
         ])
-        .assert()
-        .code(0)
-        .stdout(concat!(r#"{"name":"n","size":null}"#, "\n"));
+        .stdout(concat!(r#"{"name":"n","size":null}"#, "\n"))
+        .stderr("201 Created\n")
+        .run();
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod documents;
 mod double;
 mod endpoints;
 mod exit_codes;
+mod harness;
 mod hostile;
 mod put;
 mod robustness;

@@ -106,6 +106,7 @@ fn bench_json_reports_match_their_schema() {
             "3",
             "--json",
         ])
+        .stderr_has("itemctl: bench failed: ")
         .json(1);
     assert!(violating["violations"].as_u64() > Some(0));
     assert_valid("bench", &violating);

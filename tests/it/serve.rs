@@ -14,8 +14,9 @@ fn port_zero_prints_the_bound_url_and_logs_requests() {
     let mut serve = ServeProcess::start(&[]);
     itemctl()
         .args(["put", "foo", "--name", "x", "--url", &serve.url])
-        .assert()
-        .code(0);
+        .stdout(concat!(r#"{"name":"x","size":null}"#, "\n"))
+        .stderr("200 OK\n")
+        .run();
     // put first looks for the OpenAPI document (discovery).
     let first = serve.stderr_line();
     assert!(first.starts_with("GET /openapi.json 200 "), "{first:?}");
@@ -34,8 +35,9 @@ fn quiet_logs_nothing() {
     let mut serve = ServeProcess::start(&["--quiet"]);
     itemctl()
         .args(["put", "foo", "--url", &serve.url])
-        .assert()
-        .code(0);
+        .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"))
+        .stderr("200 OK\n")
+        .run();
     serve.terminate();
     let mut rest = String::new();
     serve
@@ -55,12 +57,14 @@ fn seed_file_replaces_the_default_items() {
     let serve = ServeProcess::start(&["--quiet", "--seed", seed.to_str().unwrap()]);
     itemctl()
         .args(["put", "only", "--url", &serve.url, "--expect", "updated"])
-        .assert()
-        .code(0);
+        .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"))
+        .stderr("200 OK\n")
+        .run();
     itemctl()
         .args(["put", "foo", "--url", &serve.url, "--expect", "created"])
-        .assert()
-        .code(0);
+        .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"))
+        .stderr("201 Created\n")
+        .run();
 }
 
 #[test]
@@ -68,8 +72,9 @@ fn empty_starts_with_no_items() {
     let serve = ServeProcess::start(&["--quiet", "--empty"]);
     itemctl()
         .args(["put", "foo", "--url", &serve.url, "--expect", "created"])
-        .assert()
-        .code(0);
+        .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"))
+        .stderr("201 Created\n")
+        .run();
 }
 
 #[test]
@@ -79,12 +84,10 @@ fn malformed_seed_is_exit_2_naming_file_and_position() {
     std::fs::write(&seed, "{\"a\": {\"name\": \"x\"\n").unwrap();
     itemctl()
         .args(["serve", "--port", "0", "--seed", seed.to_str().unwrap()])
-        .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains(
-            "broken.json: line 2, column 1: Expecting ',' delimiter",
-        ));
+        .stderr_has("broken.json: line 2, column 1: Expecting ',' delimiter")
+        .run();
 }
 
 #[test]

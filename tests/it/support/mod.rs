@@ -1,7 +1,6 @@
 //! Shared test harness: an in-process server per test, the real `serve`
 //! binary as a child process, the `itemctl` builder ([`cmd`]), raw HTTP
 //! ([`http`]) and scripted servers ([`scripted`], [`broken`]).
-#![allow(dead_code)]
 
 pub mod broken;
 pub mod cmd;

@@ -5,7 +5,7 @@
 //! upsert implementations, a server that never answers.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -37,8 +37,6 @@ impl Request {
 pub struct Scripted {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-    /// The bound address.
-    pub addr: SocketAddr,
     /// Kept only by [`Scripted::silent`].
     _listener: Option<TcpListener>,
 }
@@ -65,7 +63,6 @@ impl Scripted {
         });
         Scripted {
             url: format!("http://{addr}"),
-            addr,
             _listener: None,
         }
     }
@@ -107,7 +104,6 @@ impl Scripted {
         });
         Scripted {
             url: format!("http://{addr}"),
-            addr,
             _listener: None,
         }
     }
@@ -119,7 +115,6 @@ impl Scripted {
         let addr = listener.local_addr().expect("local address");
         Scripted {
             url: format!("http://{addr}"),
-            addr,
             _listener: Some(listener),
         }
     }
