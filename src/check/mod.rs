@@ -922,10 +922,7 @@ async fn race(http: &Http<'_>, n: usize) -> Result<String, String> {
 
 async fn seeded(http: &Http<'_>) -> Result<String, String> {
     // The seed's own values, so the check leaves the items as it found them.
-    for (id, body) in [
-        ("foo", r#"{"name":"Fighters","size":6}"#),
-        ("bar", r#"{"name":"Tenders","size":3}"#),
-    ] {
+    for (id, body) in crate::spec::tutorial::SEED {
         let a = http.put_text(id, body).await?;
         a.require(Upserted::Replaced, &format!("the seeded id {id}"))?;
     }

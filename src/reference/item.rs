@@ -1,8 +1,7 @@
-//! The reference app's seed, its module-level `items` dict:
-//! `foo → {"name":"Fighters","size":6}`, `bar → {"name":"Tenders","size":3}`
-//! (docs/BEHAVIOR.md §2), as the items `model_dump(mode="json")` gives.
+//! The reference app's seed ([`crate::spec::tutorial::SEED`]) as the items
+//! `model_dump(mode="json")` gives, and the tutorial's item.
 
-use super::json::{Int, Object, PyStr, Value};
+use super::json::{self, Int, Object, PyStr, Value};
 
 /// The tutorial's item `{"name": name, "size": size}`.
 pub fn tutorial_item(name: Option<&str>, size: Option<i64>) -> Value {
@@ -18,10 +17,28 @@ pub fn tutorial_item(name: Option<&str>, size: Option<i64>) -> Value {
     Value::Object(obj)
 }
 
-/// The seed, in the reference's order.
+/// The seed, in the reference's order. Its JSON is part of the binary and
+/// read by a unit test, so reading it cannot fail at run time; an item
+/// that did would be left out, never a panic.
 pub fn seed() -> Vec<(String, Value)> {
-    vec![
-        ("foo".into(), tutorial_item(Some("Fighters"), Some(6))),
-        ("bar".into(), tutorial_item(Some("Tenders"), Some(3))),
-    ]
+    crate::spec::tutorial::SEED
+        .iter()
+        .filter_map(|(id, text)| Some(((*id).to_owned(), json::decode(text.as_bytes()).ok()?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_is_the_references_two_items() {
+        assert_eq!(
+            seed(),
+            vec![
+                ("foo".to_owned(), tutorial_item(Some("Fighters"), Some(6))),
+                ("bar".to_owned(), tutorial_item(Some("Tenders"), Some(3))),
+            ]
+        );
+    }
 }

@@ -7,6 +7,14 @@ use super::body::Body;
 use super::document::Document;
 use super::endpoint::{Choice, choose};
 
+/// The reference app's seed, its module-level `items` dict
+/// (docs/BEHAVIOR.md §2): `(id, item as JSON text)`, in its order. The
+/// server starts with it; `check --seeded` expects it.
+pub const SEED: [(&str, &str); 2] = [
+    ("foo", r#"{"name":"Fighters","size":6}"#),
+    ("bar", r#"{"name":"Tenders","size":3}"#),
+];
+
 /// The document, byte for byte as the reference serves it.
 pub const OPENAPI_JSON: &str = include_str!("tutorial.openapi.json");
 
