@@ -429,8 +429,9 @@ pub struct HeaderArgs {
 /// How long requests may take (`put`, `check`, `bench`).
 #[derive(Debug, Args)]
 pub struct TimeoutArgs {
-    /// How long one exchange may take: 10s, 500ms; a bare number is
-    /// seconds.
+    /// How long a request may take: 10s, 500ms; a bare number is seconds.
+    /// For put it is the whole command's (discovery and retries
+    /// included), as curl's --max-time.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = positive_duration)]
     pub timeout: Duration,
 }

@@ -175,6 +175,9 @@ pub struct Client {
     base: String,
     headers: HeaderMap,
     timeout: Duration,
+    /// When set, every request ends by then too: the timeout is a total
+    /// across requests (curl's `--max-time`), not per request.
+    deadline: Option<Instant>,
     path: PathTemplate,
 }
 
@@ -201,7 +204,6 @@ impl Client {
         };
         let http = builder
             .redirect(policy)
-            .timeout(opts.timeout)
             .build()
             .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
         let mut headers = HeaderMap::new();
@@ -220,8 +222,28 @@ impl Client {
             base: base.to_owned(),
             headers,
             timeout: opts.timeout,
+            deadline: None,
             path: opts.path.clone(),
         })
+    }
+
+    /// Makes the timeout a total from now on: every later request, and all
+    /// of them together, end within it (as curl's `--max-time`), so that a
+    /// command that sends several requests (discovery, then the PUT) takes
+    /// no longer than the timeout given.
+    pub fn with_total_timeout(mut self) -> Client {
+        self.deadline = Some(Instant::now() + self.timeout);
+        self
+    }
+
+    /// How long the next request may take: the timeout, or what is left
+    /// of the total (at least a millisecond, so that a spent total fails
+    /// as a timeout).
+    fn limit(&self) -> Duration {
+        let left = self.deadline.map_or(self.timeout, |d| {
+            d.saturating_duration_since(Instant::now())
+        });
+        self.timeout.min(left).max(Duration::from_millis(1))
     }
 
     /// The base URL.
@@ -252,6 +274,7 @@ impl Client {
             .http
             .get(url)
             .headers(self.headers.clone())
+            .timeout(self.limit())
             .send()
             .await
             .map_err(|e| Failure::NoResponse(describe(&e, url, self.timeout)))?;
@@ -341,6 +364,7 @@ impl Client {
                 .put(url)
                 .headers(self.headers.clone())
                 .body(body.clone())
+                .timeout(self.limit())
                 .send()
                 .await;
             let err = match sent {
@@ -419,7 +443,7 @@ impl Client {
         loop {
             let started = Instant::now();
             let stream = match tokio::time::timeout(
-                self.timeout,
+                self.limit(),
                 tokio::net::TcpStream::connect((host.as_str(), port)),
             )
             .await
@@ -448,7 +472,7 @@ impl Client {
             };
             let mut stream = stream;
             let got = tokio::time::timeout(
-                self.timeout,
+                self.limit(),
                 wire::request(&mut stream, &req, MAX_RESPONSE_BYTES),
             )
             .await;
@@ -482,8 +506,9 @@ impl Client {
     }
 
     /// Waits until the server answers any HTTP request (a GET of the base
-    /// URL, each try limited to 2 s), trying for up to `wait` and at least
-    /// `1 + retry` times, with backoff. Returns how long it took.
+    /// URL), trying for up to `wait` and at least `1 + retry` times, with
+    /// backoff. Each try may take the client's timeout, but no longer than
+    /// what is left of `wait` (when some is). Returns how long it took.
     ///
     /// # Errors
     /// [`Failure::NoResponse`] with the last error when nothing answered.
@@ -491,10 +516,17 @@ impl Client {
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
+            let left = wait.saturating_sub(started.elapsed());
+            let limit = if left.is_zero() {
+                self.limit()
+            } else {
+                self.limit().min(left)
+            };
             let tried = self
                 .http
                 .get(&self.base)
-                .timeout(Duration::from_secs(2))
+                .headers(self.headers.clone())
+                .timeout(limit)
                 .send()
                 .await;
             match tried {
@@ -503,11 +535,7 @@ impl Client {
                     attempt += 1;
                     let elapsed = started.elapsed();
                     if elapsed >= wait && attempt > retry {
-                        return Err(Failure::NoResponse(describe(
-                            &err,
-                            &self.base,
-                            Duration::from_secs(2),
-                        )));
+                        return Err(Failure::NoResponse(describe(&err, &self.base, limit)));
                     }
                     let backoff = Duration::from_millis(50u64 << attempt.min(4))
                         .min(Duration::from_millis(500));

@@ -56,7 +56,9 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             headers: args.headers.headers.clone(),
             path: args.endpoint.path.clone().unwrap_or_default(),
         },
-    )?;
+    )?
+    // --timeout is the whole command's, discovery and retries included.
+    .with_total_timeout();
     let rt = runtime(Threads::One)?;
     // --dry-run and --curl send nothing: no discovery (the path is --path
     // or the tutorial's).

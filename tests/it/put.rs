@@ -319,6 +319,19 @@ fn timeout_is_exit_3() {
         .code(3)
         .stderr_has("timed out after 300ms")
         .run();
+    // The timeout is the command's total, as curl's --max-time: discovery
+    // (GET /openapi.json) and the PUT share it.
+    let started = std::time::Instant::now();
+    itemctl()
+        .args(["put", "foo", "--url", &url, "--timeout", "2s"])
+        .code(3)
+        .stderr_has("timed out after 2s")
+        .run();
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(3500),
+        "put --timeout 2s took {took:?}"
+    );
     drop(silent);
 }
 

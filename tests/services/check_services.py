@@ -10,16 +10,48 @@ has a parent's parameter); and for
 each, up to five broken variants (FLAW=merge, created200, casefold, race, noecho)
 that check must fail, naming the right check.
 
+Then the services of issue 19 ("wrong verdicts on ordinary apps"), each run
+stating its own flags and verdict (RUNS below):
+- products_fastapi.py, a product service as a FastAPI user writes one (an
+  enum, a nested model, a bounded list of nested models, number bounds, a
+  date-time, `sku: str = Path(min_length=3, max_length=32)`), correct with
+  three kinds of sku rules (SKU_RULES: 3 to 32 characters; short, 3 to 12
+  with a pattern; free, any text), and broken: deepmerge (replace),
+  nestedinvalid (invalid), strip, plus, nfkc, fullwidth (identity), slow
+  (correct, 2.5 s an answer: passes with --timeout 10s), dies (exits after
+  5 PUTs: exit 3, one error), update204 (an undocumented 204: update fails,
+  passes with --update-204);
+- parcels_node.js, plain Node with a hand-written OpenAPI 3.0 YAML document
+  (--openapi URL or FILE), nested at every depth: deepmerge, linesmerge
+  (replace), nestedinvalid (invalid); and without --openapi, a run of 404s
+  that must say once what to try;
+- records_plain.py without --path: the same.
+
+A run states the exit it wants (0, 1, 3; or a choice), the checks that must
+fail (exactly: `fail`; at least: `fail_at_least`), what their messages must
+say (`why`), for exit 3 that the report is an error (JSON `error`, JUnit
+`<error>`, TAP `Bail out!`) and no check failed, and for a run of 404s that
+the output says what to try. A flawed run's failure proves the flaw only
+when the same service without the flaw (same SKU_RULES) passes that check:
+otherwise the run is wrong too.
+
 Usage: check_services.py --itemctl target/release/itemctl --python VENV/bin/python
-(the venv needs fastapi and uvicorn: the reference's venv has them).
+  [--node node] [--only TEXT] [--list] [-v]
+(the venv needs fastapi and uvicorn: the reference's venv has them; the
+Node service needs node, 18 or later, and no packages).
+Prints one line per run, then "N runs, M wrong"; exit 1 if any is wrong.
 """
 
 import argparse
 import json
 import os
+import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -105,6 +137,183 @@ FLAWS = {
     "noecho": "create",
 }
 
+# The services of issue 19. A service: `name`, `start` (argv; "{python}"
+# and "{node}" are replaced, the port is appended), `path` (the endpoint
+# check must find), `source` (a regex its schema source must match), `runs`.
+# A run:
+#   flaw, env          FLAW and other environment for the service
+#   flags              check's flags ({url}: the service's URL, {here}: this
+#                      directory, {tmp}: a scratch directory)
+#   exit               the exit wanted (an int, or a tuple of them)
+#   fail               exactly these checks fail
+#   fail_at_least      at least these fail
+#   why                {check: regex} its failure message must match
+#   min_passed         at least this many checks pass (exit 0)
+#   error              the report is an error (exit 3): JSON error set, no
+#                      check failed, and the --report file ({tmp}/check.xml
+#                      or .tap) says so
+#   hint, max_failed   stdout or stderr matches `hint`; at most `max_failed`
+#                      checks failed
+#   bench              also run bench with the same flags (it must exit 0)
+#   path, source       override the service's (None: not compared)
+#   timeout            seconds check may take
+PRODUCTS = "/v2/products/{sku}"
+PARCELS_YAML = ["--openapi", "{url}/openapi.yaml"]
+RUNS = [
+    {
+        "name": "products",
+        "about": "FastAPI, an enum, a nested model, a list of models, bounds, sku 3 to 32 characters",
+        "start": ["{python}", "-m", "uvicorn", "products_fastapi:app", "--host", "127.0.0.1", "--port"],
+        "path": PRODUCTS,
+        "source": r"/openapi\.json$",
+        "runs": [
+            # The correct service, with each kind of sku rules. Issue 19,
+            # false FAIL: with maxLength below ~57, identity PUTs an id it
+            # has already made and wants 201.
+            {"exit": 0, "min_passed": 9, "bench": True},
+            {"flags": ["--fastapi"], "exit": 0, "min_passed": 9},
+            {"env": {"SKU_RULES": "short"}, "exit": 0, "min_passed": 9, "bench": True},
+            {"env": {"SKU_RULES": "free"}, "exit": 0, "min_passed": 9},
+            # False PASS, replace: a nested model merged on update.
+            {"flaw": "deepmerge", "exit": 1, "fail": {"replace"}, "why": {"replace": r"dims"}},
+            # False PASS, invalid: bodies whose only errors are nested stored.
+            {
+                "flaw": "nestedinvalid",
+                "exit": 1,
+                "fail": {"invalid"},
+                "why": {"invalid": r"dims\.|variants\["},
+            },
+            # False PASS, identity: normalised ids, where the path parameter
+            # admits the pair (3 to 32 characters; and any text).
+            *[
+                {"flaw": flaw, "env": env, "exit": 1, "fail": {"identity"}}
+                for flaw in ["strip", "plus", "nfkc", "fullwidth"]
+                for env in [{}, {"SKU_RULES": "free"}]
+            ],
+            # RFC 9110 allows 204 on update: not documented, it fails update
+            # without the flag and passes with it.
+            {
+                "flaw": "update204",
+                "exit": 1,
+                "fail_at_least": {"update"},
+                "why": {"update": r"204"},
+            },
+            {"flaw": "update204", "flags": ["--update-204"], "exit": 0, "min_passed": 9},
+            # False "unreachable": the first probe has its own 2 s limit.
+            # (--only: at 2.5 s an answer the whole suite takes minutes.)
+            {
+                "flaw": "slow",
+                "flags": ["--timeout", "10s", "--only", "create,update,replace"],
+                "exit": 0,
+                "min_passed": 3,
+                "timeout": 120,
+            },
+            # ... and a 1 s limit is one: unreachable (a control).
+            {
+                "flaw": "slow",
+                "flags": ["--timeout", "1s", "--only", "create"],
+                "exit": 3,
+                "error": r"timed out",
+                "path": None,
+                "source": None,
+            },
+            # A server that dies mid-run: exit 3, one error, no failures.
+            {
+                "flaw": "dies",
+                "flags": ["--report", "{tmp}/check.xml"],
+                "exit": 3,
+                "error": r".",
+                "path": None,
+                "source": None,
+            },
+            {
+                "flaw": "dies",
+                "flags": ["--report", "{tmp}/check.tap"],
+                "exit": 3,
+                "error": r".",
+                "path": None,
+                "source": None,
+            },
+        ],
+    },
+    {
+        "name": "parcels",
+        "about": "plain Node, a hand-written OpenAPI 3.0 YAML document, nested models and lists",
+        "start": ["{node}", "parcels_node.js"],
+        "path": "/api/parcels/{parcelId}",
+        "source": r"/openapi\.yaml$",
+        "runs": [
+            {"flags": PARCELS_YAML, "exit": 0, "min_passed": 9, "bench": True},
+            {
+                "flags": ["--openapi", "{here}/parcels_node.openapi.yaml"],
+                "exit": 0,
+                "min_passed": 9,
+                "source": r"parcels_node\.openapi\.yaml$",
+            },
+            {"flaw": "deepmerge", "flags": PARCELS_YAML, "exit": 1, "fail": {"replace"}, "why": {"replace": r"address"}},
+            {"flaw": "linesmerge", "flags": PARCELS_YAML, "exit": 1, "fail": {"replace"}, "why": {"replace": r"lines"}},
+            {
+                "flaw": "nestedinvalid",
+                "flags": PARCELS_YAML,
+                "exit": 1,
+                "fail": {"invalid"},
+                "why": {"invalid": r"address\.|lines\["},
+            },
+            # No document at /openapi.json: the tutorial's path, 404 on
+            # every check. Say once what to try, not nine failures.
+            {
+                "exit": (1, 2),
+                "hint": r"--openapi|--path",
+                "max_failed": 1,
+                "path": None,
+                "source": None,
+            },
+        ],
+    },
+    {
+        "name": "records",
+        "about": "http.server, no OpenAPI document, checked without --path",
+        "start": ["{python}", "records_plain.py"],
+        "path": "/items/{item_id}",
+        "source": None,
+        "runs": [
+            {
+                "exit": (1, 2),
+                "hint": r"--path|--openapi",
+                "max_failed": 1,
+                "path": None,
+            },
+        ],
+    },
+]
+
+
+def legacy_runs():
+    """SERVICES and FLAWS as services with runs (the same expectations)."""
+    out = []
+    for s in SERVICES:
+        name = s["name"].split(":", 1)[0]
+        base = {
+            "flags": s["flags"],
+            "path": s["path"],
+            "source": r"/openapi\.json$" if s["documented"] else None,
+        }
+        runs = [{**base, "exit": 0, "min_passed": s.get("min_passed", 9), "bench": True}]
+        if s["documented"]:
+            runs.append(
+                {
+                    **base,
+                    "flags": [*s["flags"], "--fastapi"],
+                    "exit": 0,
+                    "min_passed": s.get("min_passed", 9),
+                }
+            )
+        for flaw in s.get("flaws", FLAWS):
+            runs.append({**base, "flaw": flaw, "exit": 1, "fail_at_least": {FLAWS[flaw]}})
+        start = ["{python}", *s["start"]]
+        out.append({"name": name, "about": s["name"].split(": ", 1)[1], "start": start, "runs": runs})
+    return out
+
 
 def free_port():
     with socket.socket() as s:
@@ -112,125 +321,254 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(python, service, flaw):
-    port = free_port()
-    env = dict(os.environ, FLAW=flaw)
-    proc = subprocess.Popen(
-        [python, *service["start"], str(port)],
-        cwd=HERE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            if proc.poll() is not None:
-                sys.exit(f"{service['name']}: the service exited ({proc.returncode})")
-            time.sleep(0.05)
-    proc.kill()
-    sys.exit(f"{service['name']}: the service did not listen within 30 s")
+class Service:
+    """A service process on a free port, stopped (its process group) on exit."""
+
+    def __init__(self, argv, env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [*argv, str(self.port)],
+            cwd=HERE,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_listening(self, seconds=30):
+        """None once it accepts connections, else why not."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return None
+            except OSError:
+                if self.proc.poll() is not None:
+                    return f"the service exited ({self.proc.returncode}) before listening: {self.output()}"
+                time.sleep(0.05)
+        return f"the service did not listen within {seconds} s: {self.output()}"
+
+    def output(self):
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace").strip()
+        return text[-600:] or "(no output)"
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        self.log.close()
 
 
-def check(itemctl, url, flags):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ITEMCTL_")}
-    out = subprocess.run(
-        [itemctl, "check", "--url", url, *flags, "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
+def clean_env():
+    return {k: v for k, v in os.environ.items() if not k.startswith("ITEMCTL_") and k not in ("FLAW", "SKU_RULES")}
+
+
+def itemctl(args, argv, timeout):
+    """(exit, stdout, stderr) of itemctl ARGV; exit None when it timed out."""
+    try:
+        out = subprocess.run(
+            [args.itemctl, *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=clean_env(),
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as e:
+        return None, e.stdout or "", f"itemctl did not finish within {timeout} s"
+    return out.returncode, out.stdout, out.stderr
+
+
+def bench_summary(args, url, flags):
+    code, out, err = itemctl(
+        args,
+        ["bench", "--url", url, *flags, "-n", "400", "-c", "4", "--ids", "50", "--json"],
+        120,
     )
     try:
-        doc = json.loads(out.stdout)
-    except ValueError:
-        doc = None
-    return out.returncode, doc, out.stderr.strip()
+        doc = json.loads(out)
+        return code, f"{doc['requests']} requests, statuses {doc['status']}, violations {doc['violations']}"
+    except (ValueError, KeyError, TypeError):
+        return code, err.strip() or out.strip()[:300]
 
 
-def bench(itemctl, url, flags):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ITEMCTL_")}
-    out = subprocess.run(
-        [itemctl, "bench", "--url", url, *flags, "-n", "400", "-c", "4", "--ids", "50", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-    try:
-        doc = json.loads(out.stdout)
-        summary = f"{doc['requests']} requests, statuses {doc['status']}, violations {doc['violations']}"
-    except (ValueError, KeyError):
-        summary = out.stderr.strip()
-    return out.returncode, summary
+def one_line(text, limit=400):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def judge(run, service, code, doc, out, err, tmp, baseline):
+    """The ways a run's outcome is not the one wanted (empty: right)."""
+    wrong = []
+    wanted = run["exit"] if isinstance(run["exit"], tuple) else (run["exit"],)
+    if code not in wanted:
+        wrong.append(f"exit {code}, want {' or '.join(map(str, wanted))}")
+    if doc is None:
+        wrong.append(f"no JSON report on stdout: {one_line(err or out)}")
+        return wrong
+    checks = doc.get("checks", [])
+    failed = {c["name"] for c in checks if c["status"] == "fail"}
+    passed = {c["name"] for c in checks if c["status"] == "pass"}
+    message = {c["name"]: c["message"] for c in checks}
+    path = run.get("path", service.get("path"))
+    if path is not None and doc.get("path") != path:
+        wrong.append(f"path {doc.get('path')!r}, want {path!r}")
+    source = run.get("source", service.get("source"))
+    if source is not None and not re.search(source, doc.get("source") or ""):
+        wrong.append(f"schema source {doc.get('source')!r}, want /{source}/")
+    if run["exit"] == 0:
+        if failed:
+            wrong.append(f"failed {sorted(failed)}")
+        if len(passed) < run.get("min_passed", 1):
+            wrong.append(f"only {len(passed)} passed ({sorted(passed)}), want at least {run['min_passed']}")
+    if "fail" in run and failed != run["fail"]:
+        wrong.append(f"failed {sorted(failed)}, want exactly {sorted(run['fail'])}")
+    if "fail_at_least" in run and not run["fail_at_least"] <= failed:
+        wrong.append(f"failed {sorted(failed)}, want at least {sorted(run['fail_at_least'])}")
+    for check, pattern in run.get("why", {}).items():
+        if check in failed and not re.search(pattern, message.get(check, "")):
+            wrong.append(f"{check} failed, but not for /{pattern}/: {one_line(message[check], 200)}")
+    if run.get("flaw") and baseline is not None:
+        # The failure is the flaw's only if the correct service passes it.
+        for check in sorted(run.get("fail", set()) | run.get("fail_at_least", set())):
+            if check in failed and check not in baseline:
+                wrong.append(
+                    f"{check} fails on the correct service too, so its failure here proves nothing about FLAW={run['flaw']}"
+                )
+    if "error" in run:
+        error = doc.get("error")
+        if not error:
+            wrong.append("the JSON report's error is null (want the one error that stopped the run)")
+        elif not re.search(run["error"], error):
+            wrong.append(f"error {error!r}, want /{run['error']}/")
+        if failed:
+            wrong.append(
+                f"{len(failed)} checks failed ({', '.join(sorted(failed))}), want none: "
+                + one_line(message[sorted(failed)[0]], 160)
+            )
+        for name in os.listdir(tmp):
+            with open(os.path.join(tmp, name), encoding="utf-8", errors="replace") as f:
+                report = f.read()
+            if name.endswith(".xml") and ("<error" not in report or "<failure" in report):
+                wrong.append(f"JUnit report: want one <error> and no <failure>, got {report.count('<error')} and {report.count('<failure')}")
+            if name.endswith(".tap") and (
+                "Bail out!" not in report or re.search(r"(?m)^not ok", report)
+            ):
+                oks = len(re.findall(r"(?m)^not ok", report))
+                wrong.append(f"TAP report: want Bail out! and no 'not ok', got {'Bail out!' in report} and {oks}")
+    if "hint" in run and not re.search(run["hint"], out + err):
+        wrong.append(f"nothing says what to try (/{run['hint']}/)")
+    if "max_failed" in run and len(failed) > run["max_failed"]:
+        wrong.append(f"{len(failed)} checks failed ({', '.join(sorted(failed))}), want at most {run['max_failed']}")
+    return wrong
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--itemctl", required=True)
     ap.add_argument("--python", required=True)
+    ap.add_argument("--node", default="node", help="the node binary (default: node on PATH)")
+    ap.add_argument("--only", default="", help="only services or runs whose label contains this text")
+    ap.add_argument("--list", action="store_true", help="list the runs, run nothing")
+    ap.add_argument("-v", "--verbose", action="store_true", help="also print each check's message for wrong runs")
     args = ap.parse_args()
-    failures = []
+    args.itemctl = os.path.abspath(args.itemctl)
+    node = shutil.which(args.node) or args.node
+
+    wrong_runs = []
     runs = 0
-
-    def expect(ok, what):
-        if not ok:
-            failures.append(what)
-            print(f"  WRONG: {what}")
-
-    for service in SERVICES:
-        print(f"== {service['name']}")
-        for flaw in ["", *service.get("flaws", FLAWS)]:
-            proc, url = start(args.python, service, flaw)
+    for service in [*legacy_runs(), *RUNS]:
+        # The checks the correct service (no flaw) passed, per environment.
+        baselines = {}
+        for run in service["runs"]:
+            flaw = run.get("flaw", "")
+            env_extra = run.get("env", {})
+            flags_t = run.get("flags", [])
+            label = " ".join(
+                part
+                for part in [
+                    f"{service['name']:9}",
+                    f"FLAW={flaw or '-':13}",
+                    " ".join(f"{k}={v}" for k, v in env_extra.items()),
+                    " ".join(flags_t),
+                ]
+                if part
+            )
+            if args.only and args.only not in f"{service['name']} {label}":
+                continue
+            if args.list:
+                print(label)
+                continue
+            runs += 1
+            argv = [{"{python}": args.python, "{node}": node}.get(a, a) for a in service["start"]]
+            env = dict(clean_env(), FLAW=flaw, **env_extra)
+            tmp = tempfile.mkdtemp(prefix="itemctl-services-")
+            svc = Service(argv, env)
             try:
-                variants = [service["flags"]]
-                if service["documented"] and not flaw:
-                    variants.append([*service["flags"], "--fastapi"])
-                for flags in variants:
-                    runs += 1
-                    code, doc, err = check(args.itemctl, url, flags)
-                    label = f"{service['name']} FLAW={flaw or 'none'} {' '.join(flags)}".strip()
-                    if doc is None:
-                        expect(False, f"{label}: no JSON report (exit {code}): {err}")
-                        continue
-                    failed = [c["name"] for c in doc["checks"] if c["status"] == "fail"]
-                    passed = [c["name"] for c in doc["checks"] if c["status"] == "pass"]
-                    print(
-                        f"  {'correct' if not flaw else flaw:10} {' '.join(flags):32} exit {code}: "
-                        f"{doc['passed']} passed, {doc['failed']} failed, {doc['skipped']} skipped"
-                        + (f" (failed: {', '.join(failed)})" if failed else "")
+                why_not = svc.wait_listening()
+                if why_not:
+                    code, doc, out, err, wrong = None, None, "", "", [why_not]
+                else:
+                    flags = [f.replace("{url}", svc.url).replace("{here}", HERE).replace("{tmp}", tmp) for f in flags_t]
+                    code, out, err = itemctl(
+                        args,
+                        ["check", "--url", svc.url, *flags, "--format", "json"],
+                        run.get("timeout", 120),
                     )
-                    expect(doc["path"] == service["path"], f"{label}: path {doc['path']!r}")
-                    if service["documented"]:
-                        expect(
-                            doc["source"].endswith("/openapi.json"),
-                            f"{label}: schema source {doc['source']!r}",
-                        )
-                    if not flaw:
-                        expect(code == 0 and not failed, f"{label}: expected a pass, failed {failed}")
-                        expect(
-                            len(passed) >= service.get("min_passed", 9),
-                            f"{label}: only {passed} ran",
-                        )
-                        if flags == service["flags"]:
-                            # bench: the discovered (or given) endpoint and a
-                            # valid item, every response within the contract.
-                            runs += 1
-                            code, out = bench(args.itemctl, url, flags)
-                            print(f"  {'bench':10} {' '.join(flags):32} exit {code}: {out}")
-                            expect(code == 0, f"{label}: bench exit {code}: {out}")
-                    else:
-                        want = FLAWS[flaw]
-                        expect(code == 1, f"{label}: expected exit 1, got {code}")
-                        expect(want in failed, f"{label}: expected {want} to fail, failed {failed}")
+                    try:
+                        doc = json.loads(out)
+                    except ValueError:
+                        doc = None
+                    key = tuple(sorted(env_extra.items()))
+                    wrong = judge(run, service, code, doc, out, err, tmp, None if not flaw else baselines.get(key))
+                    if not flaw and doc is not None and key not in baselines:
+                        baselines[key] = {c["name"] for c in doc.get("checks", []) if c["status"] == "pass"}
+                    if run.get("bench") and not wrong:
+                        runs += 1
+                        bcode, bout = bench_summary(args, svc.url, flags)
+                        print(f"{'ok' if bcode == 0 else 'WRONG':5} {label} [bench]: exit {bcode}: {bout}")
+                        if bcode != 0:
+                            wrong_runs.append(f"{label} [bench]")
             finally:
-                proc.terminate()
-                proc.wait(timeout=10)
-    print(f"{runs} runs, {len(failures)} wrong")
-    if failures:
+                svc.stop()
+                shutil.rmtree(tmp, ignore_errors=True)
+            if doc is not None:
+                failed = [c["name"] for c in doc.get("checks", []) if c["status"] == "fail"]
+                seen = (
+                    f"exit {code}: {doc.get('passed')} passed, {doc.get('failed')} failed, {doc.get('skipped')} skipped"
+                    + (f" (failed: {', '.join(failed)})" if failed else "")
+                    + (f" error: {one_line(doc['error'], 120)}" if doc.get("error") else "")
+                )
+            else:
+                seen = f"exit {code}"
+            print(f"{'WRONG' if wrong else 'ok':5} {label}: {seen}")
+            for w in wrong:
+                print(f"        - {w}")
+            if wrong:
+                wrong_runs.append(label)
+                if args.verbose and doc is not None:
+                    for c in doc.get("checks", []):
+                        if c["status"] == "fail":
+                            print(f"          {c['name']}: {one_line(c['message'], 300)}")
+            sys.stdout.flush()
+    if args.list:
+        return
+    print(f"{runs} runs, {len(wrong_runs)} wrong")
+    if wrong_runs:
         sys.exit(1)
 
 
