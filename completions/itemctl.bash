@@ -171,7 +171,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__check)
-            opts="-H -q -h --url --embedded --path --openapi --header --quiet --fastapi --exact-echo --no-exact-echo --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
+            opts="-H -q -v -h --url --embedded --path --openapi --header --quiet --verbose --update-204 --fastapi --exact-echo --no-exact-echo --seeded --only --skip --concurrency --format --report --timeout --retry --wait --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

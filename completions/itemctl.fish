@@ -74,7 +74,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d '
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l print -d 'What to show, as letters: H request headers, B request body, h response status line and headers, b response body (default: b with the status line). Everything but the response body goes to stderr' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
@@ -121,7 +121,7 @@ json\t'One JSON document'
 junit\t'JUnit XML'
 tap\t'TAP version 13'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a report to FILE, in the format its extension names: .xml (JUnit), .json or .tap, whatever --format says for stdout. It is written even when the server cannot be reached' -r -F
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How long to wait for the server to answer before checking: 30s; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
@@ -129,6 +129,8 @@ always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s q -l quiet -d 'Print only failed checks and the summary line'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -s v -l verbose -d 'Show each request sent and each response (status, headers, body) on stderr as it happens, with the check it belongs to'
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l update-204 -d 'Accept `204 No Content` (no body) as an update even where the OpenAPI document does not list it: RFC 9110 allows it. replace then reads the item back with the document\'s GET, where there is one'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l fastapi -d 'Also check pydantic\'s coercions and FastAPI\'s 422 shape'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l exact-echo -d 'Responses must hold exactly the item\'s fields (no extra `id` or timestamps). The default for the tutorial\'s item, unless the documented response schema lists other fields'
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l no-exact-echo -d 'Every sent field must come back with its value; other fields (an `id`, timestamps) are allowed. The default for any item but the tutorial\'s'
@@ -153,7 +155,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests 
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l body -d 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document\'s shape, else the tutorial\'s {"name":"x","size":3}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"

@@ -323,8 +323,19 @@ pub struct CheckArgs {
     pub headers: HeaderArgs,
 
     /// Print only failed checks and the summary line.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// Show each request sent and each response (status, headers, body)
+    /// on stderr as it happens, with the check it belongs to.
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Accept `204 No Content` (no body) as an update even where the OpenAPI
+    /// document does not list it: RFC 9110 allows it. replace then reads the
+    /// item back with the document's GET, where there is one.
+    #[arg(long)]
+    pub update_204: bool,
 
     /// Also check pydantic's coercions and FastAPI's 422 shape.
     #[arg(long)]

@@ -62,9 +62,10 @@ pub struct Run<'a> {
     /// and rules (`slug (text, 3 to 64 characters, pattern ^[a-z0-9-]+$)`,
     /// `order_id (integer)`); empty otherwise.
     pub id: &'a str,
-    /// The results, in the order the checks ran (empty with `error`).
+    /// The results, in the order the checks ran (those before `error`).
     pub results: &'a [CheckResult],
-    /// Why no check could run (the server could not be reached).
+    /// Why the run could not start, or stopped: the server could not be
+    /// reached (before the first check when `results` is empty).
     pub error: Option<&'a str>,
 }
 
@@ -154,12 +155,41 @@ fn checklist(run: &Run<'_>, look: Look) -> String {
             run.endpoint_lines().unwrap_or_default()
         )
     };
-    if let Some(error) = run.error {
+    if let Some(error) = run.error
+        && results.is_empty()
+    {
         let _ = writeln!(out, "{}", paint(red, &format!("no check ran: {error}")));
     }
-    for r in results {
+    let mut shown = 0;
+    while let Some(r) = results.get(shown) {
+        shown += 1;
         if look.quiet && !matches!(r.outcome, Outcome::Fail(_)) {
             continue;
+        }
+        // Checks skipped in a row for one reason share a line.
+        if let Outcome::Skip(why) = &r.outcome {
+            let mut names = vec![r.check.name()];
+            while let Some(next) = results.get(shown)
+                && matches!(&next.outcome, Outcome::Skip(w) if w == why)
+            {
+                names.push(next.check.name());
+                shown += 1;
+            }
+            if names.len() > 1 {
+                let mark = if terminal {
+                    paint(yellow, "-")
+                } else {
+                    "SKIP".to_owned()
+                };
+                let names = names.join(", ");
+                let names = if terminal { paint(bold, &names) } else { names };
+                let _ = writeln!(
+                    out,
+                    "{mark} {names}  {}",
+                    paint(dim, &format!("skipped: {why}"))
+                );
+                continue;
+            }
         }
         let mark = match (&r.outcome, terminal) {
             (Outcome::Pass(_), true) => paint(green, "✓"),
@@ -201,6 +231,18 @@ fn checklist(run: &Run<'_>, look: Look) -> String {
                 );
             }
         }
+    }
+    if let Some(error) = run.error
+        && !results.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                red,
+                &format!("stopped: the server can no longer be reached: {error}")
+            )
+        );
     }
     out.push_str(&summary(Tally::of(results)));
     out.push('\n');
@@ -324,7 +366,9 @@ fn junit(run: &Run<'_>) -> String {
 
 fn tap(run: &Run<'_>) -> String {
     let results = run.results;
-    if let Some(error) = run.error {
+    if let Some(error) = run.error
+        && results.is_empty()
+    {
         return format!("TAP version 13\n1..0\nBail out! {error}\n");
     }
     let mut out = format!("TAP version 13\n1..{}\n", results.len());
@@ -354,6 +398,9 @@ fn tap(run: &Run<'_>) -> String {
                 );
             }
         }
+    }
+    if let Some(error) = run.error {
+        let _ = writeln!(out, "Bail out! {error}");
     }
     let _ = writeln!(out, "# {}", summary(Tally::of(results)));
     out

@@ -79,6 +79,65 @@ pub struct Outgoing {
     pub body: Bytes,
 }
 
+/// One request and what came back, for `-v` as it happens.
+#[derive(Clone, Debug)]
+pub struct Traced<'a> {
+    /// `PUT`, `GET`.
+    pub method: &'a str,
+    /// The whole URL.
+    pub url: &'a str,
+    /// The request headers sent (names lower case).
+    pub request_headers: Vec<(String, String)>,
+    /// The request body.
+    pub request_body: &'a [u8],
+    /// The answer; or why there was none.
+    pub response: Result<Answered<'a>, String>,
+}
+
+/// An answer, for a trace.
+#[derive(Clone, Debug)]
+pub struct Answered<'a> {
+    /// The status code.
+    pub status: u16,
+    /// The headers (names lower case).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// What `-v` shows.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// A line of context: `check create`.
+    Note(&'a str),
+    /// A request and what came back.
+    Exchange(&'a Traced<'a>),
+}
+
+/// Where `-v` sends what a client does, as it happens. Called from any
+/// task; each call is one whole block.
+#[derive(Clone)]
+pub struct Tracer(pub std::sync::Arc<dyn Fn(Event<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for Tracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tracer")
+    }
+}
+
+/// Header pairs for a trace (lossy text).
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Parses a base URL, with a message that names the fix.
 ///
 /// # Errors
@@ -150,6 +209,8 @@ pub struct Options {
     pub headers: Vec<(String, String)>,
     /// The item path below the base URL.
     pub path: PathTemplate,
+    /// Where to show each exchange as it completes (`check -v`).
+    pub trace: Option<Tracer>,
 }
 
 impl Default for Options {
@@ -159,6 +220,7 @@ impl Default for Options {
             follow: false,
             headers: Vec::new(),
             path: PathTemplate::default(),
+            trace: None,
         }
     }
 }
@@ -179,6 +241,7 @@ pub struct Client {
     /// across requests (curl's `--max-time`), not per request.
     deadline: Option<Instant>,
     path: PathTemplate,
+    trace: Option<Tracer>,
 }
 
 impl Client {
@@ -224,7 +287,28 @@ impl Client {
             timeout: opts.timeout,
             deadline: None,
             path: opts.path.clone(),
+            trace: opts.trace.clone(),
         })
+    }
+
+    /// Shows `note` where `-v` shows exchanges (nothing without `-v`).
+    pub fn note(&self, note: &str) {
+        if let Some(Tracer(f)) = &self.trace {
+            f(Event::Note(note));
+        }
+    }
+
+    /// Shows an exchange where `-v` shows them.
+    fn traced(&self, method: &str, url: &str, body: &[u8], response: Result<Answered<'_>, String>) {
+        if let Some(Tracer(f)) = &self.trace {
+            f(Event::Exchange(&Traced {
+                method,
+                url,
+                request_headers: header_pairs(&self.headers),
+                request_body: body,
+                response,
+            }));
+        }
     }
 
     /// Makes the timeout a total from now on: every later request, and all
@@ -276,12 +360,40 @@ impl Client {
             .headers(self.headers.clone())
             .timeout(self.limit())
             .send()
-            .await
-            .map_err(|e| Failure::NoResponse(describe(&e, url, self.timeout)))?;
-        let status = sent.status().as_u16();
-        match read_capped(sent, url).await? {
-            Ok(body) => Ok((status, body)),
-            Err(e) => Err(Failure::NoResponse(describe(&e, url, self.timeout))),
+            .await;
+        let got = match sent {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let headers = self
+                    .trace
+                    .as_ref()
+                    .map(|_| header_pairs(resp.headers()))
+                    .unwrap_or_default();
+                match read_capped(resp, url).await? {
+                    Ok(body) => Ok((status, headers, body)),
+                    Err(e) => Err(describe(&e, url, self.timeout)),
+                }
+            }
+            Err(e) => Err(describe(&e, url, self.timeout)),
+        };
+        match got {
+            Ok((status, headers, body)) => {
+                self.traced(
+                    "GET",
+                    url,
+                    b"",
+                    Ok(Answered {
+                        status,
+                        headers,
+                        body: &body,
+                    }),
+                );
+                Ok((status, body))
+            }
+            Err(why) => {
+                self.traced("GET", url, b"", Err(why.clone()));
+                Err(Failure::NoResponse(why))
+            }
         }
     }
 
@@ -340,7 +452,21 @@ impl Client {
     ) -> Result<Exchange, Failure> {
         let url = item_url_at(&self.base, &self.path, &encode_id(id))?;
         if needs_wire(id, &url) {
-            return self.put_by_hand(id, body, retry).await;
+            let got = self.put_by_hand(id, body.clone(), retry).await;
+            match &got {
+                Ok(ex) => self.traced(
+                    "PUT",
+                    &url,
+                    &body,
+                    Ok(Answered {
+                        status: ex.status,
+                        headers: ex.headers.clone(),
+                        body: &ex.body,
+                    }),
+                ),
+                Err(e) => self.traced("PUT", &url, &body, Err(e.to_string())),
+            }
+            return got;
         }
         self.send_put(&url, body, retry).await
     }
@@ -371,42 +497,42 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     let version = format!("{:?}", resp.version());
-                    let headers = resp
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.as_str().to_owned(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
-                        })
-                        .collect();
+                    let headers = header_pairs(resp.headers());
                     match read_capped(resp, &self.base).await? {
-                        Ok(body) => {
-                            return Ok(Exchange {
+                        Ok(got) => {
+                            let ex = Exchange {
                                 version,
                                 status: status.as_u16(),
                                 reason: status.canonical_reason().unwrap_or(""),
                                 headers,
-                                body,
+                                body: got,
                                 elapsed: started.elapsed(),
-                            });
+                            };
+                            self.traced(
+                                "PUT",
+                                url,
+                                &body,
+                                Ok(Answered {
+                                    status: ex.status,
+                                    headers: ex.headers.clone(),
+                                    body: &ex.body,
+                                }),
+                            );
+                            return Ok(ex);
                         }
                         Err(e) => e,
                     }
                 }
                 Err(e) => e,
             };
+            let why = describe(&err, &self.base, self.timeout);
+            self.traced("PUT", url, &body, Err(why.clone()));
             if err.is_connect() && attempt < retry {
                 attempt += 1;
                 tokio::time::sleep(backoff(attempt)).await;
                 continue;
             }
-            return Err(Failure::NoResponse(describe(
-                &err,
-                &self.base,
-                self.timeout,
-            )));
+            return Err(Failure::NoResponse(why));
         }
     }
 

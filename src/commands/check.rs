@@ -11,6 +11,7 @@ use crate::check::report::{self, Format, Look};
 use crate::check::{self, CheckResult, Outcome, Tally};
 use crate::cli::CheckArgs;
 use crate::client::{self, Client, openapi};
+use crate::contract::Promises;
 use crate::error::Failure;
 
 /// Runs the checks against `--url` (or the embedded server), prints the
@@ -23,10 +24,15 @@ use crate::error::Failure;
 /// reached, [`Failure::Interrupted`], or a failed write.
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
     refuse_silent_embedded(args.target.url.as_deref(), args.target.embedded, "check")?;
+    // A report that cannot be written is known before anything runs.
+    if let Some(path) = &args.report {
+        report_dir_exists(path)?;
+    }
     let client_options = client::Options {
         timeout: args.timeout.timeout,
         headers: args.headers.headers.clone(),
         path: args.target.endpoint.path.clone().unwrap_or_default(),
+        trace: args.verbose.then(|| output::stderr_tracer(color)),
         ..client::Options::default()
     };
     let embedded = args.target.url.is_none();
@@ -75,10 +81,13 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
                 (_, true) => false,
                 _ => check::exact_echo_by_default(&shape, endpoint.promises.response_fields.as_deref()),
             },
-            promises: endpoint.promises,
+            promises: Promises {
+                update_204: endpoint.promises.update_204 || args.update_204,
+                ..endpoint.promises
+            },
             shape: shape.clone(),
         };
-        let results = check::run(&client, &opts).await?;
+        let suite = check::run(&client, &opts).await;
         drop(stop);
         let described = Described {
             path: endpoint.path.to_string(),
@@ -86,9 +95,9 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             shape: shape.to_string(),
             id,
         };
-        Ok::<_, Failure>((client.base().to_owned(), Some(described), Ok(results)))
+        Ok::<_, Failure>((client.base().to_owned(), Some(described), Ok(suite)))
     }))?;
-    let (url, described, results) = outcome;
+    let (url, described, suite) = outcome;
     let described = described.unwrap_or_else(|| Described {
         path: args
             .target
@@ -101,8 +110,12 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         shape: String::new(),
         id: String::new(),
     });
-    let error = results.as_ref().err().map(ToString::to_string);
-    let results: &[CheckResult] = results.as_deref().unwrap_or(&[]);
+    // The server could not be reached: before the first check, or it went
+    // away mid-run (the checks that ran are still reported).
+    let (results, error): (&[CheckResult], Option<String>) = match &suite {
+        Ok(s) => (&s.results, s.stopped.clone()),
+        Err(unreachable) => (&[], Some(unreachable.to_string())),
+    };
     let run = report::Run {
         url: &url,
         embedded,
@@ -117,9 +130,9 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         terminal: output::stdout_is_terminal(),
         quiet: args.quiet,
     };
-    // Unreachable: the text checklist would only repeat the error line;
-    // machine formats still get their document.
-    let text = if error.is_some() && args.format == Format::Text {
+    // Unreachable before any check: the text checklist would only repeat
+    // the error line; machine formats still get their document.
+    let text = if error.is_some() && results.is_empty() && args.format == Format::Text {
         String::new()
     } else {
         report::render(args.format, &run, look)
@@ -138,6 +151,14 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         })?;
     }
     if let Some(error) = error {
+        let error = if results.is_empty() {
+            error
+        } else {
+            format!(
+                "{error} (the server went away after {} checks; the rest were not run)",
+                results.len()
+            )
+        };
         return Err(Failure::NoResponse(error).into());
     }
     let tally = Tally::of(results);
@@ -151,6 +172,26 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     })
 }
 
+/// That the folder `--report` writes into exists.
+///
+/// # Errors
+/// [`Failure::Usage`] naming the folder.
+fn report_dir_exists(path: &std::path::Path) -> Result<(), Failure> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => return Ok(()),
+    };
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(Failure::Usage(format!(
+            "cannot write the report to {}: the folder {} does not exist (create it, or name another --report FILE)",
+            path.display(),
+            dir.display()
+        )))
+    }
+}
+
 /// The endpoint a run checked, for the report.
 struct Described {
     path: String,
@@ -159,18 +200,11 @@ struct Described {
     id: String,
 }
 
-/// Why every check was skipped: the distinct reasons, with their checks
-/// (those left out by `--only` named only when nothing else explains it).
+/// Why every check was skipped: the distinct reasons, with their checks.
 fn why_none_ran(results: &[CheckResult]) -> String {
-    let selected = |why: &str| !why.contains("--only");
-    let any_selected = results
-        .iter()
-        .any(|r| matches!(&r.outcome, Outcome::Skip(why) if selected(why)));
     let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
     for r in results {
-        if let Outcome::Skip(why) = &r.outcome
-            && (selected(why) || !any_selected)
-        {
+        if let Outcome::Skip(why) = &r.outcome {
             match reasons.iter_mut().find(|(w, _)| w == why) {
                 Some((_, names)) => names.push(r.check.name()),
                 None => reasons.push((why.clone(), vec![r.check.name()])),

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{Parts, PutArgs};
-use crate::client::{Exchange, Outgoing};
+use crate::client::{Event, Exchange, Outgoing};
 
 /// Set to `1` to make itemctl lay out stdout as for a terminal (for
 /// tests), `0` as for a pipe. Colors still follow `--color` and the stream.
@@ -273,6 +273,67 @@ pub fn json_line(ex: &Exchange, id: &str) -> String {
         elapsed_ms: (ex.elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0,
     };
     serde_json::to_string(&line).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The most bytes of a body `check -v` shows (the rest is counted).
+const TRACE_BODY_CAP: usize = 2048;
+
+/// `check -v`: each note (`* check create`) and each exchange as one block
+/// on stderr, as Hurl's `--verbose` shows them: `>` the request line and
+/// headers, then the body; `<` the status line and headers, then the body
+/// (bodies over 2 KiB cut, with the rest counted).
+pub fn stderr_tracer(choice: anstream::ColorChoice) -> crate::client::Tracer {
+    crate::client::Tracer(std::sync::Arc::new(move |event: Event<'_>| {
+        use std::io::Write;
+        let mut block = String::new();
+        match event {
+            Event::Note(note) => block.push_str(&format!("* {note}\n")),
+            Event::Exchange(t) => {
+                block.push_str(&format!("> {} {}\n", t.method, t.url));
+                for (k, v) in &t.request_headers {
+                    block.push_str(&format!("> {k}: {v}\n"));
+                }
+                trace_body(&mut block, t.request_body);
+                match &t.response {
+                    Ok(a) => {
+                        let reason = http::StatusCode::from_u16(a.status)
+                            .ok()
+                            .and_then(|s| s.canonical_reason())
+                            .unwrap_or("");
+                        block.push_str(&format!("< {}\n", status_line(a.status, reason)));
+                        for (k, v) in &a.headers {
+                            block.push_str(&format!("< {k}: {v}\n"));
+                        }
+                        trace_body(&mut block, a.body);
+                    }
+                    Err(why) => {
+                        let red = color(AnsiColor::Red).bold();
+                        block.push_str(&format!(
+                            "< {}\n",
+                            paint(red, &format!("no response: {why}"))
+                        ));
+                    }
+                }
+                block.push('\n');
+            }
+        }
+        let mut stderr = anstream::AutoStream::new(std::io::stderr().lock(), choice);
+        let _ = stderr.write_all(block.as_bytes());
+        let _ = stderr.flush();
+    }))
+}
+
+/// A body in a trace block: as text (lossy), cut at [`TRACE_BODY_CAP`].
+fn trace_body(block: &mut String, body: &[u8]) {
+    if body.is_empty() {
+        return;
+    }
+    let shown = &body[..body.len().min(TRACE_BODY_CAP)];
+    block.push_str(&String::from_utf8_lossy(shown));
+    if body.len() > shown.len() {
+        block.push_str(&format!("… ({} more bytes)", body.len() - shown.len()));
+    }
+    block.push('\n');
 }
 
 #[cfg(test)]

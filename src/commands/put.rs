@@ -55,6 +55,7 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             follow: args.follow,
             headers: args.headers.headers.clone(),
             path: args.endpoint.path.clone().unwrap_or_default(),
+            trace: None,
         },
     )?
     // --timeout is the whole command's, discovery and retries included.

@@ -46,15 +46,50 @@ fn utc(s: &str) -> Option<&str> {
         .filter(|rest| rest.len() >= 19 && rest.as_bytes().get(10) == Some(&b'T'))
 }
 
+/// Where `got` does not echo `want`, as deep as they go: the path below
+/// the field (`.dims.unit`, `.tags[0]`) and what differs. Objects are
+/// echoed when every key of `want` is in `got` with an echoed value (a
+/// null may be left out) and, with `exact`, no other key is; lists item
+/// by item; other values by [`same`].
+fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, v) in w {
+                match g.get(k) {
+                    None if !exact && v.is_null() => {}
+                    None => return Some((format!(".{k}"), format!("expected {v}, got nothing"))),
+                    Some(x) => {
+                        if let Some((at, why)) = difference(v, x, exact) {
+                            return Some((format!(".{k}{at}"), why));
+                        }
+                    }
+                }
+            }
+            if exact && let Some(extra) = g.keys().find(|k| !w.contains_key(*k)) {
+                return Some((format!(".{extra}"), "a field that was not sent".into()));
+            }
+            None
+        }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+            w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
+                difference(v, x, exact).map(|(at, why)| (format!("[{i}]{at}"), why))
+            })
+        }
+        _ if same(want, got) => None,
+        _ => Some((String::new(), format!("expected {want}, got {got}"))),
+    }
+}
+
 /// Compares a response body with the item the server should hold:
-/// every field of `expected` must be in it with the same value
-/// ([`same`]), except that a null may be left out (FastAPI's
-/// `response_model_exclude_none`); with `exact`, it must hold exactly
-/// those fields.
+/// every field of `expected` must be in it with an echoed value, as deep
+/// as it goes (numbers by value, [`same`]), except that a null may be
+/// left out (FastAPI's `response_model_exclude_none`); with `exact`, it
+/// must hold exactly those fields (nested ones too).
 ///
 /// # Errors
 /// One line: the body is not a JSON object, or the first field that is
-/// missing, differs or (with `exact`) is extra.
+/// missing, differs (with its path: `"dims".unit`) or (with `exact`) is
+/// extra.
 pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Result<(), String> {
     let got: Value = serde_json::from_slice(body)
         .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
@@ -70,10 +105,11 @@ pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Resul
                     snippet(body)
                 ));
             }
-            Some(v) if !same(want, v) => {
-                return Err(format!("{k:?}: expected {want}, got {v}"));
+            Some(v) => {
+                if let Some((at, why)) = difference(want, v, exact) {
+                    return Err(format!("{k:?}{at}: {why}"));
+                }
             }
-            Some(_) => {}
         }
     }
     if exact && let Some(extra) = got.keys().find(|k| !expected.contains_key(*k)) {
@@ -125,6 +161,44 @@ mod tests {
             compare(&sent, b"[]", false)
                 .unwrap_err()
                 .contains("not a JSON object")
+        );
+        // As deep as the item goes: a nested field, a list item; a null
+        // may be left out; other nested fields only without `exact`.
+        let nested: Map<String, Value> =
+            serde_json::from_value(json!({"dims": {"w": 2, "note": null}, "tags": [{"k": "a"}]}))
+                .unwrap();
+        let body = |v: Value| v.to_string().into_bytes();
+        assert_eq!(
+            compare(
+                &nested,
+                &body(json!({"dims": {"w": 2.0, "id": 1}, "tags": [{"k": "a"}]})),
+                false
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            compare(
+                &nested,
+                &body(json!({"dims": {"w": 2, "note": "old"}, "tags": [{"k": "a"}]})),
+                false
+            ),
+            Err(r#""dims".note: expected null, got "old""#.to_owned())
+        );
+        assert_eq!(
+            compare(
+                &nested,
+                &body(json!({"dims": {"w": 2}, "tags": [{"k": "b"}]})),
+                false
+            ),
+            Err(r#""tags"[0].k: expected "a", got "b""#.to_owned())
+        );
+        assert_eq!(
+            compare(
+                &nested,
+                &body(json!({"dims": {"w": 2, "note": null, "id": 1}, "tags": [{"k": "a"}]})),
+                true
+            ),
+            Err(r#""dims".id: a field that was not sent"#.to_owned())
         );
         let big: Value =
             serde_json::from_slice(br#"{"n":123456789012345678901234567890}"#).unwrap();

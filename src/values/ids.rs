@@ -181,6 +181,165 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
         })
 }
 
+/// One id as a request sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spelling {
+    /// The id the server must see.
+    pub id: String,
+    /// Whether its `+` characters go into the path as they are, not
+    /// percent-encoded (a correct server reads a raw `+` as itself; one
+    /// that decodes a path as a form reads a space).
+    pub raw_plus: bool,
+}
+
+impl Spelling {
+    fn plain(id: String) -> Spelling {
+        Spelling {
+            id,
+            raw_plus: false,
+        }
+    }
+}
+
+/// Two distinct ids that servers are known to conflate, for the identity
+/// check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookAlike {
+    /// How they differ: `letter case`, `a trailing character`, …
+    pub what: &'static str,
+    /// The one created first.
+    pub first: Spelling,
+    /// The one that must then be created too (201), not updated.
+    pub second: Spelling,
+}
+
+/// How many fresh ids each kind of look-alike pair may try before it is
+/// left out (the rules admit no pair of that kind).
+const PAIR_TRIES: usize = 16;
+
+/// Pairs of distinct ids that the rules admit and that servers are known
+/// to conflate, one per kind of difference, each made from its own fresh
+/// id (`fresh` gives a new admitted id on every call), so that no id of
+/// a pair was ever sent before:
+/// - text: letter case; Unicode normalisation (NFC `é` vs NFD `e` and a
+///   combining accent); compatibility normalisation (NFKC: a full-width
+///   digit `１` vs `1`); a trailing character; trailing white space (a
+///   server that `.strip()`s ids); `+` vs a space (a server that decodes
+///   a path as a form, `+` for a space);
+/// - integers: a trailing digit;
+/// - UUIDs: none (their letter case is not a difference).
+///
+/// A kind whose pair the rules do not admit (a pattern without spaces, a
+/// `maxLength` that leaves no room) is left out.
+pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> String) -> Vec<LookAlike> {
+    type Make = fn(&IdRules, &str) -> Option<(Spelling, Spelling)>;
+    let kinds: &[(&'static str, Make)] = match rules.kind {
+        IdKind::Text => &[
+            ("letter case", |_, f| {
+                let flipped = flip_last_letter(f)?;
+                Some((Spelling::plain(f.to_owned()), Spelling::plain(flipped)))
+            }),
+            ("Unicode normalisation (NFC vs NFD)", |r, f| {
+                let g = room(r, f, 2);
+                Some((
+                    Spelling::plain(format!("{g}\u{e9}")),
+                    Spelling::plain(format!("{g}e\u{301}")),
+                ))
+            }),
+            (
+                "compatibility normalisation (a full-width digit)",
+                |r, f| {
+                    let g = room(r, f, 1);
+                    Some((
+                        Spelling::plain(format!("{g}1")),
+                        Spelling::plain(format!("{g}\u{ff11}")),
+                    ))
+                },
+            ),
+            ("a trailing character", |r, f| {
+                let g = room(r, f, 1);
+                if r.admits(&format!("{g}x")) {
+                    return Some((Spelling::plain(g.clone()), Spelling::plain(format!("{g}x"))));
+                }
+                // No room for one more: the id without its last character.
+                let chopped: String = f.chars().take(f.chars().count().checked_sub(1)?).collect();
+                Some((Spelling::plain(chopped), Spelling::plain(f.to_owned())))
+            }),
+            ("trailing white space", |r, f| {
+                let g = room(r, f, 1);
+                Some((Spelling::plain(g.clone()), Spelling::plain(format!("{g} "))))
+            }),
+            ("`+` and a space", |r, f| {
+                let g = room(r, f, 2);
+                Some((
+                    Spelling {
+                        id: format!("{g}+1"),
+                        raw_plus: true,
+                    },
+                    Spelling::plain(format!("{g} 1")),
+                ))
+            }),
+        ],
+        IdKind::Integer => &[("a trailing digit", |r, f| {
+            let n: i64 = f.parse().ok()?;
+            let longer = n.checked_mul(10)?.to_string();
+            if r.admits(&longer) {
+                return Some((Spelling::plain(f.to_owned()), Spelling::plain(longer)));
+            }
+            Some((
+                Spelling::plain((n / 10).to_string()),
+                Spelling::plain(f.to_owned()),
+            ))
+        })],
+        IdKind::Uuid => &[],
+    };
+    let mut out = Vec::new();
+    for (what, make) in kinds {
+        for _ in 0..PAIR_TRIES {
+            let f = fresh();
+            if let Some((first, second)) = make(rules, &f)
+                && first.id != second.id
+                && rules.admits(&first.id)
+                && rules.admits(&second.id)
+            {
+                out.push(LookAlike {
+                    what,
+                    first,
+                    second,
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// `f` with its first characters dropped so that `n` more fit within
+/// `maxLength` (the end of a fresh id is its random part); at least one
+/// character stays.
+fn room(rules: &IdRules, f: &str, n: usize) -> String {
+    let len = f.chars().count();
+    let max = rules
+        .max_len
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let keep = max.saturating_sub(n).clamp(1, len.max(1));
+    f.chars().skip(len.saturating_sub(keep)).collect()
+}
+
+/// `f` with the case of its last ASCII letter flipped.
+fn flip_last_letter(f: &str) -> Option<String> {
+    let at = f.rfind(|c: char| c.is_ascii_alphabetic())?;
+    let mut out = f.to_owned();
+    let c = f[at..].chars().next()?;
+    let flipped = if c.is_ascii_uppercase() {
+        c.to_ascii_lowercase()
+    } else {
+        c.to_ascii_uppercase()
+    };
+    out.replace_range(at..at + 1, &flipped.to_string());
+    Some(out)
+}
+
 /// `random` as a version-4 UUID, lower case.
 pub fn uuid_text(random: u128) -> String {
     let v = (random & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
@@ -263,6 +422,81 @@ mod tests {
         assert_eq!(
             bench_ids(&code, 1, 10).unwrap_err(),
             r"the path parameter admits none of bench's id forms (text, pattern ^[A-Z]{2}-\d{6}$): give bench another --path, or check the endpoint instead"
+        );
+    }
+
+    /// The kinds of the look-alike pairs for `rules`, after checking that
+    /// every id of them is admitted and none repeats (none was sent
+    /// before, as a 12-character id once was: cut to make room, it became
+    /// the id of another pair).
+    fn look_alike_kinds(rules: &IdRules) -> Vec<&'static str> {
+        let mut n = 0u128;
+        let pairs = look_alikes(rules, || {
+            n += 1;
+            fresh(
+                rules,
+                "itemctl-check-0123456789abcdef-identity",
+                n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
+            )
+        });
+        let mut seen = std::collections::HashSet::new();
+        for p in &pairs {
+            for s in [&p.first, &p.second] {
+                assert!(rules.admits(&s.id), "{:?} ({}) not admitted", s.id, p.what);
+                assert!(seen.insert(s.id.clone()), "{:?} ({}) twice", s.id, p.what);
+            }
+        }
+        pairs.iter().map(|p| p.what).collect()
+    }
+
+    #[test]
+    fn look_alike_pairs_are_fresh_admitted_and_as_many_as_the_rules_allow() {
+        let all = [
+            "letter case",
+            "Unicode normalisation (NFC vs NFD)",
+            "compatibility normalisation (a full-width digit)",
+            "a trailing character",
+            "trailing white space",
+            "`+` and a space",
+        ];
+        assert_eq!(look_alike_kinds(&rules(json!({"type": "string"}))), all);
+        for max in [4, 12, 40] {
+            let short = rules(json!({"type": "string", "minLength": 3, "maxLength": max}));
+            assert_eq!(look_alike_kinds(&short), all, "maxLength {max}");
+        }
+        let slug = rules(json!({"type": "string", "pattern": "^[a-z0-9]+$"}));
+        assert_eq!(look_alike_kinds(&slug), ["a trailing character"]);
+        // Ids of one length: only the pairs of equal length.
+        for len in [3, 8] {
+            let exact = rules(json!({"type": "string", "minLength": len, "maxLength": len}));
+            assert_eq!(
+                look_alike_kinds(&exact),
+                [
+                    "letter case",
+                    "compatibility normalisation (a full-width digit)",
+                    "`+` and a space"
+                ],
+                "length {len}"
+            );
+        }
+        let small = rules(json!({"type": "integer", "minimum": 1, "maximum": 100000}));
+        assert_eq!(look_alike_kinds(&small), ["a trailing digit"]);
+        assert!(look_alike_kinds(&IdRules::from(IdKind::Uuid)).is_empty());
+        // The `+` is sent as it is; the other id of its pair has a space.
+        let mut n = 0u128;
+        let plus = look_alikes(&rules(json!({"type": "string"})), || {
+            n += 1;
+            format!("id{n}")
+        })
+        .pop()
+        .unwrap();
+        assert_eq!(
+            (
+                plus.first.id.as_str(),
+                plus.first.raw_plus,
+                plus.second.id.as_str()
+            ),
+            ("id6+1", true, "id6 1")
         );
     }
 

@@ -75,14 +75,95 @@ fn field_value(f: &Field, variant: u64, salt: &str) -> Value {
 }
 
 /// A valid item with only the required fields (with no required field:
-/// only the first, so that the body is not `{}`).
+/// only the first, so that the body is not `{}`), as deep as the schema
+/// goes: inside each nested model (and each list item of one) only its
+/// required fields and those whose value when left out the schema does
+/// not tell. An update with it shows a server that merges, at any depth.
 pub fn minimal(body: &Body, variant: u64, salt: &str) -> Item {
     body.fields
         .iter()
         .enumerate()
         .filter(|(i, f)| in_minimal(body, *i, f))
-        .map(|(_, f)| (f.name.clone(), field_value(f, variant, salt)))
+        .map(|(_, f)| {
+            (
+                f.name.clone(),
+                pruned(&f.schema, field_value(f, variant, salt)),
+            )
+        })
         .collect()
+}
+
+/// The schema a value of `s` is made from ([`value_at`]'s choice): null
+/// taken out, a union's first alternative, an `allOf`'s first member.
+fn made_from(s: &Schema) -> Schema {
+    let (inner, _) = without_null(s);
+    if let Some(first) = inner.alternatives().first() {
+        return made_from(first);
+    }
+    if let Some([first, ..]) = inner.all_of.as_deref() {
+        return made_from(first);
+    }
+    inner
+}
+
+/// What a server stores for property `name` of `object` when it is left
+/// out, where the schema tells: its default, else null when it is
+/// nullable and not required.
+fn omitted_value(object: &Schema, name: &str, prop: &Schema) -> Option<Value> {
+    if let Some(d) = &prop.default {
+        return Some(d.clone());
+    }
+    let (_, nullable) = without_null(prop);
+    (nullable && !object.required.iter().any(|r| r == name)).then_some(Value::Null)
+}
+
+/// `v` (a value of `s`) without the nested fields whose stored value is
+/// known when left out, at every depth.
+fn pruned(s: &Schema, v: Value) -> Value {
+    let m = made_from(s);
+    match v {
+        Value::Object(mut obj) if !m.properties.is_empty() => {
+            for (name, prop) in &m.properties {
+                if !m.required.contains(name) && omitted_value(&m, name, prop).is_some() {
+                    obj.remove(name);
+                } else if let Some(sub) = obj.get_mut(name) {
+                    *sub = pruned(prop, std::mem::take(sub));
+                }
+            }
+            Value::Object(obj)
+        }
+        Value::Array(list) => match &m.items {
+            Some(Some(item)) => Value::Array(list.into_iter().map(|x| pruned(item, x)).collect()),
+            _ => Value::Array(list),
+        },
+        other => other,
+    }
+}
+
+/// `v` (a value of `s`) with every nested field left out that has a known
+/// stored value put in, at every depth: what a server holds for it.
+fn filled(s: &Schema, v: Value) -> Value {
+    let m = made_from(s);
+    match v {
+        Value::Object(mut obj) if !m.properties.is_empty() => {
+            for (name, prop) in &m.properties {
+                match obj.get_mut(name) {
+                    Some(sub) => *sub = filled(prop, std::mem::take(sub)),
+                    None => {
+                        if let Some(d) = omitted_value(&m, name, prop) {
+                            obj.insert(name.clone(), d);
+                        }
+                    }
+                }
+            }
+            Value::Object(obj)
+        }
+        Value::Array(list) => match &m.items {
+            Some(Some(item)) => Value::Array(list.into_iter().map(|x| filled(item, x)).collect()),
+            _ => Value::Array(list),
+        },
+        other => other,
+    }
 }
 
 fn in_minimal(body: &Body, i: usize, f: &Field) -> bool {
@@ -93,15 +174,48 @@ fn in_minimal(body: &Body, i: usize, f: &Field) -> bool {
     }
 }
 
-/// The fields [`minimal`] leaves out whose stored value is known: a
-/// `default`, or null for a nullable field without one.
-pub fn omitted_with_known_value(body: &Body) -> Vec<&Field> {
-    body.fields
-        .iter()
-        .enumerate()
-        .filter(|(i, f)| !in_minimal(body, *i, f) && f.value_when_omitted().is_some())
-        .map(|(_, f)| f)
-        .collect()
+/// Where [`minimal`] leaves out a field whose stored value is known (a
+/// `default`, or null for a nullable field without one), as dotted paths
+/// (`note`, `dims.unit`, `variants.0.color`): the fields an update with
+/// it must reset.
+pub fn omitted_with_known_value(body: &Body) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, f) in body.fields.iter().enumerate() {
+        if !in_minimal(body, i, f) {
+            if f.value_when_omitted().is_some() {
+                out.push(f.name.clone());
+            }
+        } else {
+            let full = field_value(f, 0, "");
+            omitted_within(&f.schema, &full, &f.name, &mut out);
+        }
+    }
+    out
+}
+
+/// The paths under `at` that [`pruned`] takes out of `v`.
+fn omitted_within(s: &Schema, v: &Value, at: &str, out: &mut Vec<String>) {
+    let m = made_from(s);
+    match v {
+        Value::Object(obj) if !m.properties.is_empty() => {
+            for (name, prop) in &m.properties {
+                let path = format!("{at}.{name}");
+                if !m.required.contains(name) && omitted_value(&m, name, prop).is_some() {
+                    if obj.contains_key(name) {
+                        out.push(path);
+                    }
+                } else if let Some(sub) = obj.get(name) {
+                    omitted_within(prop, sub, &path, out);
+                }
+            }
+        }
+        Value::Array(list) => {
+            if let (Some(Some(item)), Some(first)) = (&m.items, list.first()) {
+                omitted_within(item, first, &format!("{at}.0"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A valid item with every nullable field null (the others as in
@@ -123,10 +237,13 @@ pub fn nulls(body: &Body, variant: u64, salt: &str) -> Option<Item> {
 pub fn expected(body: &Body, sent: &Item) -> Item {
     let mut item = sent.clone();
     for f in &body.fields {
-        if !item.contains_key(&f.name)
-            && let Some(v) = f.value_when_omitted()
-        {
-            item.insert(f.name.clone(), v);
+        match item.get_mut(&f.name) {
+            Some(v) => *v = filled(&f.schema, std::mem::take(v)),
+            None => {
+                if let Some(v) = f.value_when_omitted() {
+                    item.insert(f.name.clone(), v);
+                }
+            }
         }
     }
     item
@@ -949,6 +1066,56 @@ mod tests {
             ]
         );
         assert!(deep.body["parts"][0].get("sku").is_none());
+    }
+
+    #[test]
+    fn minimal_goes_as_deep_as_the_schema_and_expected_fills_it_back() {
+        let body = body_of(
+            json!({"Dims": {"type": "object", "required": ["w"], "properties": {
+                       "w": {"type": "number"},
+                       "unit": {"type": "string", "default": "cm"},
+                       "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                       "made": {"type": "array", "items": {"type": "string"}}}},
+                   "Variant": {"type": "object", "required": ["color"], "properties": {
+                       "color": {"type": "string"},
+                       "tag": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null}}},
+                   "P": {"type": "object", "required": ["dims", "variants"], "properties": {
+                       "dims": {"$ref": "#/components/schemas/Dims"},
+                       "variants": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Variant"}},
+                       "spare": {"anyOf": [{"$ref": "#/components/schemas/Dims"}, {"type": "null"}]}}}}),
+            json!({"$ref": "#/components/schemas/P"}),
+        );
+        let m = minimal(&body, 1, "s");
+        // Inside the nested models only what must be sent, or whose
+        // value when left out is not known (a list without a default).
+        assert_eq!(
+            m["dims"].as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["w", "made"]
+        );
+        assert_eq!(
+            m["variants"][0]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["color"]
+        );
+        assert!(!m.contains_key("spare"));
+        assert_eq!(
+            omitted_with_known_value(&body),
+            ["dims.unit", "dims.note", "variants.0.tag", "spare"]
+        );
+        let e = expected(&body, &m);
+        assert_eq!(
+            (
+                &e["dims"]["unit"],
+                &e["dims"]["note"],
+                &e["variants"][0]["tag"],
+                &e["spare"]
+            ),
+            (&json!("cm"), &Value::Null, &Value::Null, &Value::Null)
+        );
+        assert_eq!(e["dims"]["w"], m["dims"]["w"]);
     }
 
     #[test]
