@@ -202,6 +202,12 @@ impl Run {
         out
     }
 
+    /// Runs and checks nothing: for a test that decides itself what the
+    /// output means (a retry loop).
+    pub fn output_unchecked(mut self) -> std::process::Output {
+        self.cmd.output().expect("itemctl runs")
+    }
+
     /// Runs with this exit code expected; returns stdout parsed as one
     /// JSON document (stderr is checked as set, by default empty).
     ///

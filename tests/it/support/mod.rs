@@ -4,6 +4,7 @@
 
 pub mod broken;
 pub mod cmd;
+pub mod front;
 pub mod http;
 pub mod scripted;
 

@@ -122,7 +122,7 @@ impl Scripted {
 
 /// Reads one request: the head up to its blank line, then `Content-Length`
 /// body bytes. `None` when the peer closed before a whole head arrived.
-fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
+pub fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
