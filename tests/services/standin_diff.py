@@ -56,7 +56,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The apps, in the order they run. `undocumented` only when --apps names it.
 APPS = ["products", "people", "zoo", "ledger", "boxes", "events", "contacts", "users", "inventory", "tasks",
-        "shapes", "settings", "accounts", "library", "money", "links", "flags"]
+        "shapes", "settings", "accounts", "library", "money", "links", "flags", "tree", "catalogue", "aliases"]
 OPTIONAL_APPS = ["undocumented"]
 # Apps that need a package the pinned venv may lack: app -> module to import.
 NEEDS = {"contacts": "email_validator", "links": "email_validator"}
@@ -620,7 +620,8 @@ class Values:
         required = set(s.get("required", []))
         out = {}
         for name, prop in s.get("properties", {}).items():
-            if name in required or name in keep or rng.random() < 0.6:
+            # Deep down, required properties only (a recursive model ends).
+            if name in required or name in keep or (depth < 5 and rng.random() < 0.6):
                 out[name] = self.valid(prop, depth + 1)
         return out
 
