@@ -88,6 +88,9 @@ pub struct Signature {
 pub enum Fill {
     /// The stored item's field of that name.
     Item,
+    /// The stored item's field of another name: the model's
+    /// serialization alias differs from its validation alias.
+    Renamed(PyStr),
     /// The path parameter of that name (its validated value).
     Param(usize),
     /// A value the response schema fixes (its default) or one made from
@@ -449,6 +452,10 @@ impl App {
                     let v = match fill {
                         Fill::Item => obj
                             .get(key.as_str().unwrap_or(""))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                        Fill::Renamed(k) => obj
+                            .get(k.as_str().unwrap_or(""))
                             .cloned()
                             .unwrap_or(Value::Null),
                         Fill::Param(i) => params.get(*i).cloned().unwrap_or(Value::Null),
@@ -951,6 +958,21 @@ fn projection(
         (Body::Embedded(fields), _) => fields.iter().map(|f| f.name.clone()).collect(),
         _ => Vec::new(),
     };
+    // pydantic names a model whose validation and serialization schemas
+    // differ (a `serialization_alias`) `<title>-Input` and `<title>-Output`
+    // (pydantic 2.14 `json_schema.py`, FastAPI's
+    // `separate_input_output_schemas`): the same fields, in the same order.
+    let item_title = match &res.item {
+        Some(Core::Model(i)) => models.get(*i).map(|m| m.name.clone()),
+        _ => None,
+    };
+    let renamed = schema.reference_name().is_some_and(|name| {
+        item_title
+            .as_deref()
+            .is_some_and(|t| name == format!("{t}-Output"))
+            && resolved.title.as_deref() == item_title.as_deref()
+            && resolved.properties.len() == item_fields.len()
+    });
     let keys: Vec<&String> = resolved.properties.iter().map(|(k, _)| k).collect();
     if keys
         .iter()
@@ -960,8 +982,10 @@ fn projection(
         return Ok(None);
     }
     let mut fields = Vec::new();
-    for (key, prop) in &resolved.properties {
-        let fill = if item_fields.iter().any(|f| f == key) {
+    for (n, (key, prop)) in resolved.properties.iter().enumerate() {
+        let fill = if renamed && item_fields.get(n).is_some_and(|f| f != key) {
+            Fill::Renamed(PyStr::new(&item_fields[n]))
+        } else if item_fields.iter().any(|f| f == key) {
             Fill::Item
         } else if let Some(i) = res.sig.params.iter().position(|p| p.name == *key) {
             Fill::Param(i)
