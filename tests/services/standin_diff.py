@@ -1586,8 +1586,10 @@ class Stream:
                     note = " ".join(labels)
                     body = self.encode(value) if labels else b"[1]"
                 elif how < 0.8:
-                    body = rng.choice([b"[]", b'"x"', b"[1, 2]"])
-                    note = "not an object"
+                    if self.sc.node(schema).kind == "list":  # a list body: not a list
+                        body, note = rng.choice([b'"x"', b'{"a": 1}', b"1"]), "not a list"
+                    else:
+                        body, note = rng.choice([b"[]", b'"x"', b"[1, 2]"]), "not an object"
                 else:
                     body = self.encode(value)[:-1] or b"{"
                     note = "truncated JSON"
