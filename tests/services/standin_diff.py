@@ -193,7 +193,8 @@ def start_itemctl(binary, doc_path, label):
         except FileNotFoundError:
             text = ""
         if text.endswith("\n"):
-            m = re.fullmatch(r"http://([^:/]+|\[[^\]]+\]):(\d+)/?\n", text)
+            # The URL, then the line naming the process that wrote it.
+            m = re.fullmatch(r"http://([^:/]+|\[[^\]]+\]):(\d+)/?\npid \d+\n", text)
             if not m:
                 raise Usage(f"{label}: itemctl serve wrote an unexpected URL: {text.strip()!r}")
             return proc, (m.group(1).strip("[]"), int(m.group(2)))
