@@ -346,7 +346,10 @@ impl UrlFile {
         Ok(UrlFile(path.to_owned()))
     }
 
-    /// Writes `url` and a newline.
+    /// Writes `url`, a newline, and `pid N` with this process's id and a
+    /// newline: the line that proves which process wrote the file, which
+    /// `itemctl wait --url-file` checks (a file left by a serve that was
+    /// killed names a process that is gone, or not the one `--pid` names).
     ///
     /// # Errors
     /// [`Failure::Input`] naming the file.
@@ -354,7 +357,7 @@ impl UrlFile {
         let mut tmp = self.0.clone().into_os_string();
         tmp.push(format!(".tmp-{}", std::process::id()));
         let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, format!("{url}\n"))
+        std::fs::write(&tmp, format!("{url}\npid {}\n", std::process::id()))
             .and_then(|()| std::fs::rename(&tmp, &self.0))
             .map_err(|e| {
                 let _ = std::fs::remove_file(&tmp);

@@ -28,17 +28,31 @@ pub(super) fn run(args: &WaitArgs) -> anyhow::Result<Verdict> {
             &url,
             &client::Options {
                 timeout: Duration::from_secs(2),
+                // serve's journal leaves the marked probe out.
+                headers: vec![(PROBE_HEADER.to_owned(), "wait".to_owned())],
                 ..client::Options::default()
             },
         )?;
         let left = deadline.saturating_duration_since(Instant::now());
+        // `--timeout` is the total, as curl's --max-time: the last attempt
+        // is cut short at the deadline too.
+        let last = std::sync::Mutex::new(None::<String>);
+        let too_late = || {
+            let cause = last.lock().ok().and_then(|l| l.clone());
+            Failure::NoResponse(format!(
+                "{}no answer within {}",
+                cause.map(|c| format!("{c}; ")).unwrap_or_default(),
+                humantime::format_duration(args.timeout)
+            ))
+        };
         tokio::select! {
-            answered = client.wait(left, 0) => answered.map_err(|e| {
+            answered = probe(&client, &url, left, &last) => answered.map_err(|e| {
                 Failure::NoResponse(format!(
                     "{e}; no answer within {}",
                     humantime::format_duration(args.timeout)
                 ))
             })?,
+            () = tokio::time::sleep_until(deadline.into()) => return Err(too_late()),
             gone = process_exit(args.pid) => return Err(gone),
         };
         Ok::<_, Failure>((url, started.elapsed()))
@@ -56,8 +70,98 @@ pub(super) fn run(args: &WaitArgs) -> anyhow::Result<Verdict> {
     Ok(Verdict::Met)
 }
 
-/// Waits until `path` holds a whole line (serve writes it atomically) and
-/// returns it.
+/// The header `wait`'s probe carries, so that `serve --admin`'s journal
+/// can leave it out (`src/server/connection.rs` reads the same name).
+pub const PROBE_HEADER: &str = "x-itemctl-probe";
+
+/// `GET url` until any HTTP answer arrives, backing off 100 ms to 500 ms
+/// between attempts, for at most `wait` (the caller also cuts it at the
+/// deadline, and then says why the last attempt failed: `last`).
+///
+/// # Errors
+/// The last attempt's [`Failure`] once `wait` has passed.
+async fn probe(
+    client: &Client,
+    url: &str,
+    wait: Duration,
+    last: &std::sync::Mutex<Option<String>>,
+) -> Result<(), Failure> {
+    let started = Instant::now();
+    let mut attempt: u32 = 0;
+    loop {
+        match client.get(url).await {
+            Ok(_) => return Ok(()),
+            Err(e) => {
+                if let Ok(mut l) = last.lock() {
+                    *l = Some(e.to_string());
+                }
+                attempt += 1;
+                let left = wait.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(e);
+                }
+                let backoff =
+                    Duration::from_millis(50u64 << attempt.min(4)).min(Duration::from_millis(500));
+                tokio::time::sleep(backoff.min(left)).await;
+            }
+        }
+    }
+}
+
+/// What a `--url-file` says: the URL, and the process that wrote it.
+#[derive(Debug, PartialEq, Eq)]
+struct UrlFile {
+    url: String,
+    pid: u32,
+}
+
+/// Reads serve's `--url-file` text: `URL\npid N\n` (written whole, by a
+/// rename). `None` for anything else (a file half-written by something
+/// else, an older format that proves nothing).
+fn parse_url_file(text: &str) -> Option<UrlFile> {
+    let mut lines = text.strip_suffix('\n')?.split('\n');
+    let url = lines.next()?.trim();
+    let pid = lines.next()?.strip_prefix("pid ")?.trim().parse().ok()?;
+    (lines.next().is_none() && !url.is_empty()).then(|| UrlFile {
+        url: url.to_owned(),
+        pid,
+    })
+}
+
+/// Whether the file's writer is the process `--pid` names, or runs under
+/// it (`timeout 60 itemctl serve &` gives the wrapper's pid), and is
+/// alive. Without `--pid`: whether the writer is alive (a serve killed
+/// with `kill -9` left its file behind).
+fn written_by(file: &UrlFile, pid: Option<u32>) -> bool {
+    if !is_running(file.pid) {
+        return false;
+    }
+    let Some(want) = pid else {
+        return true;
+    };
+    let mut at = file.pid;
+    for _ in 0..64 {
+        if at == want {
+            return true;
+        }
+        match parent_of(at) {
+            Some(p) if p > 1 => at = p,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The parent of process `pid`, from /proc.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Waits until `path` holds a URL written by the server `pid` names (or,
+/// without `--pid`, by a running process) and returns it; a stale file
+/// is never taken.
 ///
 /// # Errors
 /// [`Failure::NoResponse`] at the deadline, or when the `pid` process
@@ -69,10 +173,10 @@ async fn read_url_file(
 ) -> Result<String, Failure> {
     loop {
         if let Ok(text) = std::fs::read_to_string(path)
-            && let Some(line) = text.strip_suffix('\n')
-            && !line.trim().is_empty()
+            && let Some(file) = parse_url_file(&text)
+            && written_by(&file, pid)
         {
-            return Ok(line.trim().to_owned());
+            return Ok(file.url);
         }
         if let Some(pid) = pid
             && !is_running(pid)
@@ -117,5 +221,42 @@ fn is_running(pid: u32) -> bool {
             .and_then(|(_, rest)| rest.split_whitespace().next())
             .is_some_and(|state| state != "Z" && state != "X"),
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_file_names_its_writer() {
+        assert_eq!(
+            parse_url_file("http://127.0.0.1:8000\npid 42\n"),
+            Some(UrlFile {
+                url: "http://127.0.0.1:8000".into(),
+                pid: 42
+            })
+        );
+        for text in [
+            "http://127.0.0.1:8000\n",
+            "http://127.0.0.1:8000\npid 42",
+            "http://127.0.0.1:8000\npid x\n",
+            "\npid 42\n",
+            "http://a\npid 42\nmore\n",
+        ] {
+            assert_eq!(parse_url_file(text), None, "{text:?}");
+        }
+        let me = UrlFile {
+            url: "u".into(),
+            pid: std::process::id(),
+        };
+        assert!(written_by(&me, None));
+        assert!(written_by(&me, Some(std::process::id())));
+        assert!(!written_by(&me, Some(1)), "init is no parent it can name");
+        let gone = UrlFile {
+            url: "u".into(),
+            pid: u32::MAX - 7,
+        };
+        assert!(!written_by(&gone, None));
     }
 }

@@ -88,6 +88,9 @@ pub struct Signature {
 pub enum Fill {
     /// The stored item's field of that name.
     Item,
+    /// The stored item's field of another name: the model's
+    /// serialization alias differs from its validation alias.
+    Renamed(PyStr),
     /// The path parameter of that name (its validated value).
     Param(usize),
     /// A value the response schema fixes (its default) or one made from
@@ -95,8 +98,10 @@ pub enum Fill {
     Value(Value),
 }
 
-/// The fields a documented response schema returns, in its order.
-pub type Projection = Vec<(PyStr, Fill)>;
+/// The fields a documented response schema returns, in its order, each
+/// with the response field's validator (whose serializer writes it: a
+/// `float` field shows an int as `1.0`).
+pub type Projection = Vec<(PyStr, Fill, Core)>;
 
 /// One upsert resource: the items of one path template.
 #[derive(Clone, Debug)]
@@ -112,6 +117,11 @@ pub struct Resource {
     pub response: Option<Projection>,
     /// The GET's, likewise.
     pub read_response: Option<Projection>,
+    /// Whether the PUT answers through a response model (pydantic's JSON
+    /// serializer rather than `json.dumps`): see [`response_model`].
+    pub response_model: bool,
+    /// The GET's, likewise.
+    pub read_response_model: bool,
     /// The item's validator, for seeds (the body's, or the embedded
     /// model's).
     pub item: Option<Core>,
@@ -226,6 +236,7 @@ impl App {
                     let sig = Box::new(signature(doc, op, &mut models, opts)?);
                     resources[r].read_response =
                         projection(doc, op, &resources[r], &mut models, opts)?;
+                    resources[r].read_response_model = response_model(doc, op);
                     Action::Read { resource: r, sig }
                 }
                 (Method::Delete, Some(r)) => Action::Delete {
@@ -422,23 +433,39 @@ impl App {
                 r.response.as_ref()
             }
         });
+        let pydantic = self.resources.get(resource).is_some_and(|r| {
+            if read {
+                r.read_response_model
+            } else {
+                r.response_model
+            }
+        });
+        let write = if pydantic {
+            render::write_pydantic
+        } else {
+            render::write_value
+        };
         match (projection, item) {
             (Some(fields), Value::Object(obj)) => {
                 let mut shown = Object::new();
-                for (key, fill) in fields {
+                for (key, fill, core) in fields {
                     let v = match fill {
                         Fill::Item => obj
                             .get(key.as_str().unwrap_or(""))
                             .cloned()
                             .unwrap_or(Value::Null),
+                        Fill::Renamed(k) => obj
+                            .get(k.as_str().unwrap_or(""))
+                            .cloned()
+                            .unwrap_or(Value::Null),
                         Fill::Param(i) => params.get(*i).cloned().unwrap_or(Value::Null),
                         Fill::Value(v) => v.clone(),
                     };
-                    shown.insert(key.clone(), v);
+                    shown.insert(key.clone(), super::core::serialize_as(core, v));
                 }
-                render::write_value(&mut out, &Value::Object(shown))?;
+                write(&mut out, &Value::Object(shown))?;
             }
-            _ => render::write_value(&mut out, item)?,
+            _ => write(&mut out, item)?,
         }
         Ok(out)
     }
@@ -656,6 +683,40 @@ fn render_errors(errors: &[(&'static str, Error)]) -> Refusal {
     Refusal::Invalid(out)
 }
 
+/// Whether an operation answers through a response model: FastAPI
+/// documents the route's own response (its `response_description`,
+/// "Successful Response" unless the app changed it) with the response
+/// model's schema, and with the empty schema `{}` when there is none
+/// (`fastapi/openapi/utils.py` `get_openapi_path`). A route with a response
+/// model renders a returned value with pydantic's serializer
+/// (`fastapi/routing.py` `serialize_response`, `dump_json`), one without
+/// through `jsonable_encoder` and `json.dumps`. Where no response has that
+/// description, the 201 (else 200) response's schema decides.
+pub fn response_model(doc: &Document, op: &SpecOperation) -> bool {
+    let own = op
+        .responses
+        .iter()
+        .find(|r| r.description == "Successful Response")
+        .or_else(|| op.response(201))
+        .or_else(|| op.response(200));
+    let Some(schema) = own.and_then(|r| r.json()).and_then(|m| m.schema.as_ref()) else {
+        return false;
+    };
+    let s = doc
+        .resolve(schema)
+        .map(std::borrow::Cow::into_owned)
+        .unwrap_or_default();
+    schema.reference.is_some()
+        || s.types.is_some()
+        || s.any_of.is_some()
+        || s.one_of.is_some()
+        || s.all_of.is_some()
+        || !s.properties.is_empty()
+        || s.enumeration.is_some()
+        || s.constant.is_some()
+        || s.title.is_some()
+}
+
 /// The lowest documented 2xx status and its JSON example.
 fn documented_success(op: &SpecOperation) -> Option<(u16, Option<serde_json::Value>)> {
     let mut best: Option<(u16, Option<serde_json::Value>)> = None;
@@ -859,6 +920,8 @@ fn build_resource(
         update_204: op.responses.iter().any(|r| r.status == "204"),
         response: None,
         read_response: None,
+        response_model: response_model(doc, op),
+        read_response_model: false,
         item,
     };
     res.response = projection(doc, op, &res, models, opts)?;
@@ -895,6 +958,21 @@ fn projection(
         (Body::Embedded(fields), _) => fields.iter().map(|f| f.name.clone()).collect(),
         _ => Vec::new(),
     };
+    // pydantic names a model whose validation and serialization schemas
+    // differ (a `serialization_alias`) `<title>-Input` and `<title>-Output`
+    // (pydantic 2.14 `json_schema.py`, FastAPI's
+    // `separate_input_output_schemas`): the same fields, in the same order.
+    let item_title = match &res.item {
+        Some(Core::Model(i)) => models.get(*i).map(|m| m.name.clone()),
+        _ => None,
+    };
+    let renamed = schema.reference_name().is_some_and(|name| {
+        item_title
+            .as_deref()
+            .is_some_and(|t| name == format!("{t}-Output"))
+            && resolved.title.as_deref() == item_title.as_deref()
+            && resolved.properties.len() == item_fields.len()
+    });
     let keys: Vec<&String> = resolved.properties.iter().map(|(k, _)| k).collect();
     if keys
         .iter()
@@ -904,15 +982,23 @@ fn projection(
         return Ok(None);
     }
     let mut fields = Vec::new();
-    for (key, prop) in &resolved.properties {
-        let fill = if item_fields.iter().any(|f| f == key) {
+    for (n, (key, prop)) in resolved.properties.iter().enumerate() {
+        let fill = if renamed && item_fields.get(n).is_some_and(|f| f != key) {
+            Fill::Renamed(PyStr::new(&item_fields[n]))
+        } else if item_fields.iter().any(|f| f == key) {
             Fill::Item
         } else if let Some(i) = res.sig.params.iter().position(|p| p.name == *key) {
             Fill::Param(i)
+        } else if key == "id" && !res.sig.params.is_empty() {
+            // A response `id` that no path parameter is named: the item's
+            // own id, the template's last parameter (`{"id": user_id,
+            // **user}` of `PUT /users/{user_id}`), as the README says.
+            Fill::Param(res.sig.params.len() - 1)
         } else {
             Fill::Value(made_value(doc, prop, models, opts)?)
         };
-        fields.push((PyStr::new(key), fill));
+        let core = models.build(doc, prop, opts)?;
+        fields.push((PyStr::new(key), fill, core));
     }
     Ok(Some(fields))
 }

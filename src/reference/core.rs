@@ -374,6 +374,14 @@ pub fn default_of(core: &Core, v: &Json) -> Value {
     serialized(core, from_json(v))
 }
 
+/// A value as the serializer of `core` writes it in `mode="json"`: an
+/// int in a `float` field as a float, through `Optional`, lists and dicts
+/// (pydantic-core 2.50 `src/serializers/type_serializers/float.rs`); other
+/// values as they are.
+pub fn serialize_as(core: &Core, v: Value) -> Value {
+    serialized(core, v)
+}
+
 fn serialized(core: &Core, v: Value) -> Value {
     match (core, v) {
         (Core::Float(_), Value::Int(i)) => {
@@ -676,7 +684,12 @@ impl Models {
                 && s.max_length.is_none()
                 && s.reference.is_none()
         };
+        // pydantic writes a Decimal's default in JSON mode, as a string: a
+        // number default shows `float | str` (pydantic 2.14
+        // `json_schema.py` `default_schema` over `to_jsonable_python`).
+        let numeric_default = matches!(schema.default, Some(Json::Number(_)));
         let core = if let [number, string] = others.as_slice()
+            && !numeric_default
             && number.types.as_deref() == Some(&[Type::Number])
             && number.reference.is_none()
             && plain_string(string)

@@ -37,6 +37,13 @@ impl Delay {
             })
         };
         let (min, max) = match s.split_once("..") {
+            // A bare number is seconds alone; in a range it is ambiguous
+            // (`10..200` reads as milliseconds to many): refused.
+            Some((a, b)) if a.trim().parse::<f64>().is_ok() || b.trim().parse::<f64>().is_ok() => {
+                return Err(format!(
+                    "`{s}`: a range needs a unit on both ends, like 10ms..200ms or 1s..2s"
+                ));
+            }
             Some((a, b)) => (one(a)?, one(b)?),
             None => {
                 let d = one(s)?;
@@ -365,6 +372,10 @@ mod tests {
         assert_eq!(r.to_string(), "10ms..200ms");
         assert_eq!(Delay::parse("0.5").unwrap().min, Duration::from_millis(500));
         assert!(Delay::parse("200ms..10ms").is_err() && Delay::parse("soon").is_err());
+        for bare in ["10..200", "10ms..200", "0.1..1s"] {
+            let e = Delay::parse(bare).unwrap_err();
+            assert!(e.contains("a unit on both ends"), "{bare}: {e}");
+        }
     }
 
     #[test]

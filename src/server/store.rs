@@ -26,7 +26,9 @@ pub struct Stored {
     /// when that raises, a lossless form (`NaN`, `Infinity`, `\udXXX`).
     pub json: Box<[u8]>,
     /// Whether `json` is what `json.dumps` gives (no NaN, infinity or lone
-    /// surrogate in it).
+    /// surrogate in it) and pydantic's serializer too (no float below
+    /// 1e-4, which it spells otherwise: [`render::pydantic_differs`]), so
+    /// that it can be sent as it is.
     pub renderable: bool,
 }
 
@@ -34,7 +36,7 @@ impl Stored {
     /// The stored form of a validated item.
     pub fn of(item: &Value) -> Stored {
         let mut out = Vec::with_capacity(64);
-        let renderable = render::write_lossless(&mut out, item);
+        let renderable = render::write_lossless(&mut out, item) && !render::pydantic_differs(item);
         Stored {
             json: out.into_boxed_slice(),
             renderable,

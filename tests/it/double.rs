@@ -461,3 +461,183 @@ fn kill_9_loses_no_acknowledged_write() {
     }
     assert!(acked.lock().unwrap().len() > 16, "the writers wrote");
 }
+
+#[test]
+fn the_journal_keeps_headers_and_body_and_filters() {
+    let serve = ServeProcess::start(&["--quiet", "--admin"]);
+    let addr = serve.url.trim_start_matches("http://").parse().unwrap();
+    let req = Req::new("PUT", "/items/42")
+        .header("Content-Type", "application/json")
+        .header("X-Trace", "t-1")
+        .body(r#"{"name":"n","size":1}"#);
+    assert_eq!(
+        RawResponse::parse(&raw_exchange(addr, &req.bytes())).status,
+        201
+    );
+    call(&serve, "PUT", "/items/7", r#"{"size":"x"}"#);
+    call(&serve, "GET", "/openapi.json", "");
+    // 70,000 bytes of body: the journal keeps the first 64 KiB and the length.
+    let big = format!(r#"{{"name":"{}"}}"#, "b".repeat(70_000));
+    call(&serve, "PUT", "/items/big", &big);
+    let all = json_of(&call(&serve, "GET", "/__itemctl/requests", ""));
+    let first = &all["requests"][0];
+    assert_eq!(first["body"], r#"{"name":"n","size":1}"#);
+    assert_eq!(first["body_length"], 21);
+    let headers = first["headers"].to_string();
+    assert!(
+        headers.contains("x-trace") && headers.contains("t-1"),
+        "{headers}"
+    );
+    let last = &all["requests"][3];
+    assert_eq!(last["body_length"], big.len());
+    assert_eq!(last["body_truncated"], true);
+    assert_eq!(last["body"].as_str().unwrap().len(), 65_536);
+    let only = |query: &str| {
+        json_of(&call(
+            &serve,
+            "GET",
+            &format!("/__itemctl/requests?{query}"),
+            "",
+        ))["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["target"].as_str().unwrap().to_owned())
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(only("id=42"), ["/items/42"]);
+    assert_eq!(only("status=422"), ["/items/7"]);
+    assert_eq!(only("method=GET"), ["/openapi.json"]);
+    assert_eq!(only("path=/items/7&method=PUT"), ["/items/7"]);
+    assert_eq!(
+        call(&serve, "GET", "/__itemctl/requests?status=abc", "").status,
+        422
+    );
+}
+
+#[test]
+fn faults_scoped_to_ids_and_a_count_fail_only_those() {
+    let serve = ServeProcess::start(&["--quiet", "--admin"]);
+    let set = call(
+        &serve,
+        "PUT",
+        "/__itemctl/faults",
+        r#"{"fail_rate":1,"fail_status":503,"ids":["42"],"count":2}"#,
+    );
+    assert_eq!(set.status, 200);
+    assert_eq!(
+        call(&serve, "PUT", "/items/41", "{}").status,
+        201,
+        "not in scope"
+    );
+    assert_eq!(call(&serve, "PUT", "/items/42", "{}").status, 503);
+    assert_eq!(call(&serve, "PUT", "/items/41", "{}").status, 200);
+    assert_eq!(call(&serve, "PUT", "/items/42", "{}").status, 503);
+    assert_eq!(
+        call(&serve, "PUT", "/items/42", "{}").status,
+        201,
+        "the count is spent: no timer needed"
+    );
+    assert_eq!(
+        json_of(&call(&serve, "GET", "/__itemctl/faults", ""))["count"],
+        0
+    );
+}
+
+#[test]
+fn admin_item_routes_load_one_item_or_a_whole_store() {
+    let serve = ServeProcess::start(&["--quiet", "--admin"]);
+    let put = call(
+        &serve,
+        "PUT",
+        "/__itemctl/items/a-b",
+        r#"{"name":"x","size":"3"}"#,
+    );
+    assert_eq!(put.status, 201);
+    assert_eq!(
+        json_of(&put),
+        json!({"name": "x", "size": 3}),
+        "validated as the app would"
+    );
+    assert_eq!(put.header("server"), Some("itemctl"), "not uvicorn");
+    assert_eq!(
+        call(&serve, "PUT", "/__itemctl/items/a-b", r#"{"size":"abc"}"#).status,
+        422
+    );
+    assert_eq!(
+        call(&serve, "PUT", "/__itemctl/items/a-b", "{}").status,
+        200
+    );
+    assert_eq!(
+        call(&serve, "DELETE", "/__itemctl/items/a-b", "").status,
+        204
+    );
+    assert_eq!(
+        call(&serve, "DELETE", "/__itemctl/items/a-b", "").status,
+        404
+    );
+    // A whole store at run time; a reset returns to the start-up seed.
+    let load = call(
+        &serve,
+        "PUT",
+        "/__itemctl/items",
+        r#"{"k1":{"name":"one"},"k2":{"size":2}}"#,
+    );
+    assert_eq!(
+        load.status,
+        200,
+        "{:?}",
+        String::from_utf8_lossy(&load.body)
+    );
+    assert_eq!(
+        json_of(&call(&serve, "GET", "/__itemctl/items", "")),
+        json!({"k1": {"name": "one", "size": null}, "k2": {"name": null, "size": 2}})
+    );
+    assert_eq!(call(&serve, "PUT", "/items/k1", "{}").status, 200);
+    call(&serve, "DELETE", "/__itemctl/items", "");
+    let keys: Vec<String> = json_of(&call(&serve, "GET", "/__itemctl/items", ""))
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(keys, ["foo", "bar"]);
+    // The app's own answers still say uvicorn, as the reference's do.
+    assert_eq!(
+        call(&serve, "GET", "/items/foo", "").header("server"),
+        Some("uvicorn")
+    );
+}
+
+#[test]
+fn waits_probe_is_left_out_of_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("serve.url");
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"))
+        .args(["serve", "--port", "0", "--quiet", "--admin", "--url-file"])
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = itemctl()
+        .args(["wait", "--timeout", "20s", "--quiet", "--url-file"])
+        .arg(&file)
+        .args(["--pid", &serve.id().to_string()])
+        .code(0)
+        .run();
+    let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    itemctl()
+        .args(["wait", "--timeout", "5s", "--quiet", "--url", &url])
+        .code(0)
+        .run();
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let journal = RawResponse::parse(&raw_exchange(
+        addr,
+        &Req::new("GET", "/__itemctl/requests").bytes(),
+    ));
+    let doc: Value = serde_json::from_slice(&journal.body).unwrap();
+    assert_eq!(doc["requests"], json!([]), "{doc}");
+    crate::support::signal(serve.id(), "TERM");
+    assert!(serve.wait().unwrap().success());
+}

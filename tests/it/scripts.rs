@@ -44,7 +44,11 @@ fn url_file_then_wait_gives_the_url_and_the_file_goes_with_serve() {
         url.starts_with("http://127.0.0.1:") && url.ends_with('\n'),
         "{url:?}"
     );
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), url);
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("{url}pid {}\n", serve.id()),
+        "the URL, then the process that wrote it"
+    );
     itemctl()
         .args(["put", "fresh", "--url", url.trim(), "--expect", "created"])
         .stdout(concat!(r#"{"name":null,"size":null}"#, "\n"))

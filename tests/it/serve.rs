@@ -284,3 +284,86 @@ fn sigterm_under_load_completes_every_answer() {
         "a connection was accepted after the signal"
     );
 }
+
+#[test]
+fn wait_never_takes_a_url_file_left_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("serve.url");
+    // A file as a serve killed with kill -9 leaves it: its writer is gone.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(&file, format!("http://127.0.0.1:9\npid {dead}\n")).unwrap();
+    itemctl()
+        .args(["wait", "--timeout", "300ms", "--url-file"])
+        .arg(&file)
+        .code(3)
+        .stderr_has("did not appear")
+        .run();
+    // A live writer that is not the --pid process (nor under it): not taken
+    // either, and a --pid that exits ends the wait at once.
+    let mut other = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    std::fs::write(
+        &file,
+        format!("http://127.0.0.1:9\npid {}\n", std::process::id()),
+    )
+    .unwrap();
+    let pid = other.id().to_string();
+    let ender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = other.kill();
+        let _ = other.wait();
+    });
+    itemctl()
+        .args(["wait", "--timeout", "20s", "--url-file"])
+        .arg(&file)
+        .args(["--pid", &pid])
+        .code(3)
+        .stderr_has("exited before writing")
+        .run();
+    ender.join().unwrap();
+    // The older one-line format proves nothing: not taken.
+    std::fs::write(&file, "http://127.0.0.1:9\n").unwrap();
+    itemctl()
+        .args(["wait", "--timeout", "300ms", "--url-file"])
+        .arg(&file)
+        .code(3)
+        .run();
+}
+
+#[test]
+fn wait_timeout_is_the_total() {
+    // A server that accepts and never answers: the probe's own 2 s limit
+    // must not stretch a 1 s timeout (it took 2 s).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let held = std::thread::spawn(move || {
+        let mut conns = Vec::new();
+        for c in listener.incoming().take(4) {
+            conns.push(c);
+        }
+    });
+    let started = std::time::Instant::now();
+    itemctl()
+        .args(["wait", "--timeout", "1s", "--url", &url])
+        .code(3)
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_millis(1800),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(held);
+}
+
+#[test]
+fn a_delay_range_without_units_is_refused() {
+    itemctl()
+        .args(["serve", "--port", "0", "--delay", "10..200"])
+        .code(2)
+        .stderr_has("a unit on both ends")
+        .run();
+}
