@@ -624,12 +624,12 @@ fn waits_probe_is_left_out_of_the_journal() {
         .args(["wait", "--timeout", "20s", "--quiet", "--url-file"])
         .arg(&file)
         .args(["--pid", &serve.id().to_string()])
-        .code(0)
+        .stdout_where(predicates::str::is_match(r"^http://127\.0\.0\.1:[0-9]+\n$").unwrap())
         .run();
     let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     itemctl()
         .args(["wait", "--timeout", "5s", "--quiet", "--url", &url])
-        .code(0)
+        .stdout(format!("{url}\n"))
         .run();
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
     let journal = RawResponse::parse(&raw_exchange(

@@ -331,6 +331,7 @@ fn wait_never_takes_a_url_file_left_by_another_process() {
         .args(["wait", "--timeout", "300ms", "--url-file"])
         .arg(&file)
         .code(3)
+        .stderr_has("did not appear within the timeout")
         .run();
 }
 
@@ -350,6 +351,7 @@ fn wait_timeout_is_the_total() {
     itemctl()
         .args(["wait", "--timeout", "1s", "--url", &url])
         .code(3)
+        .stderr_has("no answer within 1s")
         .run();
     assert!(
         started.elapsed() < Duration::from_millis(1800),
