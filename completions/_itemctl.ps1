@@ -32,7 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Drive upserts at a server and report throughput, latency and contract violations')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or one subcommand''s page, or write them all into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -168,6 +168,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             break
         }
         'itemctl;man' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write every page into DIR (itemctl.1, itemctl-serve.1, …) and print their paths, e.g. --dir ~/.local/share/man/man1')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -180,7 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a server answers HTTP (exit 0), or time out (exit 3)')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Drive upserts at a server and report throughput, latency and contract violations')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) covering every subcommand')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff), or one subcommand''s page, or write them all into a folder')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

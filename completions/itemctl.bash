@@ -198,11 +198,11 @@ _itemctl() {
                     return 0
                     ;;
                 --only)
-                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -P "${cur%"${cur##*,}"}" -- "${cur##*,}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "create update repeat replace nulls invalid coerce unicode identity race seeded" -P "${cur%"${cur##*,}"}" -- "${cur##*,}"))
                     return 0
                     ;;
                 --concurrency)
@@ -385,12 +385,16 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__man)
-            opts="-h --color --help"
+            opts="-h --dir --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

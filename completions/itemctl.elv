@@ -29,7 +29,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
             cand bench 'Drive upserts at a server and report throughput, latency and contract violations'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page (roff) covering every subcommand'
+            cand man 'Print the man page (roff), or one subcommand''s page, or write them all into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'itemctl;serve'= {
@@ -158,6 +158,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'itemctl;man'= {
+            cand --dir 'Write every page into DIR (itemctl.1, itemctl-serve.1, …) and print their paths, e.g. --dir ~/.local/share/man/man1'
             cand --color 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -169,7 +170,7 @@ set edit:completion:arg-completer[itemctl] = {|@words|
             cand wait 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
             cand bench 'Drive upserts at a server and report throughput, latency and contract violations'
             cand completions 'Print a shell completion script'
-            cand man 'Print the man page (roff) covering every subcommand'
+            cand man 'Print the man page (roff), or one subcommand''s page, or write them all into a folder'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'itemctl;help;serve'= {

@@ -35,7 +35,7 @@ complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "check" -d 'Verify t
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "bench" -d 'Drive upserts at a server and report throughput, latency and contract violations'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
-complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "man" -d 'Print the man page (roff), or one subcommand\'s page, or write them all into a folder'
 complete -c itemctl -n "__fish_itemctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l host -d 'The address or host name to listen on (127.0.0.1, ::1, localhost, 0.0.0.0)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s p -l port -d 'The port to listen on; 0 picks a free one' -r
@@ -101,7 +101,7 @@ nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
 invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
 unicode\t'A non-ASCII id and text round-trip'
-identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
+identity\t'Ids that differ (letter case, Unicode normalisation, a full-width digit, a trailing character, trailing white space, `+` for a space) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l skip -d 'Skip these checks (comma-separated)' -r -f -a "create\t'A new id gives 201 Created and echoes the item'
@@ -112,7 +112,7 @@ nulls\t'Explicit nulls (and `{}`, when no field is required) round-trip'
 invalid\t'Invalid items (a wrong type, a required field left out, a value out of bounds; the tutorial\'s: size "abc") give a 4xx and store nothing; with --fastapi, a 422 naming the field'
 coerce\t'size "3" becomes 3; 422 details have FastAPI\'s shape (--fastapi)'
 unicode\t'A non-ASCII id and text round-trip'
-identity\t'Ids that differ (letter case, Unicode normalisation, a trailing character) are distinct items; two spellings of one id are one'
+identity\t'Ids that differ (letter case, Unicode normalisation, a full-width digit, a trailing character, trailing white space, `+` for a space) are distinct items; two spellings of one id are one'
 race\t'Concurrent first PUTs of one id: exactly one 201'
 seeded\t'The seeded ids foo and bar exist (--seeded)'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l concurrency -d 'Concurrent first PUTs in the race check' -r
@@ -166,6 +166,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d
 always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c itemctl -n "__fish_itemctl_using_subcommand man" -l dir -d 'Write every page into DIR (itemctl.1, itemctl-serve.1, …) and print their paths, e.g. --dir ~/.local/share/man/man1' -r -F
 complete -c itemctl -n "__fish_itemctl_using_subcommand man" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
@@ -176,5 +177,5 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_see
 complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "wait" -d 'Wait until a server answers HTTP (exit 0), or time out (exit 3)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "bench" -d 'Drive upserts at a server and report throughput, latency and contract violations'
 complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "man" -d 'Print the man page (roff) covering every subcommand'
+complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "man" -d 'Print the man page (roff), or one subcommand\'s page, or write them all into a folder'
 complete -c itemctl -n "__fish_itemctl_using_subcommand help; and not __fish_seen_subcommand_from serve put check wait bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -11,6 +11,23 @@ use crate::contract::{Expectation, PathTemplate};
 use crate::server::LogFormat;
 use crate::server::faults::Delay;
 
+/// The top-level help's footer: each subcommand's exit codes in one line
+/// (the table is in the README; each subcommand's --help has its own).
+const TOOL_EXIT_CODES: &str = "\
+Exit codes (each subcommand's --help says more):
+  0  success: put met --expect (or got a 2xx), every check passed, the
+     server answered (wait), serve stopped by a signal, bench within the
+     contract
+  1  a verdict not met: put's --expect, a failed check, bench's contract;
+     serve: the address could not be used
+  2  usage error (bad flags, unreadable files, no URL where $CI is set)
+  3  no response: the server could not be reached (connection refused,
+     DNS, TLS, timeout)
+  4  put: a 4xx response, without --expect
+  5  put: a 5xx response, without --expect
+130  interrupted (Ctrl-C)";
+
+/// `put --help`'s footer.
 const EXIT_CODES: &str = "\
 Exit codes:
   0  a response arrived and met --expect (without --expect: it was 2xx)
@@ -25,7 +42,7 @@ Exit codes:
 /// FastAPI's "Additional Status Codes" example: 200 with the replaced item
 /// when the id existed, 201 Created when the request created it.
 #[derive(Debug, Parser)]
-#[command(name = "itemctl", version, after_help = EXIT_CODES, max_term_width = 100)]
+#[command(name = "itemctl", version, after_help = TOOL_EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
     /// When to use colors: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, global = true, env = "ITEMCTL_COLOR", default_value_t = ColorChoice::Auto)]
@@ -66,8 +83,17 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) covering every subcommand.
-    Man,
+    /// Print the man page (roff), or one subcommand's page, or write them
+    /// all into a folder.
+    Man {
+        /// The subcommand whose page to print (serve, put, …).
+        #[arg(value_parser = subcommand_name, conflicts_with = "dir")]
+        subcommand: Option<String>,
+        /// Write every page into DIR (itemctl.1, itemctl-serve.1, …) and
+        /// print their paths, e.g. --dir ~/.local/share/man/man1.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// `check --help`'s footer after the list of checks.
@@ -693,6 +719,21 @@ fn request_item(s: &str) -> Result<(String, serde_json::Value), String> {
             Ok((key.to_owned(), serde_json::Value::String(value.to_owned())))
         }
         _ => Err(format!("`{s}` is not key=value or key:=json")),
+    }
+}
+
+/// The name of a subcommand that has a man page.
+fn subcommand_name(s: &str) -> Result<String, String> {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let names: Vec<&str> = cmd.get_subcommands().map(clap::Command::get_name).collect();
+    if names.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "`{s}` is no subcommand; the pages are {}",
+            names.join(", ")
+        ))
     }
 }
 

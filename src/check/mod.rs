@@ -43,8 +43,9 @@ pub enum Check {
     Coerce,
     /// A non-ASCII id and text round-trip.
     Unicode,
-    /// Ids that differ (letter case, Unicode normalisation, a trailing
-    /// character) are distinct items; two spellings of one id are one.
+    /// Ids that differ (letter case, Unicode normalisation, a full-width
+    /// digit, a trailing character, trailing white space, `+` for a space)
+    /// are distinct items; two spellings of one id are one.
     Identity,
     /// Concurrent first PUTs of one id: exactly one 201.
     Race,
@@ -101,7 +102,7 @@ impl Check {
                 "invalid items give a 4xx (with --fastapi: 422 naming the field) and store nothing"
             }
             Check::Identity => {
-                "ids differing in case, normalisation or a last character are distinct; %-spellings of one id are one"
+                "look-alike ids (case, normalisation, a last character, white space, + for a space) are distinct; %-spellings of one id are one"
             }
             Check::Coerce => "size \"3\" becomes 3; 422 details have FastAPI's shape",
             Check::Unicode => "a non-ASCII id and text round-trip",

@@ -47,6 +47,6 @@ pub fn run_cli(cli: Cli) -> anyhow::Result<Verdict> {
         Command::Wait(args) => wait::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Completions { shell } => completions::run(shell),
-        Command::Man => man::run(),
+        Command::Man { subcommand, dir } => man::run(subcommand.as_deref(), dir.as_deref()),
     }
 }

@@ -71,3 +71,18 @@ fn every_documented_exit_code() {
     // serve's 0: stopped by a signal.
     assert!(busy.terminate().success());
 }
+
+#[test]
+fn the_top_level_help_gives_the_tools_codes_not_puts() {
+    itemctl()
+        .arg("--help")
+        .stdout_has("Exit codes (each subcommand's --help says more):")
+        .stdout_has("  4  put: a 4xx response, without --expect\n")
+        .stdout_has("130  interrupted (Ctrl-C)\n")
+        .run();
+    // put's own help keeps its table.
+    itemctl()
+        .args(["put", "--help"])
+        .stdout_has("  4  a 4xx response, without --expect\n")
+        .run();
+}
