@@ -74,7 +74,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d '
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l expect -d 'Assert the status: created (201), updated (200) or a status code' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l print -d 'What to show, as letters: H request headers, B request body, h response status line and headers, b response body (default: b with the status line). Everything but the response body goes to stderr' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l retry -d 'Retry this many times when the connection fails (with backoff), for a server that is still starting' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
@@ -84,7 +84,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-size -d 'Se
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"version","status","reason","id","body","elapsed_ms"} (docs/schemas/put.schema.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s v -l verbose -d 'Show the request sent (request line, headers, body) and the response\'s status line and headers on stderr; same as --print HBhb'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l dry-run -d 'Build the request and show it (as with --print HB) without sending it'
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l curl -d 'Print the equivalent curl command instead of sending the request'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l curl -d 'Print the curl command that sends the same request (path, query, headers, body) instead of sending it'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l raw -d 'Write the response body exactly as received: no newline added after a piped body that does not end in one'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'Print nothing on stderr but errors (no status line, no warnings)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'
@@ -121,7 +121,7 @@ json\t'One JSON document'
 junit\t'JUnit XML'
 tap\t'TAP version 13'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l report -d 'Also write a report to FILE, in the format its extension names: .xml (JUnit), .json or .tap, whatever --format says for stdout. It is written even when the server cannot be reached' -r -F
-complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l retry -d 'Connection attempts to retry before giving up (with backoff)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l wait -d 'How long to wait for the server to answer before checking: 30s; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand check" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
@@ -153,7 +153,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests 
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s d -l duration -d 'Stop after this long: 10s, 500ms, 2m; a bare number is seconds' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l ids -d 'Distinct ids to spread the upserts over' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l body -d 'The body of every upsert: JSON text, @FILE, or - for stdin. Default: a valid item of the OpenAPI document\'s shape, else the tutorial\'s {"name":"x","size":3}' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long one exchange may take: 10s, 500ms; a bare number is seconds' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l timeout -d 'How long a request may take: 10s, 500ms; a bare number is seconds. For put it is the whole command\'s (discovery and retries included), as curl\'s --max-time' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'
 always\t'Always color'
 never\t'Never color'"
