@@ -289,12 +289,15 @@ pub struct PutArgs {
     #[arg(long, value_name = "HBhb", value_parser = Parts::parse, conflicts_with = "verbose")]
     pub print: Option<Parts>,
 
-    /// Build the request and show it (as with --print HB) without sending it.
+    /// Show the request (as with --print HB) and send no PUT. Without
+    /// --path it first reads the OpenAPI document (a GET, as a real send
+    /// does), so the path shown is the one a real send would use.
     #[arg(long, conflicts_with = "curl")]
     pub dry_run: bool,
 
     /// Print the curl command that sends the same request (path, query,
-    /// headers, body) instead of sending it.
+    /// headers, body), and send no PUT; like --dry-run, it reads the
+    /// OpenAPI document first unless --path is given.
     #[arg(long)]
     pub curl: bool,
 

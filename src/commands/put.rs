@@ -49,10 +49,9 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
     .with_total_timeout();
     let rt = runtime(Threads::One)?;
     let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
-    // --dry-run and --curl send nothing: no discovery (the path is --path
-    // or the tutorial's).
-    let offline = args.dry_run || args.curl;
-    if !offline && (args.endpoint.path.is_none() || args.endpoint.openapi.is_some()) {
+    // --dry-run and --curl discover the endpoint too (a GET, not a write),
+    // so that they show what a real send would send.
+    if args.endpoint.path.is_none() || args.endpoint.openapi.is_some() {
         let endpoint = rt.block_on(interruptible(openapi::discover(
             &client,
             args.endpoint.openapi.as_deref(),
