@@ -70,8 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'itemctl' -ScriptBlock {
         'itemctl;put' {
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}')
             [CompletionResult]::new('--openapi', '--openapi', [CompletionResultType]::ParameterName, 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The name to send (left out of the body when not given)')
-            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'The size to send, an integer of any length (left out when not given)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The tutorial''s name field to send (left out of the body when not given); a warning when the endpoint''s item has no field name')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'The tutorial''s size field to send, an integer of any length (left out when not given); a warning when the item has no field size')
             [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'Send this raw body instead: JSON text, @FILE, or - for stdin')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens')

@@ -65,8 +65,8 @@ set edit:completion:arg-completer[itemctl] = {|@words|
         &'itemctl;put'= {
             cand --path 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server''s OpenAPI document describes, else the tutorial''s /items/{item_id}'
             cand --openapi 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it'
-            cand --name 'The name to send (left out of the body when not given)'
-            cand --size 'The size to send, an integer of any length (left out when not given)'
+            cand --name 'The tutorial''s name field to send (left out of the body when not given); a warning when the endpoint''s item has no field name'
+            cand --size 'The tutorial''s size field to send, an integer of any length (left out when not given); a warning when the item has no field size'
             cand --body 'Send this raw body instead: JSON text, @FILE, or - for stdin'
             cand -H 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens'
             cand --header 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens'

@@ -67,8 +67,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serv
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The tutorial\'s name field to send (left out of the body when not given); a warning when the endpoint\'s item has no field name' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The tutorial\'s size field to send, an integer of any length (left out when not given); a warning when the item has no field size' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r

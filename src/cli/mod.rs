@@ -241,11 +241,13 @@ pub struct PutArgs {
     #[command(flatten)]
     pub endpoint: EndpointArgs,
 
-    /// The name to send (left out of the body when not given).
+    /// The tutorial's name field to send (left out of the body when not
+    /// given); a warning when the endpoint's item has no field name.
     #[arg(long, conflicts_with_all = ["null_name", "body"])]
     pub name: Option<String>,
 
-    /// The size to send, an integer of any length (left out when not given).
+    /// The tutorial's size field to send, an integer of any length (left
+    /// out when not given); a warning when the item has no field size.
     #[arg(long, value_parser = json_integer, allow_hyphen_values = true, conflicts_with_all = ["null_size", "body"])]
     pub size: Option<serde_json::Number>,
 

@@ -64,6 +64,11 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
                 endpoint.path, endpoint.source
             );
         }
+        if !args.quiet
+            && let Some(warning) = missing_tutorial_fields(args, &endpoint)
+        {
+            let _ = writeln!(stderr, "itemctl: warning: {warning}");
+        }
         client.set_path(endpoint.path);
     }
     let outgoing = client.outgoing(&args.id, body.clone())?;
@@ -179,6 +184,34 @@ fn tutorial_fields(args: &PutArgs) -> serde_json::Map<String, serde_json::Value>
         (None, false) => {}
     }
     item
+}
+
+/// The warning for --name or --size (the tutorial's fields) sent to an
+/// item that has no such field, or `None`.
+fn missing_tutorial_fields(args: &PutArgs, endpoint: &openapi::Endpoint) -> Option<String> {
+    let shape = endpoint.shape.as_ref().ok()?;
+    let given = [
+        ("name", args.name.is_some() || args.null_name),
+        ("size", args.size.is_some() || args.null_size),
+    ];
+    let missing: Vec<String> = given
+        .iter()
+        .filter(|(field, sent)| *sent && shape.field(field).is_none())
+        .map(|(field, _)| format!("\"{field}\""))
+        .collect();
+    let what = match missing.as_slice() {
+        [] => return None,
+        [one] => format!("no field {one}"),
+        several => format!("no fields {}", several.join(" and ")),
+    };
+    let fields: Vec<&str> = shape.fields.iter().map(|f| f.name.as_str()).collect();
+    Some(format!(
+        "the item of PUT {} ({}) has {what} (its fields: {}); send request items like {}=…",
+        endpoint.path,
+        shape.title,
+        fields.join(", "),
+        fields.first().copied().unwrap_or("field")
+    ))
 }
 
 fn print_line(line: &str) -> std::io::Result<()> {

@@ -305,3 +305,43 @@ fn dry_run_and_curl_show_the_discovered_endpoint() {
         ("PUT", "/inventory/things/k1?q=1")
     );
 }
+
+/// --name and --size are the tutorial's fields: on an item without them,
+/// put says so (and still sends what it was told).
+#[test]
+fn name_and_size_warn_on_an_item_without_them() {
+    let doc = document(&[(
+        "/inventory/things/{key}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]);
+    let (server, seen) = documented(doc);
+    itemctl()
+        .args(["put", "k1", "--name", "x", "--url", &server.url])
+        .stdout("{}\n")
+        .stderr("itemctl: warning: the item of PUT /inventory/things/{key} (Thing) has no field \"name\" (its fields: label, count); send request items like label=…\n201 Created\n")
+        .run();
+    itemctl()
+        .args(["put", "k1", "--null-name", "--size", "3", "--url", &server.url])
+        .stdout("{}\n")
+        .stderr("itemctl: warning: the item of PUT /inventory/things/{key} (Thing) has no fields \"name\" and \"size\" (its fields: label, count); send request items like label=…\n201 Created\n")
+        .run();
+    itemctl()
+        .args(["put", "k1", "--name", "x", "--url", &server.url, "--quiet"])
+        .stdout("{}\n")
+        .run();
+    let bodies: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, ..)| m == "PUT")
+        .map(|(_, _, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"name":"x"}"#,
+            r#"{"name":null,"size":3}"#,
+            r#"{"name":"x"}"#
+        ]
+    );
+}
