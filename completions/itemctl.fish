@@ -67,8 +67,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -l admin -d 'Serv
 complete -c itemctl -n "__fish_itemctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The name to send (left out of the body when not given)' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The size to send, an integer of any length (left out when not given)' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l name -d 'The tutorial\'s name field to send (left out of the body when not given); a warning when the endpoint\'s item has no field name' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l size -d 'The tutorial\'s size field to send, an integer of any length (left out when not given); a warning when the item has no field size' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l body -d 'Send this raw body instead: JSON text, @FILE, or - for stdin' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l url -d 'The server\'s base URL' -r
@@ -83,8 +83,8 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-name -d 'Se
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l null-size -d 'Send "size": null'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l json -d 'Print one JSON line: {"version","status","reason","id","body","elapsed_ms"} (docs/schemas/put.schema.json)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s v -l verbose -d 'Show the request sent (request line, headers, body) and the response\'s status line and headers on stderr; same as --print HBhb'
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l dry-run -d 'Build the request and show it (as with --print HB) without sending it'
-complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l curl -d 'Print the equivalent curl command instead of sending the request'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l dry-run -d 'Show the request (as with --print HB) and send no PUT. Without --path it first reads the OpenAPI document (a GET, as a real send does), so the path shown is the one a real send would use'
+complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l curl -d 'Print the curl command that sends the same request (path, query, headers, body), and send no PUT; like --dry-run, it reads the OpenAPI document first unless --path is given'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l raw -d 'Write the response body exactly as received: no newline added after a piped body that does not end in one'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -s q -l quiet -d 'Print nothing on stderr but errors (no status line, no warnings)'
 complete -c itemctl -n "__fish_itemctl_using_subcommand put" -l follow -d 'Follow redirects (up to 10)'

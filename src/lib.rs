@@ -19,7 +19,7 @@
 //! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; fetching the OpenAPI document (`openapi`). | `contract`, `spec`, `error` |
 //! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `spec`, `values`, `error` |
 //! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `spec`, `values`, `error` |
-//! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap), each typed once at the edge. | `check`, `contract`, `server` |
+//! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap), each typed once at the edge; put's request items (xh's syntax). | `check`, `contract`, `server` |
 //! | `commands` | What does each subcommand do end to end? One file each (runtime → call → print → verdict), and [`exit`], the only place that maps outcomes to exit codes. | everything |
 //! | `error` | What ends a command early? `Failure`, with its cause chain. | nothing |
 //!

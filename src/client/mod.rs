@@ -34,7 +34,7 @@ const ID_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
 const MAX_URI_LEN: usize = 65_534;
 
 /// The `user-agent` sent.
-const AGENT: &str = concat!("itemctl/", env!("CARGO_PKG_VERSION"));
+pub const AGENT: &str = concat!("itemctl/", env!("CARGO_PKG_VERSION"));
 
 /// A response as it arrived.
 #[derive(Clone, Debug)]
@@ -242,6 +242,9 @@ pub struct Client {
     deadline: Option<Instant>,
     path: PathTemplate,
     trace: Option<Tracer>,
+    /// The query string of every upsert (encoded, without `?`); empty
+    /// for none.
+    query: String,
 }
 
 impl Client {
@@ -288,6 +291,7 @@ impl Client {
             deadline: None,
             path: opts.path.clone(),
             trace: opts.trace.clone(),
+            query: String::new(),
         })
     }
 
@@ -309,6 +313,60 @@ impl Client {
                 response,
             }));
         }
+    }
+
+    /// Adds these query parameters to every upsert's URL, form-encoded
+    /// (`a b&c` → `a+b%26c`), as xh and browsers encode them.
+    pub fn with_query(mut self, pairs: &[(String, String)]) -> Client {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            query.append_pair(name, value);
+        }
+        self.query = query.finish();
+        self
+    }
+
+    /// Applies headers from request items after the defaults and the
+    /// `-H` flags, as xh does: a name's first item replaces the header
+    /// of that name, a repeated name sends each value, and `None` leaves
+    /// the header out (until a later item of that name). The order of the
+    /// other headers is kept.
+    ///
+    /// # Errors
+    /// [`Failure::Usage`] for a header name or value that is not valid.
+    pub fn with_request_headers(
+        mut self,
+        items: &[(String, Option<String>)],
+    ) -> Result<Client, Failure> {
+        let mut list: Vec<(HeaderName, HeaderValue)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut touched: Vec<HeaderName> = Vec::new();
+        for (name, value) in items {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Failure::Usage(format!("invalid header name `{name}`")))?;
+            if !touched.contains(&name) {
+                list.retain(|(k, _)| *k != name);
+                touched.push(name.clone());
+            }
+            match value {
+                Some(v) => {
+                    let v = HeaderValue::from_str(v).map_err(|_| {
+                        Failure::Usage(format!("invalid value for header `{name}`"))
+                    })?;
+                    list.push((name, v));
+                }
+                None => list.retain(|(k, _)| *k != name),
+            }
+        }
+        let mut headers = HeaderMap::new();
+        for (k, v) in list {
+            headers.append(k, v);
+        }
+        self.headers = headers;
+        Ok(self)
     }
 
     /// Makes the timeout a total from now on: every later request, and all
@@ -340,7 +398,17 @@ impl Client {
     /// # Errors
     /// [`Failure::Usage`] for a bad base URL.
     pub fn item_url(&self, id: &str) -> Result<String, Failure> {
-        item_url_at(&self.base, &self.path, &encode_id(id))
+        self.url_of(&encode_id(id))
+    }
+
+    /// The upsert URL of an encoded id, with the query.
+    fn url_of(&self, encoded_id: &str) -> Result<String, Failure> {
+        let url = item_url_at(&self.base, &self.path, encoded_id)?;
+        Ok(if self.query.is_empty() {
+            url
+        } else {
+            format!("{url}?{}", self.query)
+        })
     }
 
     /// Sends later upserts to `path` (a discovered endpoint).
@@ -402,7 +470,7 @@ impl Client {
     /// # Errors
     /// [`Failure::Usage`] for a bad URL.
     pub fn outgoing(&self, id: &str, body: Bytes) -> Result<Outgoing, Failure> {
-        let url = item_url_at(&self.base, &self.path, &encode_id(id))?;
+        let url = self.url_of(&encode_id(id))?;
         let parsed = parse_base(&self.base)?;
         let host = match parsed.port() {
             Some(p) => format!("{}:{p}", parsed.host_str().unwrap_or("")),
@@ -412,7 +480,11 @@ impl Client {
             .find("://")
             .and_then(|i| url[i + 3..].find('/').map(|j| url[i + 3 + j..].to_owned()))
             .unwrap_or_else(|| "/".into());
-        let mut headers = vec![("host".to_owned(), host)];
+        // A host header given replaces the URL's.
+        let mut headers = Vec::new();
+        if !self.headers.contains_key(reqwest::header::HOST) {
+            headers.push(("host".to_owned(), host));
+        }
         for (k, v) in &self.headers {
             headers.push((
                 k.as_str().to_owned(),
@@ -450,7 +522,7 @@ impl Client {
         body: Bytes,
         retry: u32,
     ) -> Result<Exchange, Failure> {
-        let url = item_url_at(&self.base, &self.path, &encode_id(id))?;
+        let url = self.url_of(&encode_id(id))?;
         if needs_wire(id, &url) {
             let got = self.put_by_hand(id, body.clone(), retry).await;
             match &got {
@@ -477,7 +549,7 @@ impl Client {
     /// # Errors
     /// As [`Client::put`].
     pub async fn put_encoded(&self, encoded_id: &str, body: Bytes) -> Result<Exchange, Failure> {
-        let url = item_url_at(&self.base, &self.path, encoded_id)?;
+        let url = self.url_of(encoded_id)?;
         self.send_put(&url, body, 0).await
     }
 
@@ -869,5 +941,70 @@ mod tests {
         );
         assert!(matches!(item_url("ftp://h", "x"), Err(Failure::Usage(_))));
         assert!(matches!(item_url("nope", "x"), Err(Failure::Usage(_))));
+    }
+
+    fn client() -> Client {
+        let opts = Options {
+            headers: vec![("X-Flag".into(), "f".into()), ("X-Keep".into(), "k".into())],
+            ..Options::default()
+        };
+        Client::new("http://h:1/api", &opts).unwrap()
+    }
+
+    #[test]
+    fn query_items_are_form_encoded() {
+        let pairs = [("q", "a b&c=d"), ("é", "☃"), ("q", ""), ("+", "%")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        let c = client().with_query(&pairs);
+        assert_eq!(
+            c.item_url("x y").unwrap(),
+            "http://h:1/api/items/x%20y?q=a+b%26c%3Dd&%C3%A9=%E2%98%83&q=&%2B=%25"
+        );
+        assert_eq!(
+            c.outgoing("x", Bytes::new()).unwrap().target,
+            "/api/items/x?q=a+b%26c%3Dd&%C3%A9=%E2%98%83&q=&%2B=%25"
+        );
+        assert_eq!(
+            client().with_query(&[]).item_url("x").unwrap(),
+            "http://h:1/api/items/x"
+        );
+    }
+
+    #[test]
+    fn header_items_replace_repeat_and_unset() {
+        let items = [
+            ("x-flag", Some("i1")),
+            ("X-Flag", Some("i2")),
+            ("user-agent", None),
+            ("content-type", Some("text/plain")),
+            ("x-gone", Some("g")),
+            ("X-Gone", None),
+            ("x-back", None),
+            ("x-back", Some("b")),
+            ("host", Some("example.com")),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.map(str::to_owned)));
+        let c = client().with_request_headers(&items).unwrap();
+        let out = c.outgoing("x", Bytes::from_static(b"{}")).unwrap();
+        let shown: Vec<String> = out
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "accept: */*",
+                "x-keep: k",
+                "x-flag: i1",
+                "x-flag: i2",
+                "content-type: text/plain",
+                "x-back: b",
+                "host: example.com",
+                "content-length: 2",
+            ]
+        );
+        let bad = [("x".to_owned(), Some("a\nb".to_owned()))];
+        assert!(client().with_request_headers(&bad).is_err());
     }
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{Parts, PutArgs};
-use crate::client::{Event, Exchange, Outgoing};
+use crate::client::{self, Event, Exchange, Outgoing};
 
 /// Set to `1` to make itemctl lay out stdout as for a terminal (for
 /// tests), `0` as for a pipe. Colors still follow `--color` and the stream.
@@ -208,9 +208,12 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// The curl command that sends the same request: method, URL, the headers
-/// that differ from curl's own, the body (`@FILE` and `@-` kept as such),
-/// and the timeout, redirect and retry flags.
+/// The curl command that sends the same request: method, URL (with the
+/// query), the headers curl would not send by itself (an empty value as
+/// curl's `Name;`), an empty `Name:` for each header curl adds but put
+/// leaves out (content-type, user-agent), the body (`@FILE` and `@-` kept
+/// as such), and the timeout, redirect and retry flags. put's own
+/// user-agent is left to curl's.
 pub fn curl_command(req: &Outgoing, body_arg: Option<&str>, args: &PutArgs) -> String {
     let mut words = vec![
         "curl".to_owned(),
@@ -218,15 +221,35 @@ pub fn curl_command(req: &Outgoing, body_arg: Option<&str>, args: &PutArgs) -> S
         "PUT".into(),
         shell_quote(&req.url),
     ];
+    let authority = req
+        .url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    let has = |name: &str| req.headers.iter().any(|(k, _)| k == name);
     for (k, v) in &req.headers {
-        if matches!(
-            k.as_str(),
-            "host" | "content-length" | "accept" | "user-agent"
-        ) {
+        let curls_own = match k.as_str() {
+            "host" => v == authority,
+            "content-length" => true,
+            "accept" => v == "*/*",
+            "user-agent" => v == client::AGENT,
+            _ => false,
+        };
+        if curls_own {
             continue;
         }
         words.push("-H".into());
-        words.push(shell_quote(&format!("{k}: {v}")));
+        words.push(shell_quote(&if v.is_empty() {
+            format!("{k};")
+        } else {
+            format!("{k}: {v}")
+        }));
+    }
+    // curl sends these unless told not to; put does not.
+    for name in ["content-type", "user-agent"] {
+        if !has(name) {
+            words.push("-H".into());
+            words.push(shell_quote(&format!("{name}:")));
+        }
     }
     words.push("--data-binary".into());
     match body_arg {

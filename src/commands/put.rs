@@ -8,8 +8,8 @@ use bytes::Bytes;
 use super::common::{Threads, interruptible, runtime};
 use super::exit::Verdict;
 use super::output;
-use crate::cli::Parts;
-use crate::cli::PutArgs;
+use crate::cli::items::{self, Kind};
+use crate::cli::{Parts, PutArgs};
 use crate::client::{self, Client, Exchange, openapi};
 use crate::error::Failure;
 
@@ -21,32 +21,18 @@ use crate::error::Failure;
 /// [`Failure::Interrupted`], or a failed write of the output (a closed
 /// pipe is not one: the verdict stands).
 pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict> {
-    let body = Bytes::from(match &args.body {
-        Some(arg) => super::common::read_body_arg(arg)?,
-        None if !args.items.is_empty() => {
-            let object: serde_json::Map<String, serde_json::Value> =
-                args.items.iter().cloned().collect();
-            serde_json::to_vec(&object)
-                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
-        }
-        None => {
-            // --name and --size: the tutorial's fields, each left out unless
-            // given (null with --null-name / --null-size).
-            use serde_json::Value;
-            let mut item = serde_json::Map::new();
-            match (&args.name, args.null_name) {
-                (Some(n), _) => drop(item.insert("name".into(), Value::from(n.as_str()))),
-                (None, true) => drop(item.insert("name".into(), Value::Null)),
-                (None, false) => {}
-            }
-            match (&args.size, args.null_size) {
-                (Some(n), _) => drop(item.insert("size".into(), Value::Number(n.clone()))),
-                (None, true) => drop(item.insert("size".into(), Value::Null)),
-                (None, false) => {}
-            }
-            serde_json::to_vec(&item)
-                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?
-        }
+    // Request items first: a bad one (or an unreadable file) stops the
+    // command before anything is sent.
+    let items = items::build(&args.items, &mut read_item_file).map_err(Failure::Usage)?;
+    if let Some(body_item) = args.items.iter().find(|i| matches!(i.kind, Kind::Field(_))) {
+        refuse_body_flags(&body_item.text, args)?;
+    }
+    let body = Bytes::from(match (&args.body, &items.body) {
+        (Some(arg), _) => super::common::read_body_arg(arg)?,
+        (None, Some(object)) => serde_json::to_vec(object)
+            .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
+        (None, None) => serde_json::to_vec(&tutorial_fields(args))
+            .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
     });
     let mut client = Client::new(
         &args.url,
@@ -58,13 +44,15 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
             trace: None,
         },
     )?
+    .with_request_headers(&items.headers)?
+    .with_query(&items.query)
     // --timeout is the whole command's, discovery and retries included.
     .with_total_timeout();
     let rt = runtime(Threads::One)?;
-    // --dry-run and --curl send nothing: no discovery (the path is --path
-    // or the tutorial's).
-    let offline = args.dry_run || args.curl;
-    if !offline && (args.endpoint.path.is_none() || args.endpoint.openapi.is_some()) {
+    let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
+    // --dry-run and --curl discover the endpoint too (a GET, not a write),
+    // so that they show what a real send would send.
+    if args.endpoint.path.is_none() || args.endpoint.openapi.is_some() {
         let endpoint = rt.block_on(interruptible(openapi::discover(
             &client,
             args.endpoint.openapi.as_deref(),
@@ -72,16 +60,19 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         )))?;
         if args.verbose && !args.quiet {
             let _ = writeln!(
-                std::io::stderr(),
+                stderr,
                 "itemctl: endpoint PUT {} (from {})",
-                endpoint.path,
-                endpoint.source
+                endpoint.path, endpoint.source
             );
+        }
+        if !args.quiet
+            && let Some(warning) = missing_tutorial_fields(args, &endpoint)
+        {
+            let _ = writeln!(stderr, "itemctl: warning: {warning}");
         }
         client.set_path(endpoint.path);
     }
     let outgoing = client.outgoing(&args.id, body.clone())?;
-    let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
     if args.id.contains('/') && !args.quiet {
         let _ = writeln!(
             stderr,
@@ -133,6 +124,95 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         }
         None => Verdict::Status(exchange.status),
     })
+}
+
+/// Reads a file a request item names (`~/` is the home directory, as xh
+/// reads it).
+fn read_item_file(path: &str) -> std::io::Result<Vec<u8>> {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::fs::read(std::path::Path::new(&home).join(rest)),
+        _ => std::fs::read(path),
+    }
+}
+
+/// Refuses the flags that build a body beside a body item (`item`).
+///
+/// # Errors
+/// [`Failure::Usage`] naming the item and the flag.
+fn refuse_body_flags(item: &str, args: &PutArgs) -> Result<(), Failure> {
+    let name = "send the name as an item instead";
+    let size = "send the size as an item instead";
+    let given = [
+        (
+            args.body.is_some(),
+            "--body",
+            "put every field in the --body JSON, or send each as an item",
+        ),
+        (args.name.is_some(), "--name", &format!("{name} (name=…)")),
+        (
+            args.null_name,
+            "--null-name",
+            &format!("{name} (name:=null)"),
+        ),
+        (args.size.is_some(), "--size", &format!("{size} (size:=…)")),
+        (
+            args.null_size,
+            "--null-size",
+            &format!("{size} (size:=null)"),
+        ),
+    ];
+    match given.iter().find(|(given, ..)| *given) {
+        Some((_, flag, instead)) => Err(Failure::Usage(format!(
+            "`{item}` builds the body, so it cannot go with {flag}; {instead}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The body --name, --size, --null-name and --null-size build: the
+/// tutorial's fields, each left out unless given.
+fn tutorial_fields(args: &PutArgs) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut item = serde_json::Map::new();
+    match (&args.name, args.null_name) {
+        (Some(n), _) => drop(item.insert("name".into(), Value::from(n.as_str()))),
+        (None, true) => drop(item.insert("name".into(), Value::Null)),
+        (None, false) => {}
+    }
+    match (&args.size, args.null_size) {
+        (Some(n), _) => drop(item.insert("size".into(), Value::Number(n.clone()))),
+        (None, true) => drop(item.insert("size".into(), Value::Null)),
+        (None, false) => {}
+    }
+    item
+}
+
+/// The warning for --name or --size (the tutorial's fields) sent to an
+/// item that has no such field, or `None`.
+fn missing_tutorial_fields(args: &PutArgs, endpoint: &openapi::Endpoint) -> Option<String> {
+    let shape = endpoint.shape.as_ref().ok()?;
+    let given = [
+        ("name", args.name.is_some() || args.null_name),
+        ("size", args.size.is_some() || args.null_size),
+    ];
+    let missing: Vec<String> = given
+        .iter()
+        .filter(|(field, sent)| *sent && shape.field(field).is_none())
+        .map(|(field, _)| format!("\"{field}\""))
+        .collect();
+    let what = match missing.as_slice() {
+        [] => return None,
+        [one] => format!("no field {one}"),
+        several => format!("no fields {}", several.join(" and ")),
+    };
+    let fields: Vec<&str> = shape.fields.iter().map(|f| f.name.as_str()).collect();
+    Some(format!(
+        "the item of PUT {} ({}) has {what} (its fields: {}); send request items like {}=…",
+        endpoint.path,
+        shape.title,
+        fields.join(", "),
+        fields.first().copied().unwrap_or("field")
+    ))
 }
 
 fn print_line(line: &str) -> std::io::Result<()> {

@@ -245,3 +245,103 @@ fn ids_follow_the_path_parameters_constraints() {
         .collect();
     assert_eq!(after, ["GET /openapi.json"]);
 }
+
+/// `--dry-run` and `--curl` read the document as a real send does (a GET,
+/// no PUT), so they show the discovered path, with the query items.
+#[test]
+fn dry_run_and_curl_show_the_discovered_endpoint() {
+    let doc = document(&[(
+        "/inventory/things/{key}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]);
+    let (server, seen) = documented(doc);
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    itemctl()
+        .args([
+            "put",
+            "k1",
+            "label=x",
+            "q==1",
+            "--url",
+            &server.url,
+            "--dry-run",
+        ])
+        .stdout(format!(
+            "PUT /inventory/things/k1?q=1 HTTP/1.1\n\
+             host: 127.0.0.1:{port}\n\
+             content-type: application/json\n\
+             accept: */*\n\
+             user-agent: itemctl/{}\n\
+             content-length: 13\n\
+             \n\
+             {{\"label\":\"x\"}}\n",
+            env!("CARGO_PKG_VERSION")
+        ))
+        .run();
+    itemctl()
+        .args(["put", "k1", "label=x", "q==1", "--url", &server.url, "--curl"])
+        .stdout(format!(
+            "curl -X PUT '{}/inventory/things/k1?q=1' -H 'content-type: application/json' --data-binary '{{\"label\":\"x\"}}' --max-time 10\n",
+            server.url
+        ))
+        .run();
+    let methods: Vec<(String, String)> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(m, t, _)| (m.clone(), t.clone()))
+        .collect();
+    let get = ("GET".to_owned(), "/openapi.json".to_owned());
+    assert_eq!(methods, [get.clone(), get]);
+    // The real send goes where the dry run said.
+    itemctl()
+        .args(["put", "k1", "label=x", "q==1", "--url", &server.url])
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let last = seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("PUT", "/inventory/things/k1?q=1")
+    );
+}
+
+/// --name and --size are the tutorial's fields: on an item without them,
+/// put says so (and still sends what it was told).
+#[test]
+fn name_and_size_warn_on_an_item_without_them() {
+    let doc = document(&[(
+        "/inventory/things/{key}",
+        json!({"$ref": "#/components/schemas/Thing"}),
+    )]);
+    let (server, seen) = documented(doc);
+    itemctl()
+        .args(["put", "k1", "--name", "x", "--url", &server.url])
+        .stdout("{}\n")
+        .stderr("itemctl: warning: the item of PUT /inventory/things/{key} (Thing) has no field \"name\" (its fields: label, count); send request items like label=…\n201 Created\n")
+        .run();
+    itemctl()
+        .args(["put", "k1", "--null-name", "--size", "3", "--url", &server.url])
+        .stdout("{}\n")
+        .stderr("itemctl: warning: the item of PUT /inventory/things/{key} (Thing) has no fields \"name\" and \"size\" (its fields: label, count); send request items like label=…\n201 Created\n")
+        .run();
+    itemctl()
+        .args(["put", "k1", "--name", "x", "--url", &server.url, "--quiet"])
+        .stdout("{}\n")
+        .run();
+    let bodies: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, ..)| m == "PUT")
+        .map(|(_, _, b)| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"name":"x"}"#,
+            r#"{"name":null,"size":3}"#,
+            r#"{"name":"x"}"#
+        ]
+    );
+}

@@ -1,6 +1,7 @@
 //! `itemctl put`, the real binary, against an in-process `itemctl serve`.
 
 use std::io::Write;
+use std::process::Command;
 
 use crate::support::{Scripted, TestServer, itemctl};
 use predicates::prelude::*;
@@ -418,4 +419,284 @@ fn bad_command_lines_exit_2_without_a_request() {
             )
             .run();
     }
+}
+
+/// A server's answer: 201 with an empty JSON object.
+const CREATED_EMPTY: &str = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+
+/// Request items of every kind, with their files in `dir`: query
+/// parameters, headers (a flag's replaced, one repeated, one empty, one
+/// from a file, a default left out), nested fields, an escaped key, and
+/// fields from a text file and a JSON file.
+fn every_kind_of_item(dir: &std::path::Path) -> Vec<String> {
+    std::fs::write(dir.join("note.txt"), "line one\nline two\n").unwrap();
+    std::fs::write(dir.join("dims.json"), r#"{"w": 2, "h": [1, 2]}"#).unwrap();
+    std::fs::write(dir.join("token.txt"), "Bearer s3cret\n").unwrap();
+    let file = |name: &str| dir.join(name).display().to_string();
+    vec![
+        "q==a b&c".into(),
+        "page==2".into(),
+        "-H".into(),
+        "X-Trace: from-flag".into(),
+        "X-Trace:abc".into(),
+        "X-Trace:def".into(),
+        "X-Empty;".into(),
+        format!("Authorization:@{}", file("token.txt")),
+        "User-Agent:".into(),
+        "name=lamp".into(),
+        r"a\=b=c".into(),
+        "tags[]=x".into(),
+        "tags[]:=2".into(),
+        format!("dims:=@{}", file("dims.json")),
+        format!("note=@{}", file("note.txt")),
+        "owner[name]=ann".into(),
+        "owner[ids][1]:=7".into(),
+    ]
+}
+
+/// The body [`every_kind_of_item`] builds.
+const EVERY_KIND_BODY: &str = r#"{"name":"lamp","a=b":"c","tags":["x",2],"dims":{"w":2,"h":[1,2]},"note":"line one\nline two\n","owner":{"name":"ann","ids":[null,7]}}"#;
+
+#[test]
+fn request_items_follow_xh() {
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    let dir = tempfile::tempdir().unwrap();
+    itemctl()
+        .args([
+            "put",
+            "k 1",
+            "--url",
+            &server.url,
+            "--path",
+            "/things/{key}",
+        ])
+        .args(every_kind_of_item(dir.path()))
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let seen = seen.lock().unwrap();
+    let [put] = seen.as_slice() else {
+        panic!("one request: {seen:?}")
+    };
+    assert_eq!(put.method, "PUT");
+    assert_eq!(put.target, "/things/k%201?q=a+b%26c&page=2");
+    let values = |name: &str| {
+        put.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    // Items replace the flag's header of their name, and all are sent.
+    assert_eq!(values("x-trace"), ["abc", "def"]);
+    assert_eq!(values("x-empty"), [""]);
+    assert_eq!(values("authorization"), ["Bearer s3cret"]);
+    assert_eq!(values("user-agent"), Vec::<&str>::new());
+    assert_eq!(values("content-type"), ["application/json"]);
+    assert_eq!(String::from_utf8_lossy(&put.body), EVERY_KIND_BODY);
+}
+
+#[test]
+fn dry_run_shows_the_items_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "http://127.0.0.1:9";
+    itemctl()
+        .args([
+            "put",
+            "k 1",
+            "--url",
+            url,
+            "--path",
+            "/things/{key}",
+            "--dry-run",
+        ])
+        .args(every_kind_of_item(dir.path()))
+        .stdout(format!(
+            "PUT /things/k%201?q=a+b%26c&page=2 HTTP/1.1\n\
+             host: 127.0.0.1:9\n\
+             content-type: application/json\n\
+             accept: */*\n\
+             x-trace: abc\n\
+             x-trace: def\n\
+             x-empty: \n\
+             authorization: Bearer s3cret\n\
+             content-length: {}\n\
+             \n\
+             {EVERY_KIND_BODY}\n",
+            EVERY_KIND_BODY.len()
+        ))
+        .run();
+}
+
+/// `--curl`'s command, run by sh, sends what put sends: the target, the
+/// headers (but curl's own user-agent) and the body.
+#[test]
+fn curl_sends_what_put_sends() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        return; // no curl here to run the command with
+    }
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    let dir = tempfile::tempdir().unwrap();
+    let args = |extra: &[&str]| {
+        itemctl()
+            .args([
+                "put",
+                "it's 1",
+                "--url",
+                &server.url,
+                "--path",
+                "/things/{key}",
+            ])
+            .args(every_kind_of_item(dir.path()))
+            .args(["X-Quote:it's \"q\" $HOME `x`", "Accept:application/json"])
+            .args(extra)
+    };
+    args(&[]).stdout("{}\n").stderr("201 Created\n").run();
+    let out = args(&["--curl"]).stdout_any().run();
+    let curl = String::from_utf8(out.stdout).unwrap();
+    let ran = Command::new("sh")
+        .args(["-c", curl.trim_end()])
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{curl}: {ran:?}");
+    let seen = seen.lock().unwrap();
+    let [by_itemctl, by_curl] = seen.as_slice() else {
+        panic!("two requests: {seen:?}")
+    };
+    assert_eq!(by_curl.method, "PUT");
+    assert_eq!(by_curl.target, by_itemctl.target, "{curl}");
+    assert_eq!(by_curl.body, by_itemctl.body, "{curl}");
+    let sorted = |r: &crate::support::scripted::Request| {
+        let mut h: Vec<(String, String)> = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k != "user-agent")
+            .cloned()
+            .collect();
+        h.sort();
+        h
+    };
+    assert_eq!(sorted(by_curl), sorted(by_itemctl), "{curl}");
+    assert_eq!(by_curl.header("user-agent"), None, "{curl}");
+}
+
+#[test]
+fn bad_request_items_exit_2_before_anything_is_sent() {
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    let clap = |item: &str, why: &str| {
+        format!(
+            "error: invalid value '{item}' for '[REQUEST_ITEM]...': {why}\n\nFor more information, try '--help'.\n"
+        )
+    };
+    for (items, stderr) in [
+        (
+            &["photo@a.jpg"][..],
+            clap(
+                "photo@a.jpg",
+                "`photo@a.jpg` uploads a file as multipart form data, and put sends JSON: write photo=@a.jpg to send the file's text as a string, or --body @a.jpg to send the file as the body",
+            ),
+        ),
+        (
+            &["[]=x"],
+            clap(
+                "[]=x",
+                "`[]=x`: an upsert's body is a JSON object, so the key must start with a field name (tags[]=x)",
+            ),
+        ),
+        (
+            &["a[b=1"],
+            clap(
+                "a[b=1",
+                r"`a[b=1`: the key a[b is not a JSON path: expected ']' at character 4 (escape a literal bracket as \[ or \])",
+            ),
+        ),
+        (
+            &["size:=[1,"],
+            clap(
+                "size:=[1,",
+                "`size:=[1,`: the value after := is not JSON (EOF while parsing a value at line 1 column 3); use size=… for a string",
+            ),
+        ),
+        (
+            &["lamp"],
+            clap(
+                "lamp",
+                "`lamp` is no request item: use field=text, field:=json, name==query, Header:value (see --help)",
+            ),
+        ),
+        (
+            &["Bad Header:x"],
+            clap(
+                "Bad Header:x",
+                "`Bad Header:x`: `Bad Header` is not a valid header name",
+            ),
+        ),
+        (
+            &["Host:"],
+            clap(
+                "Host:",
+                "`Host:`: a PUT cannot go without its host header; give it a value (Host:example.com)",
+            ),
+        ),
+        (
+            &["a=1", "a[b]=2"],
+            "itemctl: `a[b]=2`: a is a string (from an earlier item), so it has no key [b]\n".into(),
+        ),
+        (
+            &["x[x][2]=5", "x[x][x]=2"],
+            "itemctl: `x[x][x]=2`: x[x] is an array (from an earlier item), so it has no key [x]\n".into(),
+        ),
+        (
+            &["tags:=null", "tags[]=a"],
+            "itemctl: `tags[]=a`: tags is null (from an earlier item), so nothing can be appended to it\n".into(),
+        ),
+        (
+            &["note=@/nonexistent/n.txt"],
+            r"itemctl: `note=@/nonexistent/n.txt`: cannot read /nonexistent/n.txt: No such file or directory; name a readable file, or write 'note=\@/nonexistent/n.txt' to send the text itself".to_owned() + "\n",
+        ),
+        (
+            &["dims:=@/nonexistent/d.json"],
+            "itemctl: `dims:=@/nonexistent/d.json`: cannot read /nonexistent/d.json: No such file or directory; name a readable file of JSON\n".into(),
+        ),
+        (
+            &["name=x", "--name", "y"],
+            "itemctl: `name=x` builds the body, so it cannot go with --name; send the name as an item instead (name=…)\n".into(),
+        ),
+        (
+            &["size:=1", "--body", "{}"],
+            "itemctl: `size:=1` builds the body, so it cannot go with --body; put every field in the --body JSON, or send each as an item\n".into(),
+        ),
+    ] {
+        itemctl()
+            .args(["put", "k", "--url", &server.url, "--path", "/things/{key}"])
+            .args(items)
+            .code(2)
+            .stderr(stderr)
+            .run();
+    }
+    assert!(seen.lock().unwrap().is_empty(), "a request was sent");
+}
+
+#[test]
+fn header_and_query_items_go_with_flags_and_body() {
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    itemctl()
+        .args(["put", "k", "--url", &server.url, "--path", "/things/{key}"])
+        .args(["--name", "x", "X-Req:1", "dry==yes"])
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    itemctl()
+        .args(["put", "k", "--url", &server.url, "--path", "/things/{key}"])
+        .args(["--body", r#"{"raw":true}"#, "X-Req:2"])
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0].target, "/things/k?dry=yes");
+    assert_eq!(seen[0].header("x-req"), Some("1"));
+    assert_eq!(String::from_utf8_lossy(&seen[0].body), r#"{"name":"x"}"#);
+    assert_eq!(seen[1].target, "/things/k");
+    assert_eq!(seen[1].header("x-req"), Some("2"));
+    assert_eq!(String::from_utf8_lossy(&seen[1].body), r#"{"raw":true}"#);
 }

@@ -438,9 +438,15 @@ fn verbose_shows_the_request_and_the_response_head() {
 
 #[test]
 fn dry_run_and_curl_send_nothing() {
-    let seen = Arc::new(Mutex::new(0));
-    let counter = Arc::clone(&seen);
-    let server = Scripted::start(move |_, _| *counter.lock().unwrap() += 1);
+    // They read the OpenAPI document (a GET) as a real send does, and send
+    // no PUT.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let server = Scripted::start(move |req, _| {
+        log.lock()
+            .unwrap()
+            .push(format!("{} {}", req.method, req.target));
+    });
     itemctl()
         .args([
             "put",
@@ -492,7 +498,11 @@ fn dry_run_and_curl_send_nothing() {
         r#"{"name":"it's"}"#
     );
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(*seen.lock().unwrap(), 0, "a request was sent");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["GET /openapi.json", "GET /openapi.json"],
+        "a PUT was sent"
+    );
 }
 
 // ---- bench: Ctrl-C, open loop, headers, the proxy ----

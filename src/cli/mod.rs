@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod items;
+
 use crate::check::report::Format;
 use crate::check::{Check, Needs};
 use crate::contract::{Expectation, PathTemplate};
@@ -33,7 +35,8 @@ Exit codes:
   0  a response arrived and met --expect (without --expect: it was 2xx)
   1  the response did not meet --expect (without --expect: 1xx or 3xx);
      any other failure
-  2  usage error (bad flags, unreadable --body @FILE or --seed file)
+  2  usage error (bad flags or request items; an unreadable --body @FILE,
+     request item file or --seed file)
   3  no response (connection refused, DNS, TLS, timeout)
   4  a 4xx response, without --expect
   5  a 5xx response, without --expect";
@@ -247,21 +250,30 @@ pub struct PutArgs {
     #[arg(value_parser = non_empty)]
     pub id: String,
 
-    /// Request items, for any item shape (xh's convention): `key=value`
-    /// sends a string, `key:=json` raw JSON (`count:=3`, `tags:='["a"]'`,
-    /// `note:=null`).
-    #[arg(value_name = "KEY=VALUE|KEY:=JSON", value_parser = request_item, conflicts_with_all = ["name", "size", "null_name", "null_size", "body"])]
-    pub items: Vec<(String, serde_json::Value)>,
+    /// Request items, xh's (and HTTPie's) syntax. Body fields:
+    /// `field=text` a string, `field:=json` raw JSON (`count:=3`,
+    /// `tags:='["a"]'`), `field=@FILE` a file's text, `field:=@FILE` a
+    /// file's JSON; `a[b]=c` nests, `a[]=x` appends, `a[0]=x` sets an
+    /// index. `name==value` a query parameter (`name==@FILE`).
+    /// `Header:value` a header (`Header:@FILE`), replacing -H's of that
+    /// name (a name repeated sends each value); `Header:` leaves it out,
+    /// `Header;` sends it empty. A backslash escapes = @ : ; \ and, in a
+    /// field's key, [ ] (`a\=b=c` is the field a=b). The first separator
+    /// in the item counts.
+    #[arg(value_name = "REQUEST_ITEM", value_parser = items::parse)]
+    pub items: Vec<items::RequestItem>,
 
     /// Where the endpoint is: --path and --openapi.
     #[command(flatten)]
     pub endpoint: EndpointArgs,
 
-    /// The name to send (left out of the body when not given).
+    /// The tutorial's name field to send (left out of the body when not
+    /// given); a warning when the endpoint's item has no field name.
     #[arg(long, conflicts_with_all = ["null_name", "body"])]
     pub name: Option<String>,
 
-    /// The size to send, an integer of any length (left out when not given).
+    /// The tutorial's size field to send, an integer of any length (left
+    /// out when not given); a warning when the item has no field size.
     #[arg(long, value_parser = json_integer, allow_hyphen_values = true, conflicts_with_all = ["null_size", "body"])]
     pub size: Option<serde_json::Number>,
 
@@ -305,11 +317,15 @@ pub struct PutArgs {
     #[arg(long, value_name = "HBhb", value_parser = Parts::parse, conflicts_with = "verbose")]
     pub print: Option<Parts>,
 
-    /// Build the request and show it (as with --print HB) without sending it.
+    /// Show the request (as with --print HB) and send no PUT. Without
+    /// --path it first reads the OpenAPI document (a GET, as a real send
+    /// does), so the path shown is the one a real send would use.
     #[arg(long, conflicts_with = "curl")]
     pub dry_run: bool,
 
-    /// Print the equivalent curl command instead of sending the request.
+    /// Print the curl command that sends the same request (path, query,
+    /// headers, body), and send no PUT; like --dry-run, it reads the
+    /// OpenAPI document first unless --path is given.
     #[arg(long)]
     pub curl: bool,
 
@@ -704,22 +720,6 @@ fn json_integer(s: &str) -> Result<serde_json::Number, String> {
 /// `--path`: an item path template.
 fn path_template(s: &str) -> Result<PathTemplate, String> {
     s.parse()
-}
-
-/// A request item: `key=value` (a string) or `key:=json` (raw JSON).
-fn request_item(s: &str) -> Result<(String, serde_json::Value), String> {
-    if let Some((key, json)) = s.split_once(":=") {
-        let value = serde_json::from_str(json).map_err(|e| {
-            format!("`{s}`: the value after := is not JSON ({e}); use key=value for a string")
-        })?;
-        return Ok((key.to_owned(), value));
-    }
-    match s.split_once('=') {
-        Some((key, value)) if !key.is_empty() => {
-            Ok((key.to_owned(), serde_json::Value::String(value.to_owned())))
-        }
-        _ => Err(format!("`{s}` is not key=value or key:=json")),
-    }
 }
 
 /// The name of a subcommand that has a man page.
