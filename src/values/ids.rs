@@ -42,33 +42,15 @@ pub fn fresh(rules: &IdRules, label: &str, random: u128) -> String {
     match rules.kind {
         IdKind::Text => {
             let r = random as u64;
-            let letters: String = format!("{r:016x}")
-                .bytes()
-                .map(|b| match b {
-                    b'0'..=b'9' => char::from(b'a' + (b - b'0')),
-                    _ => char::from(b - b'a' + b'k'),
-                })
-                .collect();
-            let forms = [
-                format!("{label}-{r:016x}"),
-                format!("{r:016x}"),
-                format!("{r:016X}"),
-                format!(
-                    "{}",
-                    1_000_000_000_000_000_000u64 + r % 9_000_000_000_000_000_000
-                ),
-                letters.clone(),
-                letters.to_ascii_uppercase(),
-            ];
+            let forms = fresh_forms(label, random);
             let fitted = forms.iter().map(|f| fit(rules, f));
-            let drawn = rules
-                .pattern
-                .as_ref()
-                .and_then(|p| Pattern::new(p.as_str()).ok())
-                .and_then(|p| {
-                    let mut rng = Rng::seeded(r ^ (random >> 64) as u64);
-                    p.draw(&mut rng, |s| rules.admits(s))
-                });
+            // Drawn from the pattern only when no fitted form is admitted.
+            let drawn = std::iter::once_with(|| {
+                let p = Pattern::new(rules.pattern.as_ref()?.as_str()).ok()?;
+                let mut rng = Rng::seeded(r ^ (random >> 64) as u64);
+                p.draw(&mut rng, |s| rules.admits(s))
+            })
+            .flatten();
             fitted
                 .chain(drawn)
                 .find(|id| rules.admits(id))
@@ -96,6 +78,39 @@ pub fn fresh(rules: &IdRules, label: &str, random: u128) -> String {
         }
         IdKind::Uuid => uuid_text(random),
     }
+}
+
+/// Whether one of [`fresh`]'s fitted forms is admitted for `random` (then
+/// it draws no string from the pattern).
+fn fresh_form_fits(rules: &IdRules, random: u128) -> bool {
+    fresh_forms("x", random)
+        .iter()
+        .any(|f| rules.admits(&fit(rules, f)))
+}
+
+/// The forms a fresh text id tries, in turn, before any is fitted to the
+/// lengths: labelled, hex, upper-case hex, digits, letters, upper-case
+/// letters, each from the low 64 random bits.
+fn fresh_forms(label: &str, random: u128) -> [String; 6] {
+    let r = random as u64;
+    let letters: String = format!("{r:016x}")
+        .bytes()
+        .map(|b| match b {
+            b'0'..=b'9' => char::from(b'a' + (b - b'0')),
+            _ => char::from(b - b'a' + b'k'),
+        })
+        .collect();
+    [
+        format!("{label}-{r:016x}"),
+        format!("{r:016x}"),
+        format!("{r:016X}"),
+        format!(
+            "{}",
+            1_000_000_000_000_000_000u64 + r % 9_000_000_000_000_000_000
+        ),
+        letters.clone(),
+        letters.to_ascii_uppercase(),
+    ]
 }
 
 /// `form` cut to `maxLength` (its end kept: the random part) or repeated
@@ -181,6 +196,57 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
         })
 }
 
+/// About how many distinct ids [`fresh`] makes for `rules`, when few
+/// enough that random ids may meet ids an earlier run made (under about
+/// ten billion); `None` when there are more. Integers by their bounds;
+/// text whose pattern or `maxLength` narrows it by the collisions among
+/// 4,096 ids drawn (N ≈ draws² / 2·collisions).
+pub fn small_space(rules: &IdRules) -> Option<u128> {
+    const SMALL: u128 = 10_000_000_000;
+    match rules.kind {
+        IdKind::Uuid => None,
+        IdKind::Integer => {
+            let (lo, hi) = rules.range;
+            let span = i128::from(hi?) - i128::from(lo.unwrap_or(i64::MIN)) + 1;
+            let span = u128::try_from(span).ok()?;
+            (span < SMALL).then_some(span)
+        }
+        IdKind::Text => {
+            if rules.pattern.is_none() && rules.max_len.is_none_or(|m| m >= 16) {
+                return None;
+            }
+            const DRAWS: u128 = 4096;
+            let mut rng = Rng::seeded(0x1d5_5a11);
+            let mut seen = std::collections::HashSet::new();
+            let mut collisions = 0u128;
+            // The pattern compiled once: [`fresh`] draws from it after its
+            // fitted forms.
+            let pattern = rules
+                .pattern
+                .as_ref()
+                .and_then(|p| Pattern::new(p.as_str()).ok());
+            for _ in 0..DRAWS {
+                let random = (u128::from(rng.next()) << 64) | u128::from(rng.next());
+                let id = match &pattern {
+                    Some(p) if !fresh_form_fits(rules, random) => {
+                        p.draw(&mut rng, |s| rules.admits(s)).unwrap_or_default()
+                    }
+                    _ => fresh(rules, "x", random),
+                };
+                if !seen.insert(id) {
+                    collisions += 1;
+                }
+            }
+            let n = if collisions == 0 {
+                return None;
+            } else {
+                DRAWS * DRAWS / (2 * collisions)
+            };
+            (n < SMALL).then_some(n.max(seen.len() as u128))
+        }
+    }
+}
+
 /// One id as a request sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spelling {
@@ -258,8 +324,13 @@ pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> String) -> Vec<Lo
             ),
             ("a trailing character", |r, f| {
                 let g = room(r, f, 1);
-                if r.admits(&format!("{g}x")) {
-                    return Some((Spelling::plain(g.clone()), Spelling::plain(format!("{g}x"))));
+                // A `-` first: servers strip trailing punctuation from
+                // slugs (`rstrip("-")`), which a letter would not show.
+                for last in ['-', 'x'] {
+                    let longer = format!("{g}{last}");
+                    if r.admits(&longer) {
+                        return Some((Spelling::plain(g.clone()), Spelling::plain(longer)));
+                    }
                 }
                 // No room for one more: the id without its last character.
                 let chopped: String = f.chars().take(f.chars().count().checked_sub(1)?).collect();
@@ -498,6 +569,28 @@ mod tests {
             ),
             ("id6+1", true, "id6 1")
         );
+    }
+
+    #[test]
+    fn small_id_spaces_are_told_apart_from_large_ones() {
+        let size = |v: Value| small_space(&rules(v));
+        assert_eq!(
+            size(json!({"type": "integer", "minimum": 1, "maximum": 100})),
+            Some(100)
+        );
+        assert_eq!(size(json!({"type": "integer", "minimum": 0})), None);
+        assert_eq!(size(json!({"type": "integer"})), None);
+        assert_eq!(size(json!({"type": "string"})), None);
+        assert_eq!(size(json!({"type": "string", "maxLength": 12})), None);
+        // 26^3 = 17,576 three-letter codes: about that many.
+        let codes = size(json!({"type": "string", "pattern": "^[A-Z]{3}$"})).unwrap();
+        assert!((8_000..40_000).contains(&codes), "{codes}");
+        assert!(size(json!({"type": "string", "maxLength": 2})).is_some());
+        assert_eq!(
+            size(json!({"type": "string", "pattern": "^[a-z0-9-]{8,32}$"})),
+            None
+        );
+        assert_eq!(small_space(&IdRules::from(IdKind::Uuid)), None);
     }
 
     #[test]

@@ -193,6 +193,24 @@ pub fn omitted_with_known_value(body: &Body) -> Vec<String> {
     out
 }
 
+/// A valid item with every field given, and inside each nested model (at
+/// any depth: a model, a list of them, a union's member) only what
+/// [`minimal`] keeps there; with the paths left out (`variants.0.tag`).
+/// `None` when that leaves nothing out.
+pub fn pruned_within(body: &Body, variant: u64, salt: &str) -> Option<(Item, Vec<String>)> {
+    let mut left_out = Vec::new();
+    let item: Item = body
+        .fields
+        .iter()
+        .map(|f| {
+            let v = field_value(f, variant, salt);
+            omitted_within(&f.schema, &v, &f.name, &mut left_out);
+            (f.name.clone(), pruned(&f.schema, v))
+        })
+        .collect();
+    (!left_out.is_empty()).then_some((item, left_out))
+}
+
 /// The paths under `at` that [`pruned`] takes out of `v`.
 fn omitted_within(s: &Schema, v: &Value, at: &str, out: &mut Vec<String>) {
     let m = made_from(s);
@@ -405,9 +423,21 @@ fn variants_of_value(
     for (v, what) in out_of_bounds(s, valid) {
         add(what, v);
     }
+    if s.discriminator.is_some()
+        && let Some(first) = s.alternatives().first()
+    {
+        // A discriminated union: the tag names the member (pydantic's
+        // tagged union), so what is wrong inside it stays wrong. The value
+        // was made from the first member ([`value_at`]).
+        let member = made_from(first);
+        if !member.properties.is_empty() {
+            variants_of_object(&member, valid, path, out, depth);
+        }
+        return;
+    }
     if !s.alternatives().is_empty() || !s.all_of.as_deref().unwrap_or(&[]).is_empty() {
-        // Inside a union, which alternative a deeper value belongs to is
-        // the server's to decide: only the union's own variants.
+        // Inside any other union, which alternative a deeper value belongs
+        // to is the server's to decide: only the union's own variants.
         return;
     }
     match valid {
@@ -1116,6 +1146,31 @@ mod tests {
             (&json!("cm"), &Value::Null, &Value::Null, &Value::Null)
         );
         assert_eq!(e["dims"]["w"], m["dims"]["w"]);
+    }
+
+    #[test]
+    fn a_tagged_unions_member_is_varied_inside() {
+        let body = body_of(
+            json!({"Cat": {"type": "object", "required": ["kind", "lives"], "properties": {
+                       "kind": {"const": "cat"}, "lives": {"type": "integer", "maximum": 9}}},
+                   "Dog": {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "dog"}}},
+                   "P": {"type": "object", "required": ["pet"], "properties": {
+                       "pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+                               "discriminator": {"propertyName": "kind", "mapping": {
+                                   "cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}}},
+                       "any": {"anyOf": [{"$ref": "#/components/schemas/Cat"}, {"type": "integer"}]}}}}),
+            json!({"$ref": "#/components/schemas/P"}),
+        );
+        let valid = full(&body, 0, "s");
+        let whats: Vec<String> = invalid(&body, &valid).into_iter().map(|i| i.what).collect();
+        for want in [
+            "pet.lives: 10, above the maximum 9",
+            "pet.lives: left out (it is required)",
+        ] {
+            assert!(whats.iter().any(|w| w == want), "{want} not in {whats:#?}");
+        }
+        // An untagged union: the server decides which member a value is.
+        assert!(!whats.iter().any(|w| w.starts_with("any.")), "{whats:#?}");
     }
 
     #[test]
