@@ -761,7 +761,7 @@ async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, Why> {
     if let Some((inner, nested)) = items::pruned_within(shape, 3, &http.run_id) {
         let nested = known(nested);
         if !nested.is_empty() && nested != left_out {
-            let whole = http.put(&id, &http.item(2)).await?;
+            let whole = http.put(&id, &http.item(3)).await?;
             http.updated(&whole, "the whole item again")?;
             if replaced(http, &id, &inner, &nested).await?.is_some() {
                 note.push_str(&format!("; then {} took theirs", nested.join(", ")));

@@ -93,17 +93,41 @@ pub fn minimal(body: &Body, variant: u64, salt: &str) -> Item {
         .collect()
 }
 
-/// The schema a value of `s` is made from ([`value_at`]'s choice): null
-/// taken out, a union's first alternative, an `allOf`'s first member.
-fn made_from(s: &Schema) -> Schema {
+/// The schema the value `v` of `s` was made from ([`value_at`]'s choice):
+/// null taken out, a tagged union's member that `v`'s tag names (else its
+/// first), another union's first alternative, an `allOf`'s first member.
+fn made_from(s: &Schema, v: &Value) -> Schema {
     let (inner, _) = without_null(s);
+    if let Some(member) = tagged_member(&inner, v) {
+        return made_from(member, v);
+    }
     if let Some(first) = inner.alternatives().first() {
-        return made_from(first);
+        return made_from(first, v);
     }
     if let Some([first, ..]) = inner.all_of.as_deref() {
-        return made_from(first);
+        return made_from(first, v);
     }
     inner
+}
+
+/// The tag of a tagged union's member: the `const` (or one-value `enum`)
+/// of its discriminator property.
+fn tag_of<'a>(member: &'a Schema, property: &str) -> Option<&'a Value> {
+    let (_, prop) = member.properties.iter().find(|(k, _)| k == property)?;
+    let single = match prop.enumeration.as_deref() {
+        Some([one]) => Some(one),
+        _ => None,
+    };
+    prop.constant.as_ref().or(single)
+}
+
+/// Of a tagged union (`discriminator`), the member whose tag `v` carries.
+fn tagged_member<'a>(s: &'a Schema, v: &Value) -> Option<&'a Schema> {
+    let property = &s.discriminator.as_ref()?.property_name;
+    let tag = v.get(property)?;
+    s.alternatives()
+        .iter()
+        .find(|m| tag_of(&without_null(m).0, property) == Some(tag))
 }
 
 /// What a server stores for property `name` of `object` when it is left
@@ -120,7 +144,7 @@ fn omitted_value(object: &Schema, name: &str, prop: &Schema) -> Option<Value> {
 /// `v` (a value of `s`) without the nested fields whose stored value is
 /// known when left out, at every depth.
 fn pruned(s: &Schema, v: Value) -> Value {
-    let m = made_from(s);
+    let m = made_from(s, &v);
     match v {
         Value::Object(mut obj) if !m.properties.is_empty() => {
             for (name, prop) in &m.properties {
@@ -143,7 +167,7 @@ fn pruned(s: &Schema, v: Value) -> Value {
 /// `v` (a value of `s`) with every nested field left out that has a known
 /// stored value put in, at every depth: what a server holds for it.
 fn filled(s: &Schema, v: Value) -> Value {
-    let m = made_from(s);
+    let m = made_from(s, &v);
     match v {
         Value::Object(mut obj) if !m.properties.is_empty() => {
             for (name, prop) in &m.properties {
@@ -213,7 +237,7 @@ pub fn pruned_within(body: &Body, variant: u64, salt: &str) -> Option<(Item, Vec
 
 /// The paths under `at` that [`pruned`] takes out of `v`.
 fn omitted_within(s: &Schema, v: &Value, at: &str, out: &mut Vec<String>) {
-    let m = made_from(s);
+    let m = made_from(s, v);
     match v {
         Value::Object(obj) if !m.properties.is_empty() => {
             for (name, prop) in &m.properties {
@@ -423,15 +447,22 @@ fn variants_of_value(
     for (v, what) in out_of_bounds(s, valid) {
         add(what, v);
     }
-    if s.discriminator.is_some()
-        && let Some(first) = s.alternatives().first()
+    if let Some(d) = &s.discriminator
+        && let Some(member) = tagged_member(s, valid)
     {
         // A discriminated union: the tag names the member (pydantic's
-        // tagged union), so what is wrong inside it stays wrong. The value
-        // was made from the first member ([`value_at`]).
-        let member = made_from(first);
+        // tagged union), so what is wrong inside it stays wrong. The tag
+        // itself is left alone: pydantic names the union, not the tag, in
+        // a wrong tag's error.
+        let member = made_from(member, valid);
         if !member.properties.is_empty() {
-            variants_of_object(&member, valid, path, out, depth);
+            let mut inside = Vec::new();
+            variants_of_object(&member, valid, path, &mut inside, depth);
+            let at_tag = |p: &Vec<Step>| {
+                p.len() == path.len() + 1
+                    && matches!(p.last(), Some(Step::Key(k)) if *k == d.property_name)
+            };
+            out.extend(inside.into_iter().filter(|(p, _, _)| !at_tag(p)));
         }
         return;
     }
@@ -747,6 +778,12 @@ fn value_at(s: &Schema, variant: u64, salt: &str, depth: usize) -> Value {
     let alternatives = s.alternatives();
     if !alternatives.is_empty() {
         let (inner, _) = without_null(s);
+        // A tagged union: its members in turn, one per variant.
+        if inner.discriminator.is_some() && !inner.alternatives().is_empty() {
+            let members = inner.alternatives();
+            let i = usize::try_from(variant % members.len() as u64).unwrap_or(0);
+            return value_at(&members[i], variant, salt, depth);
+        }
         return match inner.alternatives().first() {
             Some(first) => value_at(first, variant, salt, depth),
             None if inner.alternatives().is_empty() && inner != *s => {
