@@ -170,6 +170,36 @@ pub fn choose(
     })
 }
 
+/// The bytes of the document `--openapi` names: a URL fetched (through
+/// `client`, with its headers, or a plain client of its own), or a file
+/// read.
+///
+/// # Errors
+/// [`Failure::Usage`] when the server does not answer 200 (or the URL is
+/// not one); [`Failure::Input`] for a file that cannot be read;
+/// [`Failure::NoResponse`] when the URL does not answer.
+pub async fn fetch_given(client: Option<&Client>, given: &str) -> Result<Vec<u8>, Failure> {
+    if given.starts_with("http://") || given.starts_with("https://") {
+        let own;
+        let client = match client {
+            Some(c) => c,
+            None => {
+                own = Client::new(given, &super::Options::default())?;
+                &own
+            }
+        };
+        match client.get(given).await? {
+            (200, body) => Ok(body.to_vec()),
+            (status, _) => Err(Failure::Usage(format!(
+                "--openapi {given}: the server answered {status}; give the URL of the OpenAPI document (or a file)"
+            ))),
+        }
+    } else {
+        std::fs::read(Path::new(given))
+            .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))
+    }
+}
+
 /// Reads `--openapi`: a URL (fetched with the client's headers) or a file,
 /// JSON or YAML.
 ///
@@ -179,19 +209,7 @@ pub fn choose(
 /// [`Failure::Input`] for a file that cannot be read;
 /// [`Failure::NoResponse`] when the URL does not answer.
 pub async fn load_given(client: &Client, given: &str) -> Result<Document, Failure> {
-    let bytes = if given.starts_with("http://") || given.starts_with("https://") {
-        match client.get(given).await? {
-            (200, body) => body.to_vec(),
-            (status, _) => {
-                return Err(Failure::Usage(format!(
-                    "--openapi {given}: the server answered {status}; give the URL of the OpenAPI document (or a file)"
-                )));
-            }
-        }
-    } else {
-        std::fs::read(Path::new(given))
-            .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))?
-    };
+    let bytes = fetch_given(Some(client), given).await?;
     Document::parse(&bytes).map_err(|e| {
         Failure::Usage(format!(
             "--openapi {given}: {e}; give FastAPI's /openapi.json (JSON or YAML)"

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use super::common::{Threads, runtime};
 use super::exit::Verdict;
 use crate::cli::ServeArgs;
-use crate::client::{self, Client};
+use crate::client;
 use crate::error::Failure;
 use crate::reference::core::Options;
 use crate::reference::{item, json};
@@ -159,20 +159,7 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
 /// # Errors
 /// [`Failure::Usage`] naming why the document cannot be served.
 async fn site_of(given: &str, args: &ServeArgs) -> Result<Site, Failure> {
-    let text: Vec<u8> = if given.starts_with("http://") || given.starts_with("https://") {
-        let client = Client::new(given, &client::Options::default())?;
-        match client.get(given).await? {
-            (200, body) => body.to_vec(),
-            (status, _) => {
-                return Err(Failure::Usage(format!(
-                    "--openapi {given}: the server answered {status}; give the URL of the OpenAPI document (or a file)"
-                )));
-            }
-        }
-    } else {
-        std::fs::read(given)
-            .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))?
-    };
+    let text = client::openapi::fetch_given(None, given).await?;
     let mut doc =
         Document::parse(&text).map_err(|e| Failure::Usage(format!("--openapi {given}: {e}")))?;
     if let Some(path) = &args.path {
