@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::{self, Client};
-use crate::contract::echo::compare;
+use crate::contract::echo::{agrees, compare};
 use crate::contract::{Promises, Upserted, reason_phrase, snippet};
 use crate::error::Failure;
 use crate::spec::body::Body;
@@ -232,9 +232,37 @@ pub struct Suite {
     /// The checks run or skipped, in order (those `--only` leaves out are
     /// not in it).
     pub results: Vec<CheckResult>,
-    /// Why the run stopped before its end: the server could no longer be
-    /// reached (it went away mid-run).
-    pub stopped: Option<String>,
+    /// Why the run stopped before its end.
+    pub stopped: Option<Stop>,
+}
+
+/// Why a run stopped before its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The server can no longer be reached: it went away during `during`.
+    Gone {
+        /// The check that was running.
+        during: Check,
+        /// The transport error.
+        why: String,
+    },
+    /// The server refuses the ids check makes (422 on the path
+    /// parameter): check cannot run against this endpoint.
+    Refused {
+        /// The check that was running.
+        during: Check,
+        /// What the server said, and what to do.
+        why: String,
+    },
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Gone { why, .. } => write!(f, "the server can no longer be reached: {why}"),
+            Stop::Refused { why, .. } => f.write_str(why),
+        }
+    }
 }
 
 /// Runs the suite through `client` (the server must be reachable). A
@@ -266,10 +294,14 @@ pub async fn run(client: &Client, opts: &Options) -> Suite {
             client.note(&format!("check {}", check.name()));
             match run_one(&http, check, opts).await {
                 Ok(outcome) => outcome,
-                Err(gone) => {
+                Err(halt) => {
+                    let stop = match halt {
+                        Halt::Gone(why) => Stop::Gone { during: check, why },
+                        Halt::Refused(why) => Stop::Refused { during: check, why },
+                    };
                     return Suite {
                         results,
-                        stopped: Some(gone),
+                        stopped: Some(stop),
                     };
                 }
             }
@@ -351,6 +383,11 @@ enum Why {
     Fail(String),
     /// The server can no longer be reached: the run stops.
     Gone(String),
+    /// The check cannot be made against this endpoint (no fresh id is
+    /// left): it is skipped, saying why.
+    Skip(String),
+    /// The server refuses the ids check makes: the run stops.
+    Refused(String),
 }
 
 /// A failed check, with its reason.
@@ -411,27 +448,46 @@ impl Answer {
 /// An item body.
 type Item = Map<String, Value>;
 
+/// `expected` without the fields, at any depth, that were neither sent
+/// nor answered (`sent` and `got` walked beside it).
+fn unshown_dropped(expected: &mut Value, sent: &Value, got: &Value) {
+    match (expected, got) {
+        (Value::Object(e), Value::Object(g)) => {
+            e.retain(|k, _| g.contains_key(k) || sent.get(k).is_some());
+            for (k, v) in e.iter_mut() {
+                if let Some(gv) = g.get(k) {
+                    unshown_dropped(v, sent.get(k).unwrap_or(&Value::Null), gv);
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(g)) => {
+            for (i, (v, gv)) in e.iter_mut().zip(g).enumerate() {
+                unshown_dropped(v, sent.get(i).unwrap_or(&Value::Null), gv);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Http<'_> {
     /// An id the path parameter admits that this run has not made
-    /// before, without asking the server, and now made.
-    fn new_id(&self, check: &str) -> String {
-        let id = self.unmade_id(check);
-        self.claim(&id);
-        id
+    /// before, without asking the server, and now made; `None` when 256
+    /// draws find none (a small id space this run has used up).
+    fn new_id(&self, check: &str) -> Option<String> {
+        let id = self.unmade_id(check)?;
+        self.claim(&id).then_some(id)
     }
 
     /// An id the path parameter admits that this run has not made (not
-    /// yet marked as made: look-alike pairs are made from it).
-    fn unmade_id(&self, check: &str) -> String {
+    /// yet marked as made: look-alike pairs are made from it); `None`
+    /// when 256 draws find none.
+    fn unmade_id(&self, check: &str) -> Option<String> {
         let label = format!("itemctl-check-{}-{check}", self.run_id);
-        let mut id = String::new();
-        for _ in 0..256 {
-            id = ids::fresh(&self.opts.promises.ids, &label, client::random_u128());
-            if self.used.lock().map_or(true, |used| !used.contains(&id)) {
-                break;
-            }
-        }
-        id
+        (0..256).find_map(|_| {
+            let id = ids::fresh(&self.opts.promises.ids, &label, client::random_u128());
+            let unmade = self.used.lock().map_or(true, |used| !used.contains(&id));
+            (unmade && self.opts.promises.ids.admits(&id)).then_some(id)
+        })
     }
 
     /// Marks `id` as made by this run; false when it already was.
@@ -455,24 +511,33 @@ impl Http<'_> {
     /// A fresh id: one the path parameter admits, this run has not made,
     /// and (where the id space is small and the document has a GET) the
     /// server does not hold.
+    ///
+    /// When there is none ([`Why::Skip`]): the path parameter admits too
+    /// few ids for this check, which says so instead of failing a server
+    /// for an id it rightly holds.
     async fn fresh_id(&self, check: &str) -> Result<String, Why> {
-        let mut id = self.new_id(check);
         for _ in 0..32 {
+            let Some(id) = self.new_id(check) else { break };
             if !self.taken(&id).await? {
-                break;
+                return Ok(id);
             }
-            id = self.new_id(check);
         }
-        Ok(id)
+        Err(Why::Skip(format!(
+            "no fresh id left: the path parameter admits only about {} ids, and this run made (or the server holds) the ones check could find",
+            self.small.unwrap_or(0)
+        )))
     }
 
-    /// Where a failure may come from an id an earlier run made: the note
-    /// that says so (a small id space and no GET to find unused ids).
-    fn small_space_note(&self) -> Option<String> {
-        let n = self.small?;
-        (!self.opts.promises.readable).then(|| format!(
-            " (the path parameter admits only about {n} ids, and an earlier run may have made this one: check a server with an empty store, or document a GET on the item path so that check can find ids it does not hold)"
-        ))
+    /// A failure that may come from an id an earlier run made (a small id
+    /// space, no GET to find ids the server does not hold, and a 201 that
+    /// did not come), with a note that says so.
+    fn noted(&self, why: String) -> String {
+        match self.small {
+            Some(n) if !self.opts.promises.readable && why.contains("201") => format!(
+                "{why} (the path parameter admits only about {n} ids, and an earlier run may have made this one: check a server with an empty store, or document a GET on the item path so that check can find ids it does not hold)"
+            ),
+            _ => why,
+        }
     }
 
     /// A valid item; different variants differ.
@@ -526,6 +591,9 @@ impl Http<'_> {
                 if ex.status == 404 {
                     self.not_found.fetch_add(1, Ordering::Relaxed);
                 }
+                if let Some(why) = self.refuses_the_id(&ex) {
+                    return Err(Why::Refused(why));
+                }
                 Ok(Answer::from(ex))
             }
             Err(e) => Err(self.no_answer(e).await),
@@ -543,6 +611,34 @@ impl Http<'_> {
         } else {
             Why::Fail(why)
         }
+    }
+
+    /// Where a 422 names only the path (FastAPI's `loc` `["path", …]`):
+    /// the server refuses the ids check makes, so no check can be made
+    /// (its rules are ones check cannot read, or more than the document
+    /// says).
+    fn refuses_the_id(&self, ex: &client::Exchange) -> Option<String> {
+        if ex.status != 422 {
+            return None;
+        }
+        let details = detail_list(&ex.body).ok()?;
+        let on_path =
+            |d: &Value| d.get("loc").and_then(|l| l.get(0)).and_then(Value::as_str) == Some("path");
+        if !details.iter().all(on_path) {
+            return None;
+        }
+        let first = details.first()?;
+        Some(format!(
+            "the server refuses the ids check makes: {} at {}; check cannot make ids this path parameter admits ({}): give --path for another upsert, or check a server whose document says what the id admits",
+            first
+                .get("msg")
+                .and_then(Value::as_str)
+                .unwrap_or("invalid"),
+            first
+                .get("loc")
+                .map_or_else(String::new, ToString::to_string),
+            self.opts.promises.ids.describe()
+        ))
     }
 
     /// Whether every PUT so far was answered, each with 404.
@@ -582,7 +678,21 @@ impl Http<'_> {
 
     /// Checks that `a` echoes the item a server stores for `sent` to `id`.
     fn echoes(&self, id: &str, sent: &Item, a: &Answer) -> Result<(), String> {
-        let expected = items::expected(&self.opts.shape, &self.for_id(id, sent));
+        let sent = self.for_id(id, sent);
+        let mut expected = self.stored(&sent);
+        if !self.opts.exact_echo
+            && let Ok(got) = serde_json::from_slice::<Value>(&a.body)
+        {
+            // A field left out and not in the answer is not shown, not
+            // wrong (`response_model_exclude_unset`), at any depth: a
+            // merge shows in the fields that are, or in the GET that reads
+            // the item back.
+            let mut all = Value::Object(std::mem::take(&mut expected));
+            unshown_dropped(&mut all, &Value::Object(sent.clone()), &got);
+            if let Value::Object(kept) = all {
+                expected = kept;
+            }
+        }
         // An embedded model (`{"item": {…}}`) may come back as the model
         // itself: either is a correct echo.
         let inner = self
@@ -615,6 +725,40 @@ impl Http<'_> {
         }
     }
 
+    /// The item a server stores for `sent`, as far as an answer shows it:
+    /// without write-only fields (`SecretStr`, `format: password`), which
+    /// come back masked or not at all.
+    fn stored(&self, sent: &Item) -> Item {
+        let mut item = items::expected(&self.opts.shape, sent);
+        for f in &self.opts.shape.fields {
+            if f.schema.write_only || f.schema.format.as_deref() == Some("password") {
+                item.remove(&f.name);
+            }
+        }
+        item
+    }
+
+    /// Where the document has a GET on the item path: that what it reads
+    /// back of `id` agrees with the item a server stores for `sent` (every
+    /// field it shows, as deep as it goes), so that a server that answers
+    /// with the request but stores a merge is caught.
+    async fn reads_back(&self, id: &str, sent: &Item, what: &str) -> Result<(), Why> {
+        if !self.opts.promises.readable {
+            return Ok(());
+        }
+        let url = self.client.item_url(id).map_err(|e| e.to_string())?;
+        let read = self.get(&url).await?;
+        if read.status != 200 {
+            return fail(format!(
+                "{what}, then GET of the item: expected 200 OK, got {}",
+                read.describe()
+            ));
+        }
+        let expected = self.stored(&self.for_id(id, sent));
+        agrees(&expected, &read.body).map_err(|e| format!("{what}, then GET: {e}"))?;
+        Ok(())
+    }
+
     /// Creates a fresh id with item 0 (set-up for the checks that need an
     /// existing id).
     async fn setup(&self, check: &str) -> Result<String, Why> {
@@ -626,9 +770,16 @@ impl Http<'_> {
     }
 }
 
-/// Runs one check: its outcome, or why the server can no longer be
-/// reached.
-async fn run_one(http: &Http<'_>, check: Check, opts: &Options) -> Result<Outcome, String> {
+/// Why a check stops the run.
+enum Halt {
+    /// The server can no longer be reached.
+    Gone(String),
+    /// The server refuses the ids check makes.
+    Refused(String),
+}
+
+/// Runs one check: its outcome, or why the run stops.
+async fn run_one(http: &Http<'_>, check: Check, opts: &Options) -> Result<Outcome, Halt> {
     let result = match check {
         Check::Create => create(http).await,
         Check::Update => update(http).await,
@@ -644,11 +795,18 @@ async fn run_one(http: &Http<'_>, check: Check, opts: &Options) -> Result<Outcom
     };
     match result {
         Ok(note) => Ok(Outcome::Pass(note)),
-        Err(Why::Fail(why)) => Ok(Outcome::Fail(match http.small_space_note() {
-            Some(note) if why.contains("expected 201 Created") => format!("{why}{note}"),
-            _ => why,
-        })),
-        Err(Why::Gone(why)) => Err(why),
+        Err(why) => outcome_of(http, why),
+    }
+}
+
+/// What a check that did not pass gives: its outcome, or why the run
+/// stops.
+fn outcome_of(http: &Http<'_>, why: Why) -> Result<Outcome, Halt> {
+    match why {
+        Why::Fail(why) => Ok(Outcome::Fail(http.noted(why))),
+        Why::Skip(why) => Ok(Outcome::Skip(why)),
+        Why::Gone(why) => Err(Halt::Gone(why)),
+        Why::Refused(why) => Err(Halt::Refused(why)),
     }
 }
 
@@ -665,12 +823,21 @@ async fn update(http: &Http<'_>) -> Result<String, Why> {
     let id = http.setup("update").await?;
     let item = http.item(1);
     let a = http.put(&id, &item).await?;
-    if http.updated(&a, "an existing id")? {
+    let updated = http.updated(&a, "an existing id")?;
+    if updated {
         http.echoes(&id, &item, &a)?;
-        Ok("200 OK".into())
-    } else {
-        Ok("204 No Content (documented)".into())
     }
+    http.reads_back(&id, &item, "an update").await?;
+    let got = if updated {
+        "200 OK"
+    } else {
+        "204 No Content (documented)"
+    };
+    Ok(if http.opts.promises.readable {
+        format!("{got}; GET reads the new values back")
+    } else {
+        got.into()
+    })
 }
 
 async fn repeat(http: &Http<'_>) -> Result<String, Why> {
@@ -727,15 +894,14 @@ fn changed_fields(a: &[u8], b: &[u8]) -> Option<Vec<String>> {
 
 /// Replace, not merge. A documented 204 without a body shows nothing of
 /// what was stored: then it is skipped, saying so.
-async fn replace(http: &Http<'_>) -> Result<Outcome, String> {
-    Ok(match replace_seen(http).await {
-        Ok(Some(note)) => Outcome::Pass(note),
-        Ok(None) => Outcome::Skip(
+async fn replace(http: &Http<'_>) -> Result<Outcome, Halt> {
+    match replace_seen(http).await {
+        Ok(Some(note)) => Ok(Outcome::Pass(note)),
+        Ok(None) => Ok(Outcome::Skip(
             "the update answered 204 without a body, so what was stored cannot be seen (and the document has no GET to read it back)".into(),
-        ),
-        Err(Why::Fail(why)) => Outcome::Fail(why),
-        Err(Why::Gone(why)) => return Err(why),
-    })
+        )),
+        Err(why) => outcome_of(http, why),
+    }
 }
 
 async fn replace_seen(http: &Http<'_>) -> Result<Option<String>, Why> {
@@ -787,7 +953,18 @@ async fn replaced(
     if http.updated(&a, &what)? {
         http.echoes(id, partial, &a)
             .map_err(|e| merged(format!("{what}: {e}")))?;
-        return Ok(Some(""));
+        // What it answered may not be what it stored.
+        http.reads_back(id, partial, &what)
+            .await
+            .map_err(|e| match e {
+                Why::Fail(e) => Why::Fail(merged(e)),
+                other => other,
+            })?;
+        return Ok(Some(if http.opts.promises.readable {
+            "echo and GET: "
+        } else {
+            ""
+        }));
     }
     if !http.opts.promises.readable {
         return Ok(None);
@@ -843,21 +1020,35 @@ fn detail_list(body: &[u8]) -> Result<Vec<Value>, String> {
     }
 }
 
-/// Whether a 422 detail's `loc` names `path`: after `"body"`, it starts
-/// with the path's keys and indices (a union's member labels may follow).
+/// Whether a 422 detail's `loc` names `path`: after `"body"`, the path's
+/// keys and indices in order, where pydantic may put a union member's
+/// label between them (a tagged union's tag: `["body", "pet", "cat",
+/// "lives"]` for `pet.lives`) and after them.
 fn loc_has_path(item: &Value, path: &[items::Step]) -> bool {
     let Some(Value::Array(parts)) = item.get("loc") else {
         return false;
     };
-    let Some((Value::String(first), rest)) = parts.split_first() else {
+    let Some((Value::String(first), mut rest)) = parts.split_first() else {
         return false;
     };
-    first == "body"
-        && rest.len() >= path.len()
-        && rest.iter().zip(path).all(|(part, step)| match step {
+    if first != "body" {
+        return false;
+    }
+    for (n, step) in path.iter().enumerate() {
+        let matches = |part: &Value| match step {
             items::Step::Key(k) => part.as_str() == Some(k),
             items::Step::Index(i) => part.as_u64() == Some(*i as u64),
-        })
+        };
+        // The first step comes first; a label may sit before a later one.
+        let skip = if n == 0 { 0 } else { 1 };
+        match rest.iter().take(skip + 1).position(matches) {
+            Some(at) if at == 0 || rest[..at].iter().all(Value::is_string) => {
+                rest = &rest[at + 1..];
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 async fn invalid(http: &Http<'_>, fastapi: bool) -> Result<String, Why> {
@@ -995,10 +1186,19 @@ async fn unicode(http: &Http<'_>) -> Result<String, Why> {
         (IdKind::Integer | IdKind::Uuid, _) => (fresh, ""),
     };
     let mut item = http.item(5);
-    let text = "名前 ✓ é 😀";
-    let field = http.opts.shape.free_text_field().map(|f| f.name.clone());
+    let free = http.opts.shape.free_text_field();
+    // Non-ASCII text, as long as the field asks (`min_length`).
+    let mut text = "名前 ✓ é 😀".to_owned();
+    let min = free
+        .and_then(|f| f.schema.min_length)
+        .and_then(|m| usize::try_from(m).ok())
+        .unwrap_or(0);
+    while text.chars().count() < min {
+        text.push('é');
+    }
+    let field = free.map(|f| f.name.clone());
     if let Some(field) = &field {
-        item.insert(field.clone(), Value::from(text));
+        item.insert(field.clone(), Value::from(text.as_str()));
     }
     let a = http.put(&id, &item).await?;
     a.require(

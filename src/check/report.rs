@@ -235,14 +235,7 @@ fn checklist(run: &Run<'_>, look: Look) -> String {
     if let Some(error) = run.error
         && !results.is_empty()
     {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                red,
-                &format!("stopped: the server can no longer be reached: {error}")
-            )
-        );
+        let _ = writeln!(out, "{}", paint(red, &format!("stopped: {error}")));
     }
     out.push_str(&summary(Tally::of(results)));
     out.push('\n');

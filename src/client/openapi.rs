@@ -14,7 +14,7 @@ use crate::contract::{PathTemplate, Promises};
 use crate::error::Failure;
 use crate::spec::body::Body;
 use crate::spec::document::Document;
-use crate::spec::endpoint::{self, ChoiceError};
+use crate::spec::endpoint::{self, ChoiceError, IdRules};
 use crate::spec::tutorial;
 
 /// The endpoint to upsert to, and where that knowledge came from.
@@ -152,16 +152,25 @@ pub fn choose(
         .map_err(|e: String| Failure::Usage(format!("{name}: {e}")))?;
     let shape = Body::of(doc, choice.upsert.body)
         .map_err(|e| format!("{} in {name}: {e}", choice.upsert.operation.label()));
-    let id_field = shape.as_ref().ok().and_then(|s| {
-        s.id_field(&choice.id_param, choice.ids.kind)
-            .map(|f| f.name.clone())
-    });
+    let field = shape
+        .as_ref()
+        .ok()
+        .and_then(|s| s.id_field(&choice.id_param, choice.ids.kind));
+    // Each id goes into that field too: it must admit them as well.
+    let ids = match field {
+        Some(f) => choice
+            .ids
+            .clone()
+            .and(&IdRules::from_schema(doc, &f.schema)),
+        None => choice.ids.clone(),
+    };
+    let id_field = field.map(|f| f.name.clone());
     Ok(Endpoint {
         path,
         shape,
         source: name.to_owned(),
         promises: Promises {
-            ids: choice.ids,
+            ids,
             update_204: choice.update_204,
             readable: choice.readable,
             response_fields: choice.response_fields,

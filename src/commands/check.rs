@@ -8,7 +8,7 @@ use super::common::{Threads, interruptible, refuse_silent_embedded, runtime, sta
 use super::exit::Verdict;
 use super::output;
 use crate::check::report::{self, Format, Look};
-use crate::check::{self, CheckResult, Outcome, Tally};
+use crate::check::{self, CheckResult, Outcome, Stop, Tally};
 use crate::cli::CheckArgs;
 use crate::client::{self, Client, openapi};
 use crate::contract::Promises;
@@ -112,10 +112,22 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
     });
     // The server could not be reached: before the first check, or it went
     // away mid-run (the checks that ran are still reported).
-    let (results, error): (&[CheckResult], Option<String>) = match &suite {
+    let (results, stopped): (&[CheckResult], Option<Stop>) = match &suite {
         Ok(s) => (&s.results, s.stopped.clone()),
-        Err(unreachable) => (&[], Some(unreachable.to_string())),
+        Err(unreachable) => (
+            &[],
+            Some(Stop::Gone {
+                during: check::Check::Create,
+                why: unreachable.to_string(),
+            }),
+        ),
     };
+    let error = stopped.as_ref().map(|stop| match stop {
+        // Before any check: the transport error alone, as a report of a
+        // server that never answered says.
+        Stop::Gone { why, .. } if results.is_empty() => why.clone(),
+        stop => stop.to_string(),
+    });
     let run = report::Run {
         url: &url,
         embedded,
@@ -150,16 +162,20 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
             Failure::input(format!("cannot write the report to {}", path.display()), e)
         })?;
     }
-    if let Some(error) = error {
-        let error = if results.is_empty() {
-            error
-        } else {
-            format!(
-                "{error} (the server went away after {} checks; the rest were not run)",
+    match stopped {
+        Some(Stop::Gone { why, .. }) if results.is_empty() => {
+            return Err(Failure::NoResponse(why).into());
+        }
+        Some(Stop::Gone { during, why }) => {
+            return Err(Failure::NoResponse(format!(
+                "{why} (the server went away during {}, after {} checks; the rest were not run)",
+                during.name(),
                 results.len()
-            )
-        };
-        return Err(Failure::NoResponse(error).into());
+            ))
+            .into());
+        }
+        Some(Stop::Refused { why, .. }) => return Err(Failure::Usage(why).into()),
+        None => {}
     }
     let tally = Tally::of(results);
     if tally.passed + tally.failed == 0 {

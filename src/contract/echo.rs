@@ -80,6 +80,41 @@ fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)
     }
 }
 
+/// Whether a body (an item read back) agrees with the item a server should
+/// hold: every field both have is the same, as deep as it goes (objects
+/// field by field where both have the field, lists item by item); fields
+/// only one has are not compared (a read model may show fewer, or more).
+///
+/// # Errors
+/// One line: the body is not a JSON object, or the first field that
+/// differs, with its path.
+pub fn agrees(expected: &Map<String, Value>, body: &[u8]) -> Result<(), String> {
+    fn disagreement(want: &Value, got: &Value) -> Option<(String, String)> {
+        match (want, got) {
+            (Value::Object(w), Value::Object(g)) => w.iter().find_map(|(k, v)| {
+                let x = g.get(k)?;
+                disagreement(v, x).map(|(at, why)| (format!(".{k}{at}"), why))
+            }),
+            (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
+                w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
+                    disagreement(v, x).map(|(at, why)| (format!("[{i}]{at}"), why))
+                })
+            }
+            _ if same(want, got) => None,
+            _ => Some((String::new(), format!("expected {want}, got {got}"))),
+        }
+    }
+    let got: Value = serde_json::from_slice(body)
+        .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
+    if !got.is_object() {
+        return Err(format!("the body is not a JSON object: {}", snippet(body)));
+    }
+    match disagreement(&Value::Object(expected.clone()), &got) {
+        None => Ok(()),
+        Some((at, why)) => Err(format!("{}: {why}", at.trim_start_matches('.'))),
+    }
+}
+
 /// Compares a response body with the item the server should hold:
 /// every field of `expected` must be in it with an echoed value, as deep
 /// as it goes (numbers by value, [`same`]), except that a null may be

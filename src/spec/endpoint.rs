@@ -9,7 +9,7 @@
 //! (`/stores/s1/books/{isbn}`).
 
 use regex::Regex;
-use serde_json::Number;
+use serde_json::{Number, Value};
 
 use super::document::{Document, Method, Operation};
 use super::schema::{Schema, Type};
@@ -262,15 +262,32 @@ pub struct IdRules {
     pub max_len: Option<u64>,
     /// `pattern` of a text id, compiled.
     pub pattern: Option<Regex>,
+    /// More patterns every id must match too (a body field that repeats
+    /// the id may have its own).
+    pub also: Vec<Regex>,
+    /// A pattern the `regex` crate cannot read (pydantic hands it to
+    /// Python's `re`): not checked, so ids may be refused.
+    pub unread: Option<String>,
+    /// The ids an `enum` (an `Enum` or `Literal` path parameter) admits,
+    /// as path text; `None` for any.
+    pub choices: Option<Vec<String>>,
     /// The integers an integer id may be, as inclusive ends.
     pub range: (Option<i64>, Option<i64>),
 }
 
 impl PartialEq for IdRules {
     fn eq(&self, other: &IdRules) -> bool {
+        let texts = |r: &IdRules| -> Vec<String> {
+            r.pattern
+                .iter()
+                .chain(&r.also)
+                .map(|p| p.as_str().to_owned())
+                .collect()
+        };
         self.kind == other.kind
             && (self.min_len, self.max_len) == (other.min_len, other.max_len)
-            && self.pattern.as_ref().map(Regex::as_str) == other.pattern.as_ref().map(Regex::as_str)
+            && texts(self) == texts(other)
+            && (&self.unread, &self.choices) == (&other.unread, &other.choices)
             && self.range == other.range
     }
 }
@@ -304,24 +321,80 @@ impl IdRules {
             Some(Type::String) if s.format.as_deref() == Some("uuid") => IdKind::Uuid,
             _ => IdKind::Text,
         };
+        let pattern = s.pattern.as_deref().map(|p| (p, Regex::new(p).ok()));
+        let choices = s.enumeration.as_ref().map(|values| {
+            values
+                .iter()
+                .filter_map(|v| match v {
+                    Value::String(t) => Some(t.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect()
+        });
         IdRules {
             kind,
             min_len: s.min_length.unwrap_or(0),
             max_len: s.max_length,
-            pattern: s.pattern.as_deref().and_then(|p| Regex::new(p).ok()),
+            pattern: pattern.as_ref().and_then(|(_, r)| r.clone()),
+            also: Vec::new(),
+            unread: pattern.and_then(|(p, r)| r.is_none().then(|| p.to_owned())),
+            choices,
             range: integer_range(&s),
         }
+    }
+
+    /// The ids both rules admit: the path parameter's and, where a body
+    /// field repeats the id, that field's (its lengths, pattern, enum and
+    /// bounds too).
+    pub fn and(mut self, other: &IdRules) -> IdRules {
+        self.min_len = self.min_len.max(other.min_len);
+        self.max_len = match (self.max_len, other.max_len) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        match (&self.pattern, &other.pattern) {
+            (None, Some(p)) => self.pattern = Some(p.clone()),
+            (Some(_), Some(p)) => self.also.push(p.clone()),
+            _ => {}
+        }
+        self.also.extend(other.also.iter().cloned());
+        self.unread = self.unread.take().or_else(|| other.unread.clone());
+        self.choices = match (self.choices.take(), &other.choices) {
+            (Some(a), Some(b)) => Some(a.into_iter().filter(|c| b.contains(c)).collect()),
+            (a, b) => a.or_else(|| b.clone()),
+        };
+        let (lo, hi) = self.range;
+        self.range = (
+            lo.max(other.range.0),
+            match (hi, other.range.1) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+        );
+        self
     }
 
     /// Whether the server would take `id` (as its path parameter checks
     /// it): the length and pattern of a text id, the bounds of an integer.
     pub fn admits(&self, id: &str) -> bool {
+        if self
+            .choices
+            .as_ref()
+            .is_some_and(|c| !c.iter().any(|v| v == id))
+        {
+            return false;
+        }
         match self.kind {
             IdKind::Text => {
                 let len = id.chars().count() as u64;
                 len >= self.min_len
                     && self.max_len.is_none_or(|max| len <= max)
-                    && self.pattern.as_ref().is_none_or(|p| p.is_match(id))
+                    && self
+                        .pattern
+                        .iter()
+                        .chain(&self.also)
+                        .all(|p| p.is_match(id))
             }
             IdKind::Integer => id.parse::<i64>().is_ok_and(|n| {
                 let (lo, hi) = self.range;
@@ -346,8 +419,16 @@ impl IdRules {
                 None => format!(", at least {} characters", self.min_len),
             });
         }
-        if let Some(p) = &self.pattern {
+        for p in self.pattern.iter().chain(&self.also) {
             out.push_str(&format!(", pattern {}", p.as_str()));
+        }
+        if let Some(p) = &self.unread {
+            out.push_str(&format!(
+                ", pattern {p} (not checked: the regex crate cannot read it)"
+            ));
+        }
+        if let Some(c) = &self.choices {
+            out.push_str(&format!(", one of {}", c.join(", ")));
         }
         let (lo, hi) = self.range;
         if lo.is_some() || hi.is_some() {

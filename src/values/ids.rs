@@ -39,6 +39,13 @@ impl BenchIds {
 /// the pattern; when none is admitted, the labelled form (the server's
 /// refusal will say why).
 pub fn fresh(rules: &IdRules, label: &str, random: u128) -> String {
+    // An enum: one of its values (the admitted ones), at random.
+    if let Some(choices) = &rules.choices {
+        let admitted: Vec<&String> = choices.iter().filter(|c| rules.admits(c)).collect();
+        let n = admitted.len().max(1) as u128;
+        let i = usize::try_from(random % n).unwrap_or(0);
+        return admitted.get(i).map_or_else(String::new, |c| (*c).clone());
+    }
     match rules.kind {
         IdKind::Text => {
             let r = random as u64;
@@ -57,21 +64,7 @@ pub fn fresh(rules: &IdRules, label: &str, random: u128) -> String {
                 .unwrap_or_else(|| forms[0].clone())
         }
         IdKind::Integer => {
-            // 16 digits, no leading zero: below 2^53, a float-safe JSON
-            // number too; where the bounds exclude all of those, anywhere
-            // within the bounds.
-            const A: i64 = 1_000_000_000_000_000;
-            const B: i64 = 8_999_999_999_999_999;
-            let (lo, hi) = rules.range;
-            let (a, b) = (lo.map_or(A, |l| l.max(A)), hi.map_or(B, |h| h.min(B)));
-            let (lo, hi) = if a <= b {
-                (a, b)
-            } else {
-                let lo = lo.unwrap_or_else(|| {
-                    hi.map_or(1, |h| if h >= 1 { 1 } else { h.saturating_sub(A) })
-                });
-                (lo, hi.unwrap_or_else(|| lo.saturating_add(A)))
-            };
+            let (lo, hi) = integer_span(rules);
             let span = u128::try_from(i128::from(hi) - i128::from(lo) + 1).unwrap_or(1);
             let n = i128::from(lo) + i128::try_from(random % span.max(1)).unwrap_or(0);
             n.to_string()
@@ -111,6 +104,22 @@ fn fresh_forms(label: &str, random: u128) -> [String; 6] {
         letters.clone(),
         letters.to_ascii_uppercase(),
     ]
+}
+
+/// The integers [`fresh`] draws integer ids from, as inclusive ends: 16
+/// digits, no leading zero (below 2^53, a float-safe JSON number too);
+/// where the bounds exclude all of those, anywhere within the bounds (from
+/// 1 when only an upper bound of at least 1 is given).
+fn integer_span(rules: &IdRules) -> (i64, i64) {
+    const A: i64 = 1_000_000_000_000_000;
+    const B: i64 = 8_999_999_999_999_999;
+    let (lo, hi) = rules.range;
+    let (a, b) = (lo.map_or(A, |l| l.max(A)), hi.map_or(B, |h| h.min(B)));
+    if a <= b {
+        return (a, b);
+    }
+    let lo = lo.unwrap_or_else(|| hi.map_or(1, |h| if h >= 1 { 1 } else { h.saturating_sub(A) }));
+    (lo, hi.unwrap_or_else(|| lo.saturating_add(A)))
 }
 
 /// `form` cut to `maxLength` (its end kept: the random part) or repeated
@@ -203,12 +212,14 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
 /// 4,096 ids drawn (N ≈ draws² / 2·collisions).
 pub fn small_space(rules: &IdRules) -> Option<u128> {
     const SMALL: u128 = 10_000_000_000;
+    if let Some(choices) = &rules.choices {
+        return Some(choices.len() as u128);
+    }
     match rules.kind {
         IdKind::Uuid => None,
         IdKind::Integer => {
-            let (lo, hi) = rules.range;
-            let span = i128::from(hi?) - i128::from(lo.unwrap_or(i64::MIN)) + 1;
-            let span = u128::try_from(span).ok()?;
+            let (lo, hi) = integer_span(rules);
+            let span = u128::try_from(i128::from(hi) - i128::from(lo) + 1).ok()?;
             (span < SMALL).then_some(span)
         }
         IdKind::Text => {
@@ -285,8 +296,8 @@ const PAIR_TRIES: usize = 16;
 
 /// Pairs of distinct ids that the rules admit and that servers are known
 /// to conflate, one per kind of difference, each made from its own fresh
-/// id (`fresh` gives a new admitted id on every call), so that no id of
-/// a pair was ever sent before:
+/// id (`fresh` gives a new admitted id on every call, or `None` when
+/// there is none left), so that no id of a pair was ever sent before:
 /// - text: letter case; Unicode normalisation (NFC `é` vs NFD `e` and a
 ///   combining accent); compatibility normalisation (NFKC: a full-width
 ///   digit `１` vs `1`); a trailing character; trailing white space (a
@@ -297,7 +308,7 @@ const PAIR_TRIES: usize = 16;
 ///
 /// A kind whose pair the rules do not admit (a pattern without spaces, a
 /// `maxLength` that leaves no room) is left out.
-pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> String) -> Vec<LookAlike> {
+pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> Option<String>) -> Vec<LookAlike> {
     type Make = fn(&IdRules, &str) -> Option<(Spelling, Spelling)>;
     let kinds: &[(&'static str, Make)] = match rules.kind {
         IdKind::Text => &[
@@ -367,7 +378,7 @@ pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> String) -> Vec<Lo
     let mut out = Vec::new();
     for (what, make) in kinds {
         for _ in 0..PAIR_TRIES {
-            let f = fresh();
+            let Some(f) = fresh() else { break };
             if let Some((first, second)) = make(rules, &f)
                 && first.id != second.id
                 && rules.admits(&first.id)
@@ -504,11 +515,11 @@ mod tests {
         let mut n = 0u128;
         let pairs = look_alikes(rules, || {
             n += 1;
-            fresh(
+            Some(fresh(
                 rules,
                 "itemctl-check-0123456789abcdef-identity",
                 n.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
-            )
+            ))
         });
         let mut seen = std::collections::HashSet::new();
         for p in &pairs {
@@ -557,7 +568,7 @@ mod tests {
         let mut n = 0u128;
         let plus = look_alikes(&rules(json!({"type": "string"})), || {
             n += 1;
-            format!("id{n}")
+            Some(format!("id{n}"))
         })
         .pop()
         .unwrap();

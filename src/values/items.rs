@@ -558,6 +558,24 @@ fn type_of(v: &Value) -> Type {
 }
 
 /// A value of another type than `s` admits, and how to say so.
+/// The string formats pydantic validates (a `date`, `EmailStr`, a URL
+/// type, an IP address, …); any other (`password` of `SecretStr`,
+/// `binary`, a custom one) takes any text.
+const VALIDATED_FORMATS: &[&str] = &[
+    "date",
+    "date-time",
+    "time",
+    "duration",
+    "uuid",
+    "email",
+    "uri",
+    "ipv4",
+    "ipv6",
+    "ipvanyaddress",
+    "ipvanyinterface",
+    "ipvanynetwork",
+];
+
 fn wrong_type(s: &Schema) -> Option<(Value, String)> {
     if let Some(values) = s
         .enumeration
@@ -574,6 +592,7 @@ fn wrong_type(s: &Schema) -> Option<(Value, String)> {
     if s.single_type() == Some(Type::String)
         && let Some(f) = &s.format
         && s.alternatives().is_empty()
+        && VALIDATED_FORMATS.contains(&f.as_str())
     {
         // pydantic reads numbers as dates and times: a formatted string
         // gets text of another format instead.

@@ -305,7 +305,7 @@ fn products_failing(mistake: Mistake, flags: &[&str]) -> Vec<String> {
         itemctl()
             .args(["check", "--url", &front.url, "--timeout", "10s"])
             .args(flags)
-            .code(if mistake == Mistake::None { 0 } else { 1 }),
+            .code(if mistake.is_correct() { 0 } else { 1 }),
     )
 }
 
@@ -335,7 +335,7 @@ fn a_correct_service_with_nested_models_and_short_ids_passes() {
         .json(0);
     assert_eq!(
         doc["checks"][0]["message"],
-        "dims.unit, dims.note, variants, spare took their defaults; then dims.unit, dims.note, variants.0.tag, spare.unit, spare.note took theirs"
+        "echo and GET: dims.unit, dims.note, variants, spare took their defaults; then dims.unit, dims.note, variants.0.tag, spare.unit, spare.note took theirs"
     );
     assert_eq!(
         doc["checks"][1]["message"]
@@ -510,5 +510,108 @@ fn without_a_get_a_small_id_space_is_named_where_a_fresh_id_got_200() {
         .code(1)
         .stdout_has("got 200 OK")
         .stdout_has("(the path parameter admits only about 100 ids, and an earlier run may have made this one: check a server with an empty store, or document a GET on the item path so that check can find ids it does not hold)")
+        .run();
+}
+
+#[test]
+fn an_answer_without_the_defaults_passes_and_a_store_that_merges_is_read_back() {
+    // Answering with the request as sent (response_model_exclude_unset):
+    // fields left out are not shown, which is no failure.
+    assert_eq!(
+        products_failing(Mistake::EchoesTheRequest, &[]),
+        Vec::<String>::new()
+    );
+    // The same answers, but what is stored is a merge: the document's GET
+    // reads it back.
+    let failed = products_failing(Mistake::EchoesTheRequestButMerges, &[]);
+    assert!(failed.contains(&"replace".to_owned()), "{failed:?}");
+}
+
+/// The owners service: a tagged union (`pet`: Cat | Dog), a body field
+/// that repeats the id with a `max_length` of 13 the path parameter does
+/// not have, a free-text `name` of at least 10 characters (FastAPI 0.165's
+/// document of fixtures/owners_app.py).
+const OWNERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/it/fixtures/owners.openapi.json"
+);
+
+#[test]
+fn tagged_unions_an_id_field_stricter_than_the_path_and_long_text_pass_with_fastapi() {
+    let serve = crate::support::ServeProcess::start(&["--quiet", "--openapi", OWNERS]);
+    itemctl()
+        .args(["check", "--url", &serve.url, "--fastapi"])
+        // The body field's max_length bounds the ids check makes.
+        .stdout_has("id: oid (text, at most 13 characters; repeated in the body field oid)\n")
+        // A 422 inside a tagged member names the tag: loc body.pet.cat.lives.
+        .stdout_has("PASS invalid")
+        .stdout_has("PASS unicode")
+        .stdout_has(" 0 failed")
+        .run();
+}
+
+#[test]
+fn a_small_id_space_used_up_skips_rather_than_fails() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(SEATS).unwrap()).unwrap();
+    for op in ["put", "get"] {
+        let n = &mut doc["paths"]["/seats/{n}"][op]["parameters"][0]["schema"];
+        n["maximum"] = 5.into();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("seats5.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let serve =
+        crate::support::ServeProcess::start(&["--quiet", "--openapi", file.to_str().unwrap()]);
+    // Five ids: the first checks take them, the rest say so; a second
+    // run finds none it may use, and says that no check ran. Never a
+    // failure of the server for ids it rightly holds.
+    itemctl()
+        .args(["check", "--url", &serve.url])
+        .stdout_has("PASS create")
+        .stdout_has("skipped: no fresh id left: the path parameter admits only about 5 ids")
+        .stdout_has(" 0 failed")
+        .run();
+    itemctl()
+        .args(["check", "--url", &serve.url])
+        .code(2)
+        .stdout_has("0 passed, 0 failed, 11 skipped\n")
+        .stderr_has("no check ran: create, update, repeat, replace, invalid, unicode, identity, race (no fresh id left")
+        .run();
+}
+
+#[test]
+fn a_server_that_refuses_the_ids_check_makes_is_a_usage_error() {
+    // A path pattern with look-around: pydantic hands it to Python's re,
+    // which the regex crate (and so check) cannot read.
+    let doc = serde_json::json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/names/{name}": {"put": {
+            "parameters": [{"name": "name", "in": "path", "required": true,
+                            "schema": {"type": "string", "pattern": "^(?!admin)[a-z]+$"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"n": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "OK"}}}}}
+    });
+    let refusing = crate::support::Scripted::start(move |req, stream| {
+        let (status, body) = if req.target == "/openapi.json" {
+            ("200 OK", doc.to_string())
+        } else {
+            (
+                "422 Unprocessable Entity",
+                r#"{"detail":[{"type":"string_pattern_mismatch","loc":["path","name"],"msg":"String should match pattern '^(?!admin)[a-z]+$'","input":"x-1"}]}"#.to_owned(),
+            )
+        };
+        let _ = std::io::Write::write_all(
+            stream,
+            format!("HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).as_bytes(),
+        );
+    });
+    itemctl()
+        .args(["check", "--url", &refusing.url])
+        .code(2)
+        .stdout_has("id: name (text, pattern ^(?!admin)[a-z]+$ (not checked: the regex crate cannot read it))")
+        .stderr_has("itemctl: the server refuses the ids check makes: String should match pattern")
+        .stdout_any()
         .run();
 }

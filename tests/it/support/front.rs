@@ -49,6 +49,21 @@ pub enum Mistake {
     /// The whole server goes away (its port refuses connections) after
     /// this many upserts.
     DiesAfter(usize),
+    /// Stores correctly, but answers with the request body as sent
+    /// (FastAPI's `response_model_exclude_unset`, or `return item`):
+    /// fields left out are not in the answer. Not a mistake.
+    EchoesTheRequest,
+    /// Answers with the request body as sent, but stores it merged into
+    /// the stored item (`db[id].update(item.dict(exclude_unset=True));
+    /// return item`): only a GET shows it.
+    EchoesTheRequestButMerges,
+}
+
+impl Mistake {
+    /// Whether the service stays correct (only how it answers changes).
+    pub fn is_correct(self) -> bool {
+        matches!(self, Mistake::None | Mistake::EchoesTheRequest)
+    }
 }
 
 /// A running front and the service behind it.
@@ -138,6 +153,31 @@ fn handle(mistake: Mistake, backend: SocketAddr, req: &Request, upserts: &Atomic
                 _ => req.body.clone(),
             };
             forward(backend, "PUT", &req.target, &body)
+        }
+        Mistake::EchoesTheRequest | Mistake::EchoesTheRequestButMerges => {
+            let body = match (
+                mistake,
+                admin_item(backend, raw_id),
+                serde_json::from_slice::<Value>(&req.body),
+            ) {
+                (Mistake::EchoesTheRequestButMerges, Some(mut old), Ok(new)) => {
+                    merge(&mut old, new);
+                    old.to_string().into_bytes()
+                }
+                _ => req.body.clone(),
+            };
+            let answer = forward(backend, "PUT", &req.target, &body);
+            let status = RawResponse::parse(&answer).status;
+            if !matches!(status, 200 | 201) {
+                return answer;
+            }
+            let mut out = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                req.body.len()
+            )
+            .into_bytes();
+            out.extend_from_slice(&req.body);
+            out
         }
         Mistake::Update204 => {
             let answer = forward(backend, "PUT", &req.target, &req.body);
