@@ -240,6 +240,45 @@ pub enum DocumentError {
     Malformed(#[from] SchemaError),
 }
 
+/// The deepest nesting of brackets a YAML document may have (JSON's
+/// parser stops at 128 by itself).
+const MAX_YAML_DEPTH: usize = 1_000;
+
+/// The deepest nesting of `[`/`{` brackets in `text`, outside quoted
+/// strings (YAML's flow style; block style cannot nest deeply in little
+/// text).
+fn flow_depth(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut quote) = (0usize, 0usize, None::<u8>);
+    let mut escaped = false;
+    for &b in text {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' && q == b'"' {
+                    escaped = true;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    deepest
+}
+
+/// The most schemas [`Document::inline`] makes of one schema: far more
+/// than any real model has, few enough to stay in memory.
+pub const MAX_INLINED: usize = 100_000;
+
 impl Document {
     /// Reads a document from its text: JSON, else YAML (a superset of
     /// JSON, through `serde_yaml_ng`).
@@ -257,6 +296,13 @@ impl Document {
                     .iter()
                     .find(|b| !b.is_ascii_whitespace())
                     .is_some_and(|b| *b == b'{' || *b == b'[');
+                // The YAML parser takes time quadratic in the nesting
+                // depth before it refuses a deep document: refuse first.
+                if flow_depth(text) > MAX_YAML_DEPTH {
+                    return Err(DocumentError::Syntax(format!(
+                        "nested more than {MAX_YAML_DEPTH} levels deep"
+                    )));
+                }
                 match serde_yaml_ng::from_slice::<Value>(text) {
                     Ok(v) if !looks_like_json => v,
                     Ok(_) => return Err(DocumentError::Syntax(json.to_string())),
@@ -420,17 +466,31 @@ impl Document {
     }
 
     /// `schema` with every `$ref` inside it replaced by its target, down to
-    /// `depth` levels of references; a reference back into a schema being
+    /// 16 levels of references; a reference back into a schema being
     /// inlined (a recursive model) is left as a `$ref`.
     ///
     /// # Errors
-    /// As [`Document::resolve`].
+    /// As [`Document::resolve`]; and when inlining would make more than
+    /// [`MAX_INLINED`] schemas (references that fan out level by level,
+    /// which a small document can do without any cycle).
     pub fn inline(&self, schema: &Schema) -> Result<Schema, SchemaError> {
         let mut stack = Vec::new();
-        self.inline_at(schema, &mut stack)
+        let mut budget = MAX_INLINED;
+        self.inline_at(schema, &mut stack, &mut budget)
     }
 
-    fn inline_at(&self, schema: &Schema, stack: &mut Vec<String>) -> Result<Schema, SchemaError> {
+    fn inline_at(
+        &self,
+        schema: &Schema,
+        stack: &mut Vec<String>,
+        budget: &mut usize,
+    ) -> Result<Schema, SchemaError> {
+        *budget = budget.checked_sub(1).ok_or_else(|| SchemaError {
+            pointer: schema.pointer.clone(),
+            why: format!(
+                "inlining its $refs makes more than {MAX_INLINED} schemas (references that fan out at every level)"
+            ),
+        })?;
         if let Some(r) = &schema.reference
             && (stack.contains(r) || stack.len() >= 16)
         {
@@ -443,7 +503,7 @@ impl Document {
         }
         let mut each = |list: &mut Vec<Schema>| -> Result<(), SchemaError> {
             for item in list.iter_mut() {
-                *item = self.inline_at(item, stack)?;
+                *item = self.inline_at(item, stack, budget)?;
             }
             Ok(())
         };
@@ -459,16 +519,16 @@ impl Document {
             each(list)?;
         }
         for (_, p) in &mut s.properties {
-            *p = self.inline_at(p, stack)?;
+            *p = self.inline_at(p, stack, budget)?;
         }
         if let Some(Some(items)) = &mut s.items {
-            **items = self.inline_at(items, stack)?;
+            **items = self.inline_at(items, stack, budget)?;
         }
         if let Some(super::schema::Additional::Schema(v)) = &mut s.additional_properties {
-            **v = self.inline_at(v, stack)?;
+            **v = self.inline_at(v, stack, budget)?;
         }
         if let Some(not) = &mut s.not {
-            **not = self.inline_at(not, stack)?;
+            **not = self.inline_at(not, stack, budget)?;
         }
         if pushed.is_some() {
             stack.pop();
@@ -668,6 +728,46 @@ mod tests {
       "components":{"requestBodies":{"U":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/User"}}}}},
         "schemas":{"User":{"type":"object","properties":{"name":{"type":"string"},
           "friend":{"$ref":"#/components/schemas/User","default":null}}}}}}"##;
+
+    #[test]
+    fn deep_yaml_is_refused_before_its_parser_runs() {
+        let deep = format!("a: {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        // Refused by the depth scan (the YAML parser's own refusal, after
+        // a minute of work, would say "recursion limit exceeded").
+        let err = Document::parse(deep.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("nested more than 1000 levels deep"),
+            "{err}"
+        );
+        assert_eq!(flow_depth(b"a: '[[[' \"{{\\\"\" [1, {b: 2}]"), 2);
+    }
+
+    #[test]
+    fn references_that_fan_out_are_refused_not_inlined_without_end() {
+        // 12 levels, each model 8 properties of the next: 8^12 schemas
+        // inlined, from a document of a few kilobytes.
+        let mut schemas = serde_json::Map::new();
+        for level in 0..12 {
+            let next = format!("#/components/schemas/M{}", level + 1);
+            let props: serde_json::Map<String, serde_json::Value> = (0..8)
+                .map(|i| (format!("p{i}"), serde_json::json!({"$ref": next})))
+                .collect();
+            schemas.insert(
+                format!("M{level}"),
+                serde_json::json!({"type": "object", "properties": props}),
+            );
+        }
+        schemas.insert("M12".into(), serde_json::json!({"type": "string"}));
+        let doc = Document::from_value(serde_json::json!({
+            "openapi": "3.1.0", "paths": {}, "components": {"schemas": schemas}
+        }))
+        .unwrap();
+        let top =
+            Schema::read(&serde_json::json!({"$ref": "#/components/schemas/M0"}), "#").unwrap();
+        let err = doc.inline(&top).unwrap_err();
+        assert!(err.why.contains("more than 100000 schemas"), "{}", err.why);
+    }
 
     #[test]
     fn operations_parameters_and_bodies() {
