@@ -221,6 +221,11 @@ pub fn curl_command(req: &Outgoing, body_arg: Option<&str>, args: &PutArgs) -> S
         "PUT".into(),
         shell_quote(&req.url),
     ];
+    // An id `.` or `..` is a dot segment curl would squash away.
+    let path = req.target.split(['?', '#']).next().unwrap_or("");
+    if path.split('/').any(|seg| seg == "." || seg == "..") {
+        words.push("--path-as-is".into());
+    }
     let authority = req
         .url
         .split_once("://")

@@ -700,3 +700,16 @@ fn header_and_query_items_go_with_flags_and_body() {
     assert_eq!(seen[1].header("x-req"), Some("2"));
     assert_eq!(String::from_utf8_lossy(&seen[1].body), r#"{"raw":true}"#);
 }
+
+#[test]
+fn curl_keeps_a_dot_segment_id() {
+    // curl squashes `/items/..` to `/` unless told --path-as-is.
+    itemctl()
+        .args(["put", "..", "--url", "http://127.0.0.1:9", "--path", "/items/{id}", "--curl"])
+        .stdout("curl -X PUT http://127.0.0.1:9/items/.. --path-as-is -H 'content-type: application/json' --data-binary '{}' --max-time 10\n")
+        .run();
+    itemctl()
+        .args(["put", "a", "--url", "http://127.0.0.1:9", "--path", "/items/{id}", "--curl"])
+        .stdout("curl -X PUT http://127.0.0.1:9/items/a -H 'content-type: application/json' --data-binary '{}' --max-time 10\n")
+        .run();
+}
