@@ -565,10 +565,15 @@ impl Http<'_> {
         if !spelling.raw_plus {
             return self.put(&spelling.id, item).await;
         }
-        let body =
-            serde_json::to_vec(&self.for_id(&spelling.id, item)).map_err(|e| e.to_string())?;
         let raw = client::encode_id(&spelling.id).replace("%2B", "+");
-        let sent = self.client.put_encoded(&raw, Bytes::from(body)).await;
+        self.put_as(&raw, &spelling.id, item).await
+    }
+
+    /// PUTs `item` to the id `id`, its path segment written as `segment`
+    /// (already percent-encoded, as the check wants it spelled).
+    async fn put_as(&self, segment: &str, id: &str, item: &Item) -> Result<Answer, Why> {
+        let body = serde_json::to_vec(&self.for_id(id, item)).map_err(|e| e.to_string())?;
+        let sent = self.client.put_encoded(segment, Bytes::from(body)).await;
         self.answered(sent).await
     }
 
@@ -1278,9 +1283,7 @@ async fn identity(http: &Http<'_>) -> Result<String, Why> {
     let split = id.char_indices().rev().nth(1).map_or(0, |(at, _)| at);
     let tail: String = id[split..].bytes().map(|b| format!("%{b:02X}")).collect();
     let spelled = format!("{}{tail}", client::encode_id(&id[..split]));
-    let body = serde_json::to_vec(&http.for_id(&id, &two)).map_err(|e| e.to_string())?;
-    let sent = http.client.put_encoded(&spelled, Bytes::from(body)).await;
-    let again = http.answered(sent).await?;
+    let again = http.put_as(&spelled, &id, &two).await?;
     let what = format!(
         "the same id with its last two characters percent-encoded ({tail} for {})",
         &id[split..]

@@ -34,25 +34,15 @@ pub(super) fn run(args: &WaitArgs) -> anyhow::Result<Verdict> {
             },
         )?;
         let left = deadline.saturating_duration_since(Instant::now());
-        // `--timeout` is the total, as curl's --max-time: the last attempt
-        // is cut short at the deadline too.
-        let last = std::sync::Mutex::new(None::<String>);
-        let too_late = || {
-            let cause = last.lock().ok().and_then(|l| l.clone());
-            Failure::NoResponse(format!(
-                "{}no answer within {}",
-                cause.map(|c| format!("{c}; ")).unwrap_or_default(),
-                humantime::format_duration(args.timeout)
-            ))
-        };
+        // `--timeout` is the total, as curl's --max-time: each attempt is
+        // cut short at the deadline too (Client::wait).
         tokio::select! {
-            answered = probe(&client, &url, left, &last) => answered.map_err(|e| {
+            answered = client.wait(left, 0) => answered.map_err(|e| {
                 Failure::NoResponse(format!(
                     "{e}; no answer within {}",
                     humantime::format_duration(args.timeout)
                 ))
             })?,
-            () = tokio::time::sleep_until(deadline.into()) => return Err(too_late()),
             gone = process_exit(args.pid) => return Err(gone),
         };
         Ok::<_, Failure>((url, started.elapsed()))
@@ -73,40 +63,6 @@ pub(super) fn run(args: &WaitArgs) -> anyhow::Result<Verdict> {
 /// The header `wait`'s probe carries, so that `serve --admin`'s journal
 /// can leave it out (`src/server/connection.rs` reads the same name).
 pub const PROBE_HEADER: &str = "x-itemctl-probe";
-
-/// `GET url` until any HTTP answer arrives, backing off 100 ms to 500 ms
-/// between attempts, for at most `wait` (the caller also cuts it at the
-/// deadline, and then says why the last attempt failed: `last`).
-///
-/// # Errors
-/// The last attempt's [`Failure`] once `wait` has passed.
-async fn probe(
-    client: &Client,
-    url: &str,
-    wait: Duration,
-    last: &std::sync::Mutex<Option<String>>,
-) -> Result<(), Failure> {
-    let started = Instant::now();
-    let mut attempt: u32 = 0;
-    loop {
-        match client.get(url).await {
-            Ok(_) => return Ok(()),
-            Err(e) => {
-                if let Ok(mut l) = last.lock() {
-                    *l = Some(e.to_string());
-                }
-                attempt += 1;
-                let left = wait.saturating_sub(started.elapsed());
-                if left.is_zero() {
-                    return Err(e);
-                }
-                let backoff =
-                    Duration::from_millis(50u64 << attempt.min(4)).min(Duration::from_millis(500));
-                tokio::time::sleep(backoff.min(left)).await;
-            }
-        }
-    }
-}
 
 /// What a `--url-file` says: the URL, and the process that wrote it.
 #[derive(Debug, PartialEq, Eq)]

@@ -122,13 +122,18 @@ fn integer_span(rules: &IdRules) -> (i64, i64) {
     (lo, hi.unwrap_or_else(|| lo.saturating_add(A)))
 }
 
+/// `maxLength` in characters (`usize::MAX` for none).
+fn max_chars(rules: &IdRules) -> usize {
+    rules
+        .max_len
+        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX))
+}
+
 /// `form` cut to `maxLength` (its end kept: the random part) or repeated
 /// up to `minLength`.
 fn fit(rules: &IdRules, form: &str) -> String {
     let chars: Vec<char> = form.chars().collect();
-    let max = rules
-        .max_len
-        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let max = max_chars(rules);
     let min = usize::try_from(rules.min_len).unwrap_or(0).min(max);
     if chars.len() > max {
         return chars[chars.len() - max..].iter().collect();
@@ -401,9 +406,7 @@ pub fn look_alikes(rules: &IdRules, mut fresh: impl FnMut() -> Option<String>) -
 /// character stays.
 fn room(rules: &IdRules, f: &str, n: usize) -> String {
     let len = f.chars().count();
-    let max = rules
-        .max_len
-        .map_or(usize::MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let max = max_chars(rules);
     let keep = max.saturating_sub(n).clamp(1, len.max(1));
     f.chars().skip(len.saturating_sub(keep)).collect()
 }
