@@ -259,7 +259,11 @@ pub enum Stop {
 impl std::fmt::Display for Stop {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Stop::Gone { why, .. } => write!(f, "the server can no longer be reached: {why}"),
+            Stop::Gone { during, why } => write!(
+                f,
+                "the server can no longer be reached (it went away during {}): {why}",
+                during.name()
+            ),
             Stop::Refused { why, .. } => f.write_str(why),
         }
     }

@@ -168,9 +168,10 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         }
         Some(Stop::Gone { during, why }) => {
             return Err(Failure::NoResponse(format!(
-                "{why} (the server went away during {}, after {} checks; the rest were not run)",
+                "{why} (the server went away during {}, after {} checks; the rest were not run: a server that crashes on a request {} sends looks the same)",
                 during.name(),
-                results.len()
+                results.len(),
+                during.name()
             ))
             .into());
         }
