@@ -192,7 +192,10 @@ pub fn bool_value(v: &Value) -> Result<(bool, Exactness), ErrorType> {
         },
         Value::Int(Int::Small(0)) => Ok((false, Exactness::Lax)),
         Value::Int(Int::Small(1)) => Ok((true, Exactness::Lax)),
-        Value::Int(_) => Err(ErrorType::BoolParsing),
+        Value::Int(Int::Small(_)) => Err(ErrorType::BoolParsing),
+        // pydantic-core `input_python.rs` `validate_bool`: an int that
+        // does not fit an i64 is not read as a number at all.
+        Value::Int(Int::Big(_)) => Err(ErrorType::BoolType),
         Value::Float(f) => match float_as_int(*f) {
             Ok(Int::Small(0)) => Ok((false, Exactness::Lax)),
             Ok(Int::Small(1)) => Ok((true, Exactness::Lax)),
@@ -553,6 +556,16 @@ mod tests {
         assert_eq!(bool_value(&Value::Float(0.5)), Err(ErrorType::BoolType));
         assert_eq!(
             bool_value(&Value::Int(Int::Small(2))),
+            Err(ErrorType::BoolParsing)
+        );
+        // Checked against FastAPI 0.165: 9223372036854775808 for a bool is
+        // `bool_type`, 9223372036854775807 `bool_parsing`.
+        assert_eq!(
+            bool_value(&Value::Int(Int::from_digits(false, "9223372036854775808"))),
+            Err(ErrorType::BoolType)
+        );
+        assert_eq!(
+            bool_value(&Value::Int(Int::Small(i64::MAX))),
             Err(ErrorType::BoolParsing)
         );
         assert_eq!(str_as_float(" 2.5 "), Ok(2.5));

@@ -177,6 +177,16 @@ impl Run<'_> {
                 },
                 _ => self.fail(ErrorType::UrlType, input),
             },
+            // pydantic-core `LiteralLookup::validate`: where some choice is
+            // an int, an int input is read as an i64 first, and one that
+            // does not fit is `int_parsing_size` (a literal and an enum
+            // alike).
+            Core::Literal(choices) | Core::Enum(choices)
+                if matches!(input, Value::Int(Int::Big(_)))
+                    && choices.values.iter().any(|v| matches!(v, Value::Int(_))) =>
+            {
+                self.fail(ErrorType::IntParsingSize, input)
+            }
             Core::Literal(choices) => match literal_match(choices, input) {
                 Some(v) => Some(v.clone()),
                 None => self.fail(
@@ -187,6 +197,14 @@ impl Run<'_> {
                 ),
             },
             Core::Enum(choices) => {
+                // An `int` enum reads text as an int first: one that does
+                // not fit an i64 is `int_parsing_size`, its input the int.
+                if choices.sub == super::core::EnumKind::Int
+                    && matches!(input, Value::Str(_))
+                    && let Ok((big @ Int::Big(_), _)) = lax::int_value(input)
+                {
+                    return self.fail(ErrorType::IntParsingSize, &Value::Int(big));
+                }
                 st.floor(Exactness::Lax);
                 match enum_match(choices, input) {
                     Some(v) => Some(v.clone()),
@@ -898,6 +916,29 @@ mod tests {
                 assert_eq!(got.unwrap_err()[0].1, "multiple_of", "{input}");
             }
         }
+    }
+
+    #[test]
+    fn ints_beyond_64_bits_against_int_choices_are_int_parsing_size() {
+        // Measured on pydantic 2.14.3 (TypeAdapter(...).validate_python).
+        let m = serde_json::json!({
+            "C": {"type": "integer", "enum": [1, 2], "title": "C"},
+            "S": {"type": "string", "enum": ["a"], "title": "S"},
+            "M": {"type": "object", "title": "M", "properties": {
+                "c": {"anyOf": [{"$ref": "#/components/schemas/C"}, {"type": "null"}], "default": null},
+                "l": {"anyOf": [{"enum": [1, 2], "type": "integer"}, {"type": "null"}], "default": null},
+                "s": {"anyOf": [{"$ref": "#/components/schemas/S"}, {"type": "null"}], "default": null},
+                "b": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "default": null}}}});
+        let kind = |body: &str| run(m.clone(), body).unwrap_err()[0].1.clone();
+        let big = "9223372036854775808";
+        assert_eq!(kind(&format!(r#"{{"c":{big}}}"#)), "int_parsing_size");
+        assert_eq!(kind(&format!(r#"{{"c":"{big}"}}"#)), "int_parsing_size");
+        assert_eq!(kind(r#"{"c":9223372036854775807}"#), "enum");
+        assert_eq!(kind(r#"{"c":1e30}"#), "enum");
+        assert_eq!(kind(&format!(r#"{{"l":{big}}}"#)), "int_parsing_size");
+        assert_eq!(kind(&format!(r#"{{"l":"{big}"}}"#)), "literal_error");
+        assert_eq!(kind(&format!(r#"{{"s":{big}}}"#)), "enum");
+        assert_eq!(kind(&format!(r#"{{"b":{big}}}"#)), "bool_type");
     }
 
     #[test]

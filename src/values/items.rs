@@ -975,11 +975,13 @@ fn integer_in(s: &Schema, variant: u64) -> i64 {
             n = n.max(lo);
         }
     }
+    // pydantic writes an int's `multiple_of` as a float (`"multipleOf": 5.0`).
     if let Some(m) = s
         .multiple_of
         .as_ref()
-        .and_then(Number::as_i64)
-        .filter(|m| *m > 0)
+        .map(as_f64)
+        .filter(|m| *m >= 1.0 && m.fract() == 0.0 && *m < 9.0e15)
+        .map(|m| m as i64)
     {
         let up = n
             .div_euclid(m)
@@ -1202,6 +1204,23 @@ mod tests {
             (&json!("cm"), &Value::Null, &Value::Null, &Value::Null)
         );
         assert_eq!(e["dims"]["w"], m["dims"]["w"]);
+    }
+
+    #[test]
+    fn an_int_multiple_of_written_as_a_float_is_kept() {
+        // FastAPI 0.165 / pydantic 2.14: `count: int = Field(multiple_of=5)`.
+        let body = body_of(
+            json!({"Pack": {"type": "object", "properties": {
+                "count": {"type": "integer", "multipleOf": 5.0, "default": 5},
+                "few": {"type": "integer", "multipleOf": 5.0, "maximum": 12}}}}),
+            json!({"$ref": "#/components/schemas/Pack"}),
+        );
+        for variant in 0..20 {
+            let item = full(&body, variant, "s");
+            assert_eq!(item["count"].as_i64().unwrap() % 5, 0, "{item:?}");
+            let few = item["few"].as_i64().unwrap();
+            assert!(few % 5 == 0 && few <= 12, "{item:?}");
+        }
     }
 
     #[test]
