@@ -335,7 +335,8 @@ fn skip_reason(check: Check, opts: &Options) -> Option<String> {
     if opts.skip.contains(&check) {
         return Some("skipped by --skip".into());
     }
-    match check.needs() {
+    // What the item cannot give first: no flag would make it run.
+    shape_skip(check, opts).or_else(|| match check.needs() {
         Needs::FastApi if !opts.fastapi => {
             Some("a pydantic behaviour: pass --fastapi to check it".into())
         }
@@ -343,8 +344,7 @@ fn skip_reason(check: Check, opts: &Options) -> Option<String> {
             Some("pass --seeded when the server holds foo and bar".into())
         }
         Needs::Contract | Needs::FastApi | Needs::Seeded => None,
-    }
-    .or_else(|| shape_skip(check, opts))
+    })
 }
 
 /// Why the endpoint's item shape leaves nothing for `check` to verify.

@@ -112,7 +112,9 @@ reached (after --retry / --wait).
 
 CI recipe:
   itemctl serve --port 0 --quiet --url-file serve.url &
-  URL=$(itemctl wait --url-file serve.url --pid $! --timeout 30s)
+  SERVE=$!
+  trap 'kill $SERVE 2>/dev/null' EXIT
+  URL=$(itemctl wait --url-file serve.url --pid $SERVE --timeout 30s)
   itemctl check --url \"$URL\" --report check.xml";
 
 /// `itemctl serve`.

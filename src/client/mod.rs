@@ -295,6 +295,13 @@ impl Client {
         })
     }
 
+    /// The headers of a GET: all but `content-type` (a GET has no body).
+    fn get_headers(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        headers.remove(CONTENT_TYPE);
+        headers
+    }
+
     /// Shows `note` where `-v` shows exchanges (nothing without `-v`).
     pub fn note(&self, note: &str) {
         if let Some(Tracer(f)) = &self.trace {
@@ -305,10 +312,15 @@ impl Client {
     /// Shows an exchange where `-v` shows them.
     fn traced(&self, method: &str, url: &str, body: &[u8], response: Result<Answered<'_>, String>) {
         if let Some(Tracer(f)) = &self.trace {
+            let headers = if method == "GET" {
+                self.get_headers()
+            } else {
+                self.headers.clone()
+            };
             f(Event::Exchange(&Traced {
                 method,
                 url,
-                request_headers: header_pairs(&self.headers),
+                request_headers: header_pairs(&headers),
                 request_body: body,
                 response,
             }));
@@ -425,7 +437,7 @@ impl Client {
         let sent = self
             .http
             .get(url)
-            .headers(self.headers.clone())
+            .headers(self.get_headers())
             .timeout(self.limit())
             .send()
             .await;
@@ -723,7 +735,7 @@ impl Client {
             let tried = self
                 .http
                 .get(&self.base)
-                .headers(self.headers.clone())
+                .headers(self.get_headers())
                 .timeout(limit)
                 .send()
                 .await;

@@ -98,14 +98,15 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<Verdic
         Ok::<_, Failure>((client.base().to_owned(), Some(described), Ok(suite)))
     }))?;
     let (url, described, suite) = outcome;
+    // Unreachable: only a --path given is known, nothing was discovered.
     let described = described.unwrap_or_else(|| Described {
         path: args
             .target
             .endpoint
             .path
-            .clone()
-            .unwrap_or_default()
-            .to_string(),
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         source: String::new(),
         shape: String::new(),
         id: String::new(),

@@ -24,7 +24,7 @@
 //! documented 204) when it replaced it, with the item as the documented
 //! response schema has it.
 
-use super::core::{Core, Models, Options, Unsupported, from_json, implied_default};
+use super::core::{Core, Models, Options, Unsupported, from_json, implied_default, placeholder};
 use super::errors::{ErrorType, Loc};
 use super::json::{self, DecodeError, Object, PyStr, Value};
 use super::render::{self, Unrenderable};
@@ -930,6 +930,18 @@ fn build_resource(
 
 /// The fields of an operation's documented 201 (else 200) JSON response,
 /// when its schema is an object whose fields differ from the item's.
+/// Whether two validators take values of one kind (an int for an int, a
+/// string for a string), nullability aside.
+fn same_kind(a: &Core, b: &Core) -> bool {
+    let bare = |c: &Core| -> std::mem::Discriminant<Core> {
+        match c {
+            Core::Nullable(inner) => std::mem::discriminant(&**inner),
+            other => std::mem::discriminant(other),
+        }
+    };
+    bare(a) == bare(b)
+}
+
 fn projection(
     doc: &Document,
     op: &SpecOperation,
@@ -983,13 +995,29 @@ fn projection(
     }
     let mut fields = Vec::new();
     for (n, (key, prop)) in resolved.properties.iter().enumerate() {
+        let core = models.build(doc, prop, opts)?;
+        // A path parameter fills a field only where its value is of the
+        // field's kind (a text id never fills an `id: int`).
+        let param_fits = |i: usize| {
+            res.sig
+                .params
+                .get(i)
+                .is_some_and(|p| same_kind(&p.core, &core))
+        };
         let fill = if renamed && item_fields.get(n).is_some_and(|f| f != key) {
             Fill::Renamed(PyStr::new(&item_fields[n]))
         } else if item_fields.iter().any(|f| f == key) {
             Fill::Item
-        } else if let Some(i) = res.sig.params.iter().position(|p| p.name == *key) {
+        } else if let Some(i) = res
+            .sig
+            .params
+            .iter()
+            .position(|p| p.name == *key)
+            .filter(|i| param_fits(*i))
+        {
             Fill::Param(i)
-        } else if key == "id" && !res.sig.params.is_empty() {
+        } else if key == "id" && !res.sig.params.is_empty() && param_fits(res.sig.params.len() - 1)
+        {
             // A response `id` that no path parameter is named: the item's
             // own id, the template's last parameter (`{"id": user_id,
             // **user}` of `PUT /users/{user_id}`), as the README says.
@@ -997,7 +1025,6 @@ fn projection(
         } else {
             Fill::Value(made_value(doc, prop, models, opts)?)
         };
-        let core = models.build(doc, prop, opts)?;
         fields.push((PyStr::new(key), fill, core));
     }
     Ok(Some(fields))
@@ -1019,24 +1046,7 @@ fn made_value(
         return Ok(from_json(d));
     }
     let core = models.build(doc, prop, opts)?;
-    Ok(match core {
-        Core::Nullable(_) | Core::None | Core::Any => Value::Null,
-        Core::Int(_) => Value::Int(json::Int::Small(0)),
-        Core::Float(_) => Value::Float(0.0),
-        Core::Bool => Value::Bool(false),
-        Core::Str(_) => Value::Str(PyStr::new("")),
-        Core::DateTime => Value::Str(PyStr::new("1970-01-01T00:00:00Z")),
-        Core::Date => Value::Str(PyStr::new("1970-01-01")),
-        Core::Time => Value::Str(PyStr::new("00:00:00")),
-        Core::Uuid(_) => Value::Str(PyStr::new("00000000-0000-0000-0000-000000000000")),
-        Core::Email => Value::Str(PyStr::new("user@example.com")),
-        Core::Url(_) => Value::Str(PyStr::new("https://example.com/")),
-        Core::Decimal(_) => Value::Str(PyStr::new("0")),
-        Core::List(_) => Value::Array(Vec::new()),
-        Core::Dict(_) | Core::Model(_) => Value::Object(Object::new()),
-        Core::Literal(c) | Core::Enum(c) => c.values.first().cloned().unwrap_or(Value::Null),
-        Core::Union(_) | Core::Tagged(_) => Value::Null,
-    })
+    Ok(placeholder(&core))
 }
 
 #[cfg(test)]

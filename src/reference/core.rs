@@ -278,7 +278,8 @@ pub struct Unsupported {
 /// How to build: what to do with what cannot be reproduced exactly.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
-    /// Accept documented approximations (a set as a list in input order,
+    /// Accept documented approximations (a `default_factory` field left
+    /// out filled with a placeholder, a set as a list in input order,
     /// an unknown `format` as a plain string, bytes as text) instead of
     /// refusing them.
     pub approximate: bool,
@@ -956,10 +957,19 @@ impl Models {
             let default = match (required, written_default) {
                 (true, _) => None,
                 (false, Some(d)) => Some(default_of(&core, d)),
-                (false, None) => Some(implied_default(&core).ok_or_else(|| Unsupported {
-                    pointer: prop.pointer.clone(),
-                    why: "an optional field whose default the document does not show (a default_factory?)".into(),
-                })?),
+                (false, None) => match implied_default(&core) {
+                    Some(d) => Some(d),
+                    // A default_factory (a timestamp, a uuid4): the value
+                    // it would make is the server's; approximated, a
+                    // placeholder of the field's type.
+                    None if opts.approximate => Some(placeholder(&core)),
+                    None => {
+                        return Err(Unsupported {
+                            pointer: prop.pointer.clone(),
+                            why: "an optional field whose default the document does not show (a default_factory?): pass --approximate to fill it, when left out, with a placeholder of its type".into(),
+                        });
+                    }
+                },
             };
             fields.push(Field {
                 key: PyStr::new(key),
@@ -1008,6 +1018,31 @@ fn is_model(s: &Schema) -> bool {
     !s.properties.is_empty() && s.types.as_deref().is_none_or(|t| t.contains(&Type::Object))
 }
 
+/// A value a `core` validates, made up where the document gives none: a
+/// zero, an empty string or list, the epoch for a date-time, the first of
+/// an enum's values; null where null is taken. (A server-made response
+/// field, or with `--approximate` a `default_factory` field left out.)
+pub fn placeholder(core: &Core) -> Value {
+    match core {
+        Core::Nullable(_) | Core::None | Core::Any => Value::Null,
+        Core::Int(_) => Value::Int(Int::Small(0)),
+        Core::Float(_) => Value::Float(0.0),
+        Core::Bool => Value::Bool(false),
+        Core::Str(_) => Value::Str(PyStr::new("")),
+        Core::DateTime => Value::Str(PyStr::new("1970-01-01T00:00:00Z")),
+        Core::Date => Value::Str(PyStr::new("1970-01-01")),
+        Core::Time => Value::Str(PyStr::new("00:00:00")),
+        Core::Uuid(_) => Value::Str(PyStr::new("00000000-0000-0000-0000-000000000000")),
+        Core::Email => Value::Str(PyStr::new("user@example.com")),
+        Core::Url(_) => Value::Str(PyStr::new("https://example.com/")),
+        Core::Decimal(_) => Value::Str(PyStr::new("0")),
+        Core::List(_) => Value::Array(Vec::new()),
+        Core::Dict(_) | Core::Model(_) => Value::Object(json::Object::new()),
+        Core::Literal(c) | Core::Enum(c) => c.values.first().cloned().unwrap_or(Value::Null),
+        Core::Union(_) | Core::Tagged(_) => Value::Null,
+    }
+}
+
 /// What an optional field without a written default holds: `None` for
 /// `Optional`, an empty list or dict for `default_factory=list`/`dict`
 /// (FastAPI's document leaves such defaults out).
@@ -1034,6 +1069,32 @@ mod tests {
             Options::default(),
         );
         (m, core)
+    }
+
+    #[test]
+    fn a_default_factory_is_refused_or_with_approximate_a_placeholder() {
+        let schemas = serde_json::json!({"M": {"type": "object", "title": "M", "properties": {
+            "created": {"type": "string", "format": "date-time"}}}});
+        let top = serde_json::json!({"$ref": "#/components/schemas/M"});
+        let (_, core) = build(schemas.clone(), top.clone());
+        assert!(core.unwrap_err().why.contains("pass --approximate"));
+        let doc = Document::from_value(serde_json::json!({"openapi": "3.1.0", "paths": {}, "components": {"schemas": schemas}}))
+            .unwrap();
+        let mut m = Models::default();
+        let core = m
+            .build(
+                &doc,
+                &Schema::read(&top, "#/b").unwrap(),
+                Options { approximate: true },
+            )
+            .unwrap();
+        let Core::Model(i) = core else {
+            panic!("a model")
+        };
+        assert_eq!(
+            m.get(i).unwrap().fields[0].default,
+            Some(Value::Str(PyStr::new("1970-01-01T00:00:00Z")))
+        );
     }
 
     #[test]

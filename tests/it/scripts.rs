@@ -247,6 +247,8 @@ fn an_unreachable_server_still_gets_a_report() {
         .args(["check", "--url", &url, "--format", "json"])
         .stderr_has("connection refused")
         .json(3);
+    // Nothing was discovered: no path is claimed.
+    assert_eq!(doc["path"], "", "{doc}");
     assert!(
         doc["error"]
             .as_str()
