@@ -127,7 +127,7 @@ struct Endpoint {
 /// # Errors
 /// [`Failure::Usage`] for anything but `http://host[:port][/prefix]`;
 /// [`Failure::NoResponse`] when the host (or proxy) does not resolve.
-async fn endpoint(base: &str, path: &PathTemplate, id_prefix: &str) -> Result<Endpoint, Failure> {
+async fn endpoint(base: &str, path: &PathTemplate) -> Result<Endpoint, Failure> {
     let url = client::parse_base(base)?;
     if url.scheme() != "http" {
         return Err(Failure::Usage(format!(
@@ -141,11 +141,7 @@ async fn endpoint(base: &str, path: &PathTemplate, id_prefix: &str) -> Result<En
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),
     };
-    let path = format!(
-        "{}{}{id_prefix}",
-        url.path().trim_end_matches('/'),
-        path.before()
-    );
+    let path = format!("{}{}", url.path().trim_end_matches('/'), path.before());
     let proxy = client::proxy_for(base);
     let (connect_url, prefix) = match &proxy {
         Some(p) => (
@@ -182,9 +178,9 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids)
+    let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids.max(1))
         .map_err(Failure::Usage)?;
-    let ep = Arc::new(endpoint(base, &opts.path, &id_form.prefix).await?);
+    let ep = Arc::new(endpoint(base, &opts.path).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -195,7 +191,8 @@ pub async fn run(
             None => format!("cannot connect to {base}: {}", io_reason(&e)),
         })
     })?;
-    let ids = opts.ids.max(1);
+    let ids = id_form.count(opts.ids.max(1));
+    let id_text = Arc::new(IdText::new(&id_form));
     let shared = Arc::new(Shared {
         remaining: AtomicU64::new(match opts.limit {
             Limit::Requests(n) => n,
@@ -213,10 +210,7 @@ pub async fn run(
         &ep.host,
         &opts.headers,
         &opts.body,
-        opts.promises
-            .id_field
-            .as_deref()
-            .map(|field| (field, &id_form)),
+        opts.promises.id_field.as_deref(),
         opts.promises.ids.kind.is_number(),
     ));
     let mut tasks = Vec::with_capacity(opts.connections);
@@ -224,6 +218,7 @@ pub async fn run(
         let ep = Arc::clone(&ep);
         let shared = Arc::clone(&shared);
         let tail = Arc::clone(&tail);
+        let id_text = Arc::clone(&id_text);
         // Open loop: each connection's share of the rate, staggered.
         let schedule = opts.rate.map(|rate| {
             let every = Duration::from_secs_f64(opts.connections as f64 / f64::from(rate));
@@ -238,12 +233,10 @@ pub async fn run(
                 ^ ((i as u64 + 1) << 32)
                 ^ started.elapsed().as_nanos() as u64,
             schedule,
-            id_width: id_form.width,
-            id_offset: id_form.offset,
             update_204: opts.promises.update_204,
         };
         tasks.push(tokio::spawn(async move {
-            connection(&ep, &shared, &tail, plan).await
+            connection(&ep, &shared, &tail, &id_text, plan).await
         }));
     }
     let ticker = progress.map(|bar| {
@@ -322,6 +315,8 @@ pub async fn run(
         violations,
         interrupted,
         update_204: opts.promises.update_204,
+        id_form: id_form.describe(ids),
+        ids_note: id_form.shortfall(),
     })
 }
 
@@ -342,7 +337,7 @@ fn request_tail(
     host: &str,
     headers: &[(String, String)],
     body: &[u8],
-    id_field: Option<(&str, &BenchIds)>,
+    id_field: Option<&str>,
     number: bool,
 ) -> Tail {
     let mut head = Vec::with_capacity(128);
@@ -356,13 +351,11 @@ fn request_tail(
     for (k, v) in headers {
         let _ = write!(head, "{k}: {v}\r\n");
     }
-    if let Some((before, after)) = id_field.and_then(|(field, _)| split_at_id(body, field)) {
-        let prefix = id_field.map_or(String::new(), |(_, ids)| ids.prefix.clone());
+    if let Some((before, after)) = id_field.and_then(|field| split_at_id(body, field)) {
         return Tail::WithId {
             head,
             before,
             after,
-            prefix,
             quoted: !number,
         };
     }
@@ -381,11 +374,94 @@ enum Tail {
         head: Vec<u8>,
         before: Vec<u8>,
         after: Vec<u8>,
-        /// The ids' text before the counter ([`BenchIds::prefix`]).
-        prefix: String,
         /// Whether the id is a JSON string (else a number).
         quoted: bool,
     },
+}
+
+/// How a request writes the id of counter `n` ([`BenchIds`]), in its
+/// path and in its body.
+enum IdText {
+    /// `prefix` (safe in a path and in a JSON string: the counted forms
+    /// are ASCII letters, digits and `-`), then the number.
+    Counted {
+        prefix: String,
+        width: usize,
+        offset: u64,
+    },
+    /// Per id: its percent-encoded path segment and its JSON string (with
+    /// the quotes).
+    Drawn {
+        path: Vec<Box<str>>,
+        json: Vec<Box<str>>,
+    },
+}
+
+impl IdText {
+    fn new(ids: &BenchIds) -> IdText {
+        match ids {
+            BenchIds::Counted {
+                prefix,
+                width,
+                offset,
+            } => IdText::Counted {
+                prefix: prefix.clone(),
+                width: *width,
+                offset: *offset,
+            },
+            BenchIds::Drawn { table, .. } => IdText::Drawn {
+                path: table
+                    .iter()
+                    .map(|id| client::encode_id(id).into())
+                    .collect(),
+                json: table
+                    .iter()
+                    .map(|id| serde_json::Value::from(id.as_str()).to_string().into())
+                    .collect(),
+            },
+        }
+    }
+
+    /// Appends the id of counter `n` as a path segment.
+    fn path(&self, n: u64, out: &mut Vec<u8>) {
+        match self {
+            IdText::Counted {
+                prefix,
+                width,
+                offset,
+            } => {
+                out.extend_from_slice(prefix.as_bytes());
+                let _ = write!(out, "{:0width$}", n + offset, width = *width);
+            }
+            IdText::Drawn { path, .. } => out.extend_from_slice(drawn(path, n).as_bytes()),
+        }
+    }
+
+    /// Appends the id of counter `n` as a JSON value: a string, or a
+    /// number where `quoted` is false (counted integer ids).
+    fn json(&self, n: u64, quoted: bool, out: &mut Vec<u8>) {
+        match self {
+            IdText::Counted { .. } => {
+                if quoted {
+                    out.push(b'"');
+                }
+                self.path(n, out);
+                if quoted {
+                    out.push(b'"');
+                }
+            }
+            IdText::Drawn { json, .. } => out.extend_from_slice(drawn(json, n).as_bytes()),
+        }
+    }
+}
+
+/// Entry `n` of a drawn table (`n` is always below its length: bench
+/// draws counters below the table's length).
+fn drawn(table: &[Box<str>], n: u64) -> &str {
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| table.get(n))
+        .map_or("", |s| &**s)
 }
 
 /// `body` (a JSON object) cut around the value of `field`, which is
@@ -413,16 +489,18 @@ struct Plan {
     seed: u64,
     /// Open loop: the first request's due time and the interval.
     schedule: Option<(Instant, Duration)>,
-    /// Digits to zero-pad an id's counter to (UUID ids).
-    id_width: usize,
-    /// What is added to an id's counter (bounded integer ids).
-    id_offset: u64,
     /// Whether 204 reports an update.
     update_204: bool,
 }
 
 /// A small fast PRNG (xorshift64*) per connection.
-async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> Tally {
+async fn connection(
+    ep: &Endpoint,
+    shared: &Shared,
+    tail: &Tail,
+    id_text: &IdText,
+    plan: Plan,
+) -> Tally {
     let mut tally = Tally {
         latency_us: Histogram::new(3)
             .unwrap_or_else(|_| unreachable!("3 significant digits is valid")),
@@ -455,25 +533,23 @@ async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> 
             }
             _ => Instant::now(),
         };
-        let id = rng.below(plan.ids) + plan.id_offset;
+        let id = rng.below(plan.ids);
         req.clear();
         req.extend_from_slice(b"PUT ");
         req.extend_from_slice(ep.prefix.as_bytes());
-        let _ = write!(req, "{id:0width$}", width = plan.id_width);
+        id_text.path(id, &mut req);
         match tail {
             Tail::Fixed(rest) => req.extend_from_slice(rest),
             Tail::WithId {
                 head,
                 before,
                 after,
-                prefix,
                 quoted,
             } => {
                 req.extend_from_slice(head);
                 body.clear();
                 body.extend_from_slice(before);
-                let q = if *quoted { "\"" } else { "" };
-                let _ = write!(body, "{q}{prefix}{id:0width$}{q}", width = plan.id_width);
+                id_text.json(id, *quoted, &mut body);
                 body.extend_from_slice(after);
                 let _ = write!(req, "Content-Length: {}\r\n\r\n", body.len());
                 req.extend_from_slice(&body);
@@ -555,24 +631,13 @@ mod tests {
         );
         assert_eq!(split_at_id(br#"{"title":"t"}"#, "isbn"), None);
         assert_eq!(split_at_id(b"[1]", "isbn"), None);
-        let ids = BenchIds {
-            prefix: "b".into(),
-            width: 0,
-            offset: 0,
-        };
         // A request to host h with `body`, whose isbn repeats the id.
-        let tail = |body: &[u8]| request_tail("", "h", &[], body, Some(("isbn", &ids)), false);
+        let tail = |body: &[u8]| request_tail("", "h", &[], body, Some("isbn"), false);
         let tail_with = tail(br#"{"isbn":"x"}"#);
-        let Tail::WithId {
-            head,
-            prefix,
-            quoted,
-            ..
-        } = tail_with
-        else {
+        let Tail::WithId { head, quoted, .. } = tail_with else {
             panic!("the id goes into the body");
         };
-        assert!(!head.ends_with(b"\r\n\r\n") && prefix == "b" && quoted);
+        assert!(!head.ends_with(b"\r\n\r\n") && quoted);
         let fixed = tail(br#"{"title":"t"}"#);
         let Tail::Fixed(bytes) = fixed else {
             panic!("no id field in the body: the same bytes every time");

@@ -49,6 +49,10 @@ pub struct Report {
     pub interrupted: bool,
     /// Whether 204 reports an update (the endpoint documents it).
     pub update_204: bool,
+    /// The ids in words ([`crate::values::ids::BenchIds::describe`]).
+    pub id_form: String,
+    /// Why there are fewer ids than `--ids` asked for, if there are.
+    pub ids_note: Option<String>,
 }
 
 /// Latency figures, in milliseconds.
@@ -184,6 +188,10 @@ impl Report {
             self.connections,
             self.ids
         );
+        let _ = writeln!(out, "ids         {}", self.id_form);
+        if let Some(note) = &self.ids_note {
+            let _ = writeln!(out, "note        {note}");
+        }
         if self.interrupted {
             out.push_str("interrupted (Ctrl-C): what was measured until then\n");
         }
@@ -288,6 +296,8 @@ impl Report {
             embedded: self.embedded,
             connections: self.connections,
             ids: self.ids,
+            id_form: &self.id_form,
+            ids_note: self.ids_note.as_deref(),
             rate_per_sec: self.rate,
             interrupted: self.interrupted,
             requests: self.requests,
@@ -322,6 +332,8 @@ struct JsonReport<'a> {
     embedded: bool,
     connections: usize,
     ids: u64,
+    id_form: &'a str,
+    ids_note: Option<&'a str>,
     rate_per_sec: Option<u32>,
     interrupted: bool,
     requests: u64,
@@ -366,6 +378,8 @@ mod tests {
             update_204: false,
             violations,
             interrupted: false,
+            id_form: "b-<n>, n from 0 to 9".into(),
+            ids_note: None,
         }
     }
 

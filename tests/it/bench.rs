@@ -1,7 +1,7 @@
 //! `itemctl bench`: counts, contract violations and exit codes.
 
 use crate::support::broken::{self, Flaw};
-use crate::support::{TestServer, itemctl};
+use crate::support::{ServeProcess, TestServer, itemctl};
 
 /// bench's JSON report; a failed run (exit 1) also says why on stderr.
 fn json_report(args: &[&str], code: i32) -> serde_json::Value {
@@ -75,4 +75,64 @@ fn unreachable_is_exit_3() {
         .code(3)
         .stderr_has("connection refused")
         .run();
+}
+
+#[test]
+fn ids_are_drawn_from_a_pattern_no_counted_form_fits() {
+    // The codes service of tests/services: `Path(pattern=r"^\p{Lu}\p{Ll}{2,6}-\w{2}\.\d$")`,
+    // served from its document, which refuses (422) any id outside it.
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/codes.openapi.json"
+    );
+    let serve = ServeProcess::start(&["--quiet", "--openapi", doc]);
+    let r = json_report(
+        &["--url", &serve.url, "-n", "400", "-c", "4", "--ids", "50"],
+        0,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["ids"].as_u64()),
+        (Some(400), Some(50)),
+        "{r}"
+    );
+    assert_eq!(
+        r["status"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["200", "201"],
+        "{r}"
+    );
+    assert_eq!(r["violations"], 0, "{r}");
+    let form = r["id_form"].as_str().unwrap();
+    assert!(
+        form.starts_with(r"50 drawn from the pattern ^\p{Lu}"),
+        "{form}"
+    );
+    assert_eq!(r["ids_note"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_pattern_with_fewer_ids_than_asked_uses_them_all_and_says_so() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/codes.openapi.json"
+    ))
+    .unwrap()
+    .replace(
+        r#""^\\p{Lu}\\p{Ll}{2,6}-\\w{2}\\.\\d$""#,
+        r#""^[A-C]-[0-2]$""#,
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), doc).unwrap();
+    let serve = ServeProcess::start(&["--quiet", "--openapi", file.path().to_str().unwrap()]);
+    let r = json_report(
+        &["--url", &serve.url, "-n", "200", "-c", "2", "--ids", "100"],
+        0,
+    );
+    assert_eq!(r["ids"], 9, "{r}");
+    assert_eq!(r["created"], 9, "{r}");
+    assert!(
+        r["ids_note"].as_str().unwrap().starts_with(
+            "9 ids of the --ids 100 asked for: the pattern ^[A-C]-[0-2]$ gave no more"
+        ),
+        "{r}"
+    );
 }
