@@ -29,7 +29,7 @@ use hdrhistogram::Histogram;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 
-pub use self::report::Report;
+pub use self::report::{Broken, Report, thousands};
 use crate::client;
 use crate::client::wire::{exchange, io_reason};
 use crate::contract::{PathTemplate, Promises, Upserted};
@@ -66,8 +66,12 @@ pub struct Options {
     pub embedded: bool,
     /// The item path below the base URL.
     pub path: PathTemplate,
+    /// Where the path came from (the report's `schema` line).
+    pub source: String,
     /// The request body of every upsert (JSON).
     pub body: Vec<u8>,
+    /// Where the body came from (`--body`, …), for the report.
+    pub body_source: String,
     /// What the endpoint promises: bench makes ids of its kind, and counts
     /// a documented `204 No Content` as an update.
     pub promises: Promises,
@@ -286,17 +290,26 @@ pub async fn run(
     if let Some(t) = ticker {
         t.abort();
     }
-    let mut violations = 0u64;
-    for (c, u) in shared.created.iter().zip(&shared.updated) {
+    let (mut violations, mut broken, mut broken_ids) = (0u64, Vec::new(), 0u64);
+    for (n, (c, u)) in shared.created.iter().zip(&shared.updated).enumerate() {
         let (c, u) = (
             u64::from(c.load(Ordering::Relaxed)),
             u64::from(u.load(Ordering::Relaxed)),
         );
-        if c > 1 {
-            violations += c - 1;
-        }
-        if c == 0 {
-            violations += u;
+        let excess = match c {
+            0 => u,
+            c => c - 1,
+        };
+        if excess > 0 {
+            violations += excess;
+            broken_ids += 1;
+            if broken.len() < report::BROKEN_SHOWN {
+                broken.push(Broken {
+                    id: id_form.id(n as u64),
+                    created: c,
+                    updated: u,
+                });
+            }
         }
     }
     let requests = latency_us.len();
@@ -317,6 +330,12 @@ pub async fn run(
         update_204: opts.promises.update_204,
         id_form: id_form.describe(ids),
         ids_note: id_form.shortfall(),
+        path: opts.path.to_string(),
+        source: opts.source.clone(),
+        body: opts.body.clone(),
+        body_source: opts.body_source.clone(),
+        broken,
+        broken_ids,
     })
 }
 

@@ -59,6 +59,59 @@ fn updates_without_a_create_are_violations() {
     let url = broken::start(Flaw::AlwaysOk);
     let r = json_report(&["--url", &url, "-n", "50", "-c", "2", "--ids", "5"], 1);
     assert_eq!(r["violations"], 50, "{r}");
+    // The ids are named, with what happened to each.
+    assert_eq!(r["broken_ids"], 5, "{r}");
+    let first = &r["broken"][0];
+    assert!(first["id"].as_str().unwrap().starts_with("bench-"), "{r}");
+    assert_eq!(first["created"], 0);
+    assert!(
+        first["what"]
+            .as_str()
+            .unwrap()
+            .ends_with("and no 201 (updated, never created)"),
+        "{r}"
+    );
+    // The report says what it sent where.
+    assert_eq!(r["endpoint"]["path"], "/items/{item_id}");
+    assert_eq!(r["body"]["source"], "a valid item of the schema");
+    let problems = r["problems"].to_string();
+    assert!(
+        problems.contains("in 5 ids") && problems.contains("; first: id bench-"),
+        "{r}"
+    );
+}
+
+#[test]
+fn q_is_quiet_and_capital_r_the_rate() {
+    let server = TestServer::start();
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "200", "-c", "2", "-q"])
+        .args(["--body", r#"{"name":"q"}"#])
+        .stdout_where(predicates::function::function(|out: &str| {
+            out.lines().count() == 2
+                && out.starts_with("requests    200 in ")
+                && out.ends_with(
+                    "result      ok: every response was a 200 or 201 within the contract\n",
+                )
+        }))
+        .run();
+    let r = json_report(
+        &["--url", &server.url, "-n", "100", "-c", "2", "-R", "2000"],
+        0,
+    );
+    assert_eq!(
+        (r["rate_per_sec"].as_u64(), r["requests"].as_u64()),
+        (Some(2000), Some(100))
+    );
+    // Without -q: where the load went, and with what.
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "20", "-c", "1"])
+        .args(["--body", r#"{"name":"q"}"#])
+        .stdout_where(predicates::function::function(|out: &str| {
+            out.contains("\nendpoint    PUT /items/{item_id}\n")
+                && out.contains("\nbody        {\"name\":\"q\"} (12 bytes, --body)\n")
+        }))
+        .run();
 }
 
 #[test]
