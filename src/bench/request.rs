@@ -111,7 +111,7 @@ impl IdText {
                 offset,
             } => {
                 out.extend_from_slice(prefix.as_bytes());
-                let _ = write!(out, "{:0width$}", n + offset, width = *width);
+                push_number(out, n + offset, *width);
             }
             IdText::Drawn { path, .. } => out.extend_from_slice(drawn(path, n).as_bytes()),
         }
@@ -160,6 +160,23 @@ pub(crate) fn split_at_id(body: &[u8], field: &str) -> Option<(Vec<u8>, Vec<u8>)
     Some((text[..at].to_vec(), text[at + slot.len()..].to_vec()))
 }
 
+/// Appends `n` in decimal, zero-padded to `width` digits.
+pub(super) fn push_number(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = digits.len() - at;
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(len)));
+    out.extend_from_slice(&digits[at..]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +202,18 @@ mod tests {
             panic!("no id field in the body: the same bytes every time");
         };
         assert!(bytes.ends_with(b"Content-Length: 13\r\n\r\n{\"title\":\"t\"}"));
+    }
+
+    #[test]
+    fn numbers_are_written_padded() {
+        let mut out = Vec::new();
+        for (n, width) in [(0, 0), (7, 3), (1234, 2), (u64::MAX, 0), (42, 12)] {
+            push_number(&mut out, n, width);
+            out.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 007 1234 18446744073709551615 000000000042 "
+        );
     }
 }

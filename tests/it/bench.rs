@@ -1,6 +1,7 @@
 //! `itemctl bench`: counts, contract violations and exit codes.
 
 use crate::support::broken::{self, Flaw};
+use crate::support::scripted::Scripted;
 use crate::support::{ServeProcess, TestServer, itemctl};
 
 /// bench's JSON report; a failed run (exit 1) also says why on stderr.
@@ -186,6 +187,109 @@ fn a_pattern_with_fewer_ids_than_asked_uses_them_all_and_says_so() {
         r["ids_note"].as_str().unwrap().starts_with(
             "9 ids of the --ids 100 asked for: the pattern ^[A-C]-[0-2]$ gave no more"
         ),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_is_a_timeout_per_request() {
+    let silent = Scripted::silent();
+    let r = json_report(
+        &[
+            "--url",
+            &silent.url,
+            "-n",
+            "2",
+            "-c",
+            "1",
+            "--timeout",
+            "200ms",
+        ],
+        1,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["errors"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    assert_eq!(r["first_error"], "no response within 200ms");
+}
+
+#[test]
+fn close_delimited_and_chunked_answers_are_read() {
+    // HTTP/1.0 without a length: the body ends when the server closes.
+    let old = Scripted::answering("HTTP/1.0 201 Created\r\n\r\n{\"name\":\"x\"}");
+    let r = json_report(&["--url", &old.url, "-n", "1", "-c", "1", "--ids", "1"], 0);
+    assert_eq!(
+        (r["created"].as_u64(), r["errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    // An interim 100, then a chunked 201 with a trailer.
+    let chunked = Scripted::answering(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nx-t: 1\r\n\r\n",
+    );
+    let r = json_report(
+        &["--url", &chunked.url, "-n", "1", "-c", "1", "--ids", "1"],
+        0,
+    );
+    assert_eq!(
+        (r["created"].as_u64(), r["errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+}
+
+#[test]
+fn ctrl_c_reports_what_was_measured_and_exits_130() {
+    let server = TestServer::start();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"))
+        .args([
+            "bench",
+            "--url",
+            &server.url,
+            "-c",
+            "4",
+            "-d",
+            "60s",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    crate::support::signal(child.id(), "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["interrupted"], true);
+    assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(
+        (r["errors"].as_u64(), r["violations"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+}
+
+#[test]
+fn an_open_loop_sends_every_request_due_before_the_end() {
+    // 400/s on 4 connections for 1 s: each sends every 10 ms from its
+    // start (0, 2.5, 5 and 7.5 ms), the last ones due at 990 to 997.5 ms.
+    let server = TestServer::start();
+    let r = json_report(
+        &["--url", &server.url, "-R", "400", "-d", "1s", "-c", "4"],
+        0,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["errors"].as_u64()),
+        (Some(400), Some(0)),
         "{r}"
     );
 }
