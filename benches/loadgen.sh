@@ -45,17 +45,21 @@ if [ -z "${SERVER:-}" ]; then
   cargo build --release -q --bench constant_server || exit 1
   SERVER=$(ls -t "$ROOT"/target/release/deps/constant_server-* | grep -v '\.d$' | head -n1)
 fi
-PORT=${PORT:-18950}
+PORT=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+# SERVER_ARGS=--spin: the server polls without sleeping (see
+# benches/constant_server.rs); default: it sleeps in epoll_wait.
+SERVER_ARGS=${SERVER_ARGS:-}
 URL="http://127.0.0.1:$PORT"
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $(uptime | sed 's/.*load average/load average/')"
 echo "== busiest other processes now:"
 top -bn1 -o %CPU | sed -n '8,13p'
-echo "== itemctl $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (uncommitted changes)')"
+echo "== itemctl: $BIN ($(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ', uncommitted changes')); server: constant_server ${SERVER_ARGS:-(sleeps in epoll_wait)}"
 
 PID=""
 start() {
-  taskset -c 0 "$SERVER" --port "$PORT" >/tmp/loadgen-server.log 2>&1 &
+  # shellcheck disable=SC2086
+  taskset -c 0 "$SERVER" --port "$PORT" $SERVER_ARGS >/tmp/loadgen-server.log 2>&1 &
   PID=$!
   for _ in $(seq 1 200); do
     python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2).close()' "$PORT" 2>/dev/null && return
