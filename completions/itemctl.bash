@@ -89,7 +89,7 @@ _itemctl() {
             return 0
             ;;
         itemctl__subcmd__bench)
-            opts="-q -H -c -n -d -h --url --embedded --path --openapi --rate --header --connections --requests --duration --ids --json --body --timeout --color --help"
+            opts="-R -q -H -c -n -d -h --url --embedded --path --openapi --rate --quiet --header --connections --requests --duration --ids --json --body --timeout --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,7 +111,7 @@ _itemctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -q)
+                -R)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

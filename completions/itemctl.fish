@@ -148,7 +148,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand wait" -s h -l help -d 'P
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l url -d 'The server\'s base URL (bench: http:// only); without it the embedded server is used (an error where $CI is set, unless --embedded)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l path -d 'The item path below the base URL, with one {…} placeholder for the id: /items/{item_id}, /api/v1/users/{user_id}, …. Default: the one PUT endpoint the server\'s OpenAPI document describes, else the tutorial\'s /items/{item_id}' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l openapi -d 'The OpenAPI document to take the endpoint and item from, a URL or a file, JSON or YAML. Default: URL/openapi.json when the server publishes it' -r
-complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come' -r
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s R -l rate -d 'Open-loop: send this many requests per second in all, on schedule, and measure latency from when each request was due (no coordinated omission). Without it, each connection sends as fast as answers come. -R as in wrk2 (oha\'s -q is --quiet here, as in every itemctl command)' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s H -l header -d 'Extra request header, `Name: value` (repeatable; replaces a default such as content-type): auth tokens' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s c -l connections -d 'Concurrent keep-alive connections' -r
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s n -l requests -d 'Stop after this many requests' -r
@@ -160,6 +160,7 @@ complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l color -d 'When
 always\t'Always color'
 never\t'Never color'"
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l embedded -d 'Use the embedded server on purpose (needed where $CI is set)'
+complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s q -l quiet -d 'Print only the requests line and the result (no endpoint, latency, histogram or status lines) and no progress bar. --json is whole'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -l json -d 'Print the report as one JSON document'
 complete -c itemctl -n "__fish_itemctl_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c itemctl -n "__fish_itemctl_using_subcommand completions" -l color -d 'When to use colors: auto (a terminal, and NO_COLOR unset), always, never' -r -f -a "auto\t'Color when stdout is a terminal and `NO_COLOR` is unset or empty'

@@ -1,25 +1,28 @@
 //! `itemctl bench`: a keep-alive HTTP/1.1 load generator for the upsert.
 //!
-//! Each connection is a task that sends `PUT /items/<run>-<n>` with
-//! `{"name":"x","size":3}` for random `n` below `--ids`, waits for the whole
-//! response, and records the latency in its own HDR histogram (merged at the
-//! end: no shared state on the hot path but two relaxed counters per id).
-//! The ids are fresh per run, so every response can be held to the contract
+//! Each connection sends `PUT /items/<run>-<n>` with `{"name":"x","size":3}`
+//! for random `n` below `--ids`, waits for the whole response, and records
+//! the latency in its worker's HDR histogram (merged at the end: no shared
+//! state on the hot path but two relaxed counters per id). The ids are
+//! fresh per run, so every response can be held to the contract
 //! ([`crate::contract::Upserted`]): each id must see exactly one 201 before
 //! or among its 200s.
 //!
-//! Closed loop by default (each connection sends its next request when the
-//! answer arrives); with a rate, open loop: each connection sends on a
-//! schedule and latency is measured from when a request was due, so a
-//! stalled server shows in the percentiles instead of slowing the load
-//! (coordinated omission corrected, as wrk2 and oha's
-//! `--latency-correction` do). An HTTP proxy from the environment is used
-//! as reqwest would ([`crate::client::proxy_for`]).
+//! The connections are shared out among one worker thread per CPU this
+//! process may use, each an event loop of its own (`worker.rs`: what a
+//! request costs there, and why). Closed loop by default (each connection
+//! sends its next request when the answer arrives); with a rate, open
+//! loop: each connection sends on a schedule and latency is measured from
+//! when a request was due, so a stalled server shows in the percentiles
+//! instead of slowing the load (coordinated omission corrected, as wrk2
+//! and oha's `--latency-correction` do). An HTTP proxy from the
+//! environment is used as reqwest would ([`crate::client::proxy_for`]).
 
 mod report;
+mod request;
+mod worker;
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -27,15 +30,16 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use tokio::net::TcpStream;
-use tokio_util::sync::CancellationToken;
 
-pub use self::report::Report;
+pub use self::report::{Broken, Report, thousands};
+pub(crate) use self::request::split_at_id;
+use self::request::{IdText, request_tail};
+use self::worker::Shared;
 use crate::client;
-use crate::client::wire::{exchange, io_reason};
-use crate::contract::{PathTemplate, Promises, Upserted};
+use crate::client::wire::io_reason;
+use crate::contract::{PathTemplate, Promises};
 use crate::error::Failure;
-use crate::values::ids::{self, BenchIds};
-use crate::values::rng::Rng;
+use crate::values::ids;
 
 /// When a run ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,49 +70,15 @@ pub struct Options {
     pub embedded: bool,
     /// The item path below the base URL.
     pub path: PathTemplate,
+    /// Where the path came from (the report's `schema` line).
+    pub source: String,
     /// The request body of every upsert (JSON).
     pub body: Vec<u8>,
+    /// Where the body came from (`--body`, …), for the report.
+    pub body_source: String,
     /// What the endpoint promises: bench makes ids of its kind, and counts
     /// a documented `204 No Content` as an update.
     pub promises: Promises,
-}
-
-/// The run's shared counters.
-struct Shared {
-    /// Requests still to send (for [`Limit::Requests`]).
-    remaining: AtomicU64,
-    /// Set when a [`Limit::Duration`] run is over, or on Ctrl-C.
-    stop: AtomicBool,
-    /// Cancelled on Ctrl-C: requests in flight are abandoned.
-    cancel: CancellationToken,
-    /// Complete responses so far (for the progress bar).
-    done: AtomicU64,
-    /// Per id: 201s and 200s seen.
-    created: Vec<AtomicU32>,
-    updated: Vec<AtomicU32>,
-}
-
-impl Shared {
-    fn take(&self, limit: Limit) -> bool {
-        if self.stop.load(Ordering::Relaxed) {
-            return false;
-        }
-        match limit {
-            Limit::Requests(_) => self
-                .remaining
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                .is_ok(),
-            Limit::Duration(_) => true,
-        }
-    }
-}
-
-/// What one connection measured.
-struct Tally {
-    latency_us: Histogram<u64>,
-    statuses: BTreeMap<u16, u64>,
-    errors: u64,
-    first_error: Option<String>,
 }
 
 /// Where to send: socket address, `Host` value, and the request target
@@ -127,7 +97,7 @@ struct Endpoint {
 /// # Errors
 /// [`Failure::Usage`] for anything but `http://host[:port][/prefix]`;
 /// [`Failure::NoResponse`] when the host (or proxy) does not resolve.
-async fn endpoint(base: &str, path: &PathTemplate, id_prefix: &str) -> Result<Endpoint, Failure> {
+async fn endpoint(base: &str, path: &PathTemplate) -> Result<Endpoint, Failure> {
     let url = client::parse_base(base)?;
     if url.scheme() != "http" {
         return Err(Failure::Usage(format!(
@@ -141,11 +111,7 @@ async fn endpoint(base: &str, path: &PathTemplate, id_prefix: &str) -> Result<En
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),
     };
-    let path = format!(
-        "{}{}{id_prefix}",
-        url.path().trim_end_matches('/'),
-        path.before()
-    );
+    let path = format!("{}{}", url.path().trim_end_matches('/'), path.before());
     let proxy = client::proxy_for(base);
     let (connect_url, prefix) = match &proxy {
         Some(p) => (
@@ -182,9 +148,9 @@ pub async fn run(
     progress: Option<indicatif::ProgressBar>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Result<Report, Failure> {
-    let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids)
+    let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids.max(1))
         .map_err(Failure::Usage)?;
-    let ep = Arc::new(endpoint(base, &opts.path, &id_form.prefix).await?);
+    let ep = Arc::new(endpoint(base, &opts.path).await?);
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -195,57 +161,79 @@ pub async fn run(
             None => format!("cannot connect to {base}: {}", io_reason(&e)),
         })
     })?;
-    let ids = opts.ids.max(1);
+    let ids = id_form.count(opts.ids.max(1));
     let shared = Arc::new(Shared {
         remaining: AtomicU64::new(match opts.limit {
             Limit::Requests(n) => n,
             Limit::Duration(_) => u64::MAX,
         }),
-        stop: AtomicBool::new(false),
-        cancel: CancellationToken::new(),
+        cancel: AtomicBool::new(false),
         done: AtomicU64::new(0),
         created: (0..ids).map(|_| AtomicU32::new(0)).collect(),
         updated: (0..ids).map(|_| AtomicU32::new(0)).collect(),
     });
     let started = Instant::now();
-    let tail = Arc::new(request_tail(
-        opts.path.after(),
-        &ep.host,
-        &opts.headers,
-        &opts.body,
-        opts.promises
-            .id_field
-            .as_deref()
-            .map(|field| (field, &id_form)),
-        opts.promises.ids.kind.is_number(),
-    ));
-    let mut tasks = Vec::with_capacity(opts.connections);
+    let mut start = b"PUT ".to_vec();
+    start.extend_from_slice(ep.prefix.as_bytes());
+    let setup = Arc::new(worker::Setup {
+        addr: ep.addr,
+        start,
+        tail: request_tail(
+            opts.path.after(),
+            &ep.host,
+            &opts.headers,
+            &opts.body,
+            opts.promises.id_field.as_deref(),
+            opts.promises.ids.kind.is_number(),
+        ),
+        id_text: IdText::new(&id_form),
+        ids,
+        counted: matches!(opts.limit, Limit::Requests(_)),
+        deadline: match opts.limit {
+            Limit::Duration(d) => Some(started + d),
+            Limit::Requests(_) => None,
+        },
+        timeout: opts.timeout,
+        update_204: opts.promises.update_204,
+    });
+    // One worker per CPU this process may use (one, pinned with taskset).
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, opts.connections.max(1));
+    let mut plans: Vec<Vec<worker::Plan>> = (0..workers).map(|_| Vec::new()).collect();
     for i in 0..opts.connections {
-        let ep = Arc::clone(&ep);
-        let shared = Arc::clone(&shared);
-        let tail = Arc::clone(&tail);
         // Open loop: each connection's share of the rate, staggered.
         let schedule = opts.rate.map(|rate| {
             let every = Duration::from_secs_f64(opts.connections as f64 / f64::from(rate));
             let first = started + every.mul_f64(i as f64 / opts.connections as f64);
             (first, every)
         });
-        let plan = Plan {
-            limit: opts.limit,
-            timeout: opts.timeout,
-            ids,
+        plans[i % workers].push(worker::Plan {
             seed: 0x9e37_79b9_7f4a_7c15u64
                 ^ ((i as u64 + 1) << 32)
                 ^ started.elapsed().as_nanos() as u64,
             schedule,
-            id_width: id_form.width,
-            id_offset: id_form.offset,
-            update_204: opts.promises.update_204,
-        };
-        tasks.push(tokio::spawn(async move {
-            connection(&ep, &shared, &tail, plan).await
-        }));
+        });
     }
+    // Each worker is a thread of its own (named bench-N), and sends what it
+    // measured when it is done.
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut wakers = Vec::with_capacity(workers);
+    for (n, plans) in plans.into_iter().enumerate() {
+        let poll =
+            mio::Poll::new().map_err(|e| Failure::setup("cannot create an event loop", e))?;
+        let waker = mio::Waker::new(poll.registry(), worker::WAKER)
+            .map_err(|e| Failure::setup("cannot create an event loop", e))?;
+        wakers.push(waker);
+        let (setup, shared, done_tx) = (Arc::clone(&setup), Arc::clone(&shared), done_tx.clone());
+        std::thread::Builder::new()
+            .name(format!("bench-{n}"))
+            .spawn(move || {
+                let _ = done_tx.send(worker::run(&setup, &shared, poll, plans));
+            })
+            .map_err(|e| Failure::setup("cannot start a bench worker", e))?;
+    }
+    drop(done_tx);
     let ticker = progress.map(|bar| {
         let shared = Arc::clone(&shared);
         tokio::spawn(async move {
@@ -255,55 +243,73 @@ pub async fn run(
             }
         })
     });
-    let interrupted = {
-        let ends = async {
-            match opts.limit {
-                Limit::Duration(d) => tokio::time::sleep(d).await,
-                Limit::Requests(_) => std::future::pending().await,
-            }
-        };
+    // Every worker's tally; on Ctrl-C, the workers are told to stop and
+    // woken, and their tallies still come.
+    let mut tallies = Vec::with_capacity(workers);
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut interrupted = false;
+    loop {
         tokio::select! {
-            () = ends => false,
-            () = interrupt => true,
-            // Every connection returned (a request-count run finished).
-            () = wait_idle(&tasks) => false,
+            tally = done_rx.recv() => match tally {
+                Some(tally) => tallies.push(tally),
+                None => break,
+            },
+            () = &mut interrupt, if !interrupted => {
+                interrupted = true;
+                shared.cancel.store(true, Ordering::Relaxed);
+                for w in &wakers {
+                    let _ = w.wake();
+                }
+            }
         }
-    };
-    shared.stop.store(true, Ordering::Relaxed);
-    if interrupted {
-        shared.cancel.cancel();
+    }
+    if tallies.len() < workers {
+        return Err(Failure::setup(
+            "a bench worker failed",
+            std::io::Error::other("it ended without a tally"),
+        ));
     }
     let mut latency_us = Histogram::<u64>::new(3)
         .map_err(|e| Failure::setup("cannot create the latency histogram", e))?;
     let mut statuses = BTreeMap::new();
     let (mut errors, mut first_error) = (0, None);
-    for t in tasks {
-        if let Ok(tally) = t.await {
-            let _ = latency_us.add(&tally.latency_us);
-            for (s, n) in tally.statuses {
-                *statuses.entry(s).or_insert(0) += n;
+    for tally in tallies {
+        let tally = tally.map_err(|e| Failure::setup("the event loop failed", e))?;
+        let _ = latency_us.add(&tally.latency_us);
+        for (s, n) in tally.statuses.iter().enumerate() {
+            if *n > 0 {
+                *statuses.entry(s as u16).or_insert(0) += n;
             }
-            errors += tally.errors;
-            if first_error.is_none() {
-                first_error = tally.first_error;
-            }
+        }
+        errors += tally.errors;
+        if first_error.is_none() {
+            first_error = tally.first_error;
         }
     }
     let elapsed = started.elapsed();
     if let Some(t) = ticker {
         t.abort();
     }
-    let mut violations = 0u64;
-    for (c, u) in shared.created.iter().zip(&shared.updated) {
+    let (mut violations, mut broken, mut broken_ids) = (0u64, Vec::new(), 0u64);
+    for (n, (c, u)) in shared.created.iter().zip(&shared.updated).enumerate() {
         let (c, u) = (
             u64::from(c.load(Ordering::Relaxed)),
             u64::from(u.load(Ordering::Relaxed)),
         );
-        if c > 1 {
-            violations += c - 1;
-        }
-        if c == 0 {
-            violations += u;
+        let excess = match c {
+            0 => u,
+            c => c - 1,
+        };
+        if excess > 0 {
+            violations += excess;
+            broken_ids += 1;
+            if broken.len() < report::BROKEN_SHOWN {
+                broken.push(Broken {
+                    id: id_form.id(n as u64),
+                    created: c,
+                    updated: u,
+                });
+            }
         }
     }
     let requests = latency_us.len();
@@ -322,261 +328,13 @@ pub async fn run(
         violations,
         interrupted,
         update_204: opts.promises.update_204,
+        id_form: id_form.describe(ids),
+        ids_note: id_form.shortfall(),
+        path: opts.path.to_string(),
+        source: opts.source.clone(),
+        body: opts.body.clone(),
+        body_source: opts.body_source.clone(),
+        broken,
+        broken_ids,
     })
-}
-
-/// Resolves once every task has finished.
-async fn wait_idle(tasks: &[tokio::task::JoinHandle<Tally>]) {
-    while !tasks.iter().all(tokio::task::JoinHandle::is_finished) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
-/// Everything after the id in a request: the rest of the path,
-/// ` HTTP/1.1`, `Host`, the headers (`content-type` unless `headers` names
-/// one), `Content-Length`, the blank line and the body; the same for every
-/// request, unless `id_field` names a field of the body that repeats the id
-/// (then each request's body carries its id there, a number when `number`).
-fn request_tail(
-    after_id: &str,
-    host: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-    id_field: Option<(&str, &BenchIds)>,
-    number: bool,
-) -> Tail {
-    let mut head = Vec::with_capacity(128);
-    let _ = write!(head, "{after_id} HTTP/1.1\r\nHost: {host}\r\n");
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
-        head.extend_from_slice(b"Content-Type: application/json\r\n");
-    }
-    for (k, v) in headers {
-        let _ = write!(head, "{k}: {v}\r\n");
-    }
-    if let Some((before, after)) = id_field.and_then(|(field, _)| split_at_id(body, field)) {
-        let prefix = id_field.map_or(String::new(), |(_, ids)| ids.prefix.clone());
-        return Tail::WithId {
-            head,
-            before,
-            after,
-            prefix,
-            quoted: !number,
-        };
-    }
-    let _ = write!(head, "Content-Length: {}\r\n\r\n", body.len());
-    head.extend_from_slice(body);
-    Tail::Fixed(head)
-}
-
-/// The rest of a request after the id in its path.
-enum Tail {
-    /// The same bytes for every id.
-    Fixed(Vec<u8>),
-    /// A body that repeats the id ([`Promises::id_field`]): the head up to
-    /// `Content-Length`, and the body around the id, written per request.
-    WithId {
-        head: Vec<u8>,
-        before: Vec<u8>,
-        after: Vec<u8>,
-        /// The ids' text before the counter ([`BenchIds::prefix`]).
-        prefix: String,
-        /// Whether the id is a JSON string (else a number).
-        quoted: bool,
-    },
-}
-
-/// `body` (a JSON object) cut around the value of `field`, which is
-/// replaced by the id: `None` when the body is not an object with it.
-pub(crate) fn split_at_id(body: &[u8], field: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    const SLOT: &str = "itemctl-bench-id-slot-7f3a";
-    let mut object: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(body).ok()?;
-    object.get(field)?;
-    object.insert(field.to_owned(), SLOT.into());
-    let text = serde_json::to_vec(&object).ok()?;
-    let slot = format!("\"{SLOT}\"");
-    let at = text
-        .windows(slot.len())
-        .position(|w| w == slot.as_bytes())?;
-    Some((text[..at].to_vec(), text[at + slot.len()..].to_vec()))
-}
-
-/// What one connection does.
-#[derive(Clone, Copy)]
-struct Plan {
-    limit: Limit,
-    timeout: Duration,
-    ids: u64,
-    seed: u64,
-    /// Open loop: the first request's due time and the interval.
-    schedule: Option<(Instant, Duration)>,
-    /// Digits to zero-pad an id's counter to (UUID ids).
-    id_width: usize,
-    /// What is added to an id's counter (bounded integer ids).
-    id_offset: u64,
-    /// Whether 204 reports an update.
-    update_204: bool,
-}
-
-/// A small fast PRNG (xorshift64*) per connection.
-async fn connection(ep: &Endpoint, shared: &Shared, tail: &Tail, plan: Plan) -> Tally {
-    let mut tally = Tally {
-        latency_us: Histogram::new(3)
-            .unwrap_or_else(|_| unreachable!("3 significant digits is valid")),
-        statuses: BTreeMap::new(),
-        errors: 0,
-        first_error: None,
-    };
-    let mut rng = Rng::seeded(plan.seed);
-    let mut stream: Option<TcpStream> = None;
-    let mut req = Vec::with_capacity(256);
-    let mut body = Vec::new();
-    let mut buf = Vec::with_capacity(4096);
-    let mut due = plan.schedule.map(|(first, _)| first);
-    let fail = |tally: &mut Tally, what: String| {
-        tally.errors += 1;
-        if tally.first_error.is_none() {
-            tally.first_error = Some(what);
-        }
-    };
-    while shared.take(plan.limit) {
-        // Open loop: wait for this request's turn; latency counts from it.
-        let started = match (due, plan.schedule) {
-            (Some(at), Some((_, every))) => {
-                due = Some(at + every);
-                tokio::select! {
-                    () = tokio::time::sleep_until(at.into()) => {}
-                    () = shared.cancel.cancelled() => break,
-                }
-                at
-            }
-            _ => Instant::now(),
-        };
-        let id = rng.below(plan.ids) + plan.id_offset;
-        req.clear();
-        req.extend_from_slice(b"PUT ");
-        req.extend_from_slice(ep.prefix.as_bytes());
-        let _ = write!(req, "{id:0width$}", width = plan.id_width);
-        match tail {
-            Tail::Fixed(rest) => req.extend_from_slice(rest),
-            Tail::WithId {
-                head,
-                before,
-                after,
-                prefix,
-                quoted,
-            } => {
-                req.extend_from_slice(head);
-                body.clear();
-                body.extend_from_slice(before);
-                let q = if *quoted { "\"" } else { "" };
-                let _ = write!(body, "{q}{prefix}{id:0width$}{q}", width = plan.id_width);
-                body.extend_from_slice(after);
-                let _ = write!(req, "Content-Length: {}\r\n\r\n", body.len());
-                req.extend_from_slice(&body);
-            }
-        }
-        let s = match &mut stream {
-            Some(s) => s,
-            None => match tokio::time::timeout(plan.timeout, TcpStream::connect(ep.addr)).await {
-                Ok(Ok(s)) => {
-                    let _ = s.set_nodelay(true);
-                    stream.insert(s)
-                }
-                Ok(Err(e)) => {
-                    fail(&mut tally, format!("connect: {}", io_reason(&e)));
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-                Err(_) => {
-                    fail(&mut tally, "connect: timed out".into());
-                    continue;
-                }
-            },
-        };
-        let answer = tokio::select! {
-            a = tokio::time::timeout(plan.timeout, exchange(s, &req, &mut buf)) => a,
-            () = shared.cancel.cancelled() => break,
-        };
-        match answer {
-            Ok(Ok((status, keep))) => {
-                let micros = started.elapsed().as_micros().min(u128::from(u64::MAX)) as u64;
-                let _ = tally.latency_us.record(micros.max(1));
-                *tally.statuses.entry(status).or_insert(0) += 1;
-                let slot = usize::try_from(id).unwrap_or(0);
-                let upserted = match status {
-                    204 if plan.update_204 => Some(Upserted::Replaced),
-                    _ => Upserted::from_status(status),
-                };
-                match upserted {
-                    Some(Upserted::Created) => shared.created[slot].fetch_add(1, Ordering::Relaxed),
-                    Some(Upserted::Replaced) => {
-                        shared.updated[slot].fetch_add(1, Ordering::Relaxed)
-                    }
-                    None => 0,
-                };
-                shared.done.fetch_add(1, Ordering::Relaxed);
-                if !keep {
-                    stream = None;
-                }
-            }
-            Ok(Err(e)) => {
-                fail(&mut tally, e);
-                stream = None;
-            }
-            Err(_) => {
-                fail(
-                    &mut tally,
-                    format!(
-                        "no response within {}",
-                        humantime::format_duration(plan.timeout)
-                    ),
-                );
-                stream = None;
-            }
-        }
-    }
-    tally
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_body_that_repeats_the_id_is_cut_around_it() {
-        let (before, after) = split_at_id(br#"{"isbn":"x","title":"t"}"#, "isbn").unwrap();
-        assert_eq!(
-            (&before[..], &after[..]),
-            (&br#"{"isbn":"#[..], &br#","title":"t"}"#[..])
-        );
-        assert_eq!(split_at_id(br#"{"title":"t"}"#, "isbn"), None);
-        assert_eq!(split_at_id(b"[1]", "isbn"), None);
-        let ids = BenchIds {
-            prefix: "b".into(),
-            width: 0,
-            offset: 0,
-        };
-        // A request to host h with `body`, whose isbn repeats the id.
-        let tail = |body: &[u8]| request_tail("", "h", &[], body, Some(("isbn", &ids)), false);
-        let tail_with = tail(br#"{"isbn":"x"}"#);
-        let Tail::WithId {
-            head,
-            prefix,
-            quoted,
-            ..
-        } = tail_with
-        else {
-            panic!("the id goes into the body");
-        };
-        assert!(!head.ends_with(b"\r\n\r\n") && prefix == "b" && quoted);
-        let fixed = tail(br#"{"title":"t"}"#);
-        let Tail::Fixed(bytes) = fixed else {
-            panic!("no id field in the body: the same bytes every time");
-        };
-        assert!(bytes.ends_with(b"Content-Length: 13\r\n\r\n{\"title\":\"t\"}"));
-    }
 }

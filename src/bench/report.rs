@@ -49,7 +49,86 @@ pub struct Report {
     pub interrupted: bool,
     /// Whether 204 reports an update (the endpoint documents it).
     pub update_204: bool,
+    /// The ids in words ([`crate::values::ids::BenchIds::describe`]).
+    pub id_form: String,
+    /// Why there are fewer ids than `--ids` asked for, if there are.
+    pub ids_note: Option<String>,
+    /// The endpoint: its path template (`/items/{item_id}`).
+    pub path: String,
+    /// Where the path (and the item) came from: the OpenAPI document's
+    /// URL or file, or why they are the tutorial's.
+    pub source: String,
+    /// The request body sent with every upsert (JSON).
+    pub body: Vec<u8>,
+    /// Where the body came from: `--body`, or `a valid item of the schema`.
+    pub body_source: String,
+    /// The first ids (by counter) that broke the contract, at most
+    /// [`BROKEN_SHOWN`].
+    pub broken: Vec<Broken>,
+    /// How many ids broke the contract in all.
+    pub broken_ids: u64,
 }
+
+/// How many ids that broke the contract a report names.
+pub const BROKEN_SHOWN: usize = 5;
+
+/// An id whose responses broke the contract: more than one 201, or 200s
+/// and no 201.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Broken {
+    /// The id as sent (before percent-encoding).
+    pub id: String,
+    /// Its 201 responses.
+    pub created: u64,
+    /// Its 200 responses (and 204s where the endpoint documents them).
+    pub updated: u64,
+}
+
+impl Broken {
+    /// What happened, in words: `2 × 201 (a second 201)` or `3 × 200 and
+    /// no 201 (updated, never created)`.
+    pub fn what(&self) -> String {
+        if self.created > 1 {
+            format!(
+                "{} × 201, {} × 200 (a second 201: created twice)",
+                self.created, self.updated
+            )
+        } else {
+            format!("{} × 200 and no 201 (updated, never created)", self.updated)
+        }
+    }
+}
+
+/// `n` with a comma between groups of three digits: `24,545`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A body for the report: compact JSON when it is JSON, cut to
+/// [`BODY_SHOWN`] characters with `…`.
+pub fn short_body(body: &[u8]) -> String {
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => v.to_string(),
+        Err(_) => String::from_utf8_lossy(body).escape_debug().to_string(),
+    };
+    if text.chars().count() > BODY_SHOWN {
+        let cut: String = text.chars().take(BODY_SHOWN).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// How many characters of the body a report shows.
+pub const BODY_SHOWN: usize = 100;
 
 /// Latency figures, in milliseconds.
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -147,9 +226,14 @@ impl Report {
             ));
         }
         if self.violations > 0 {
+            let first = self
+                .broken
+                .first()
+                .map(|b| format!("; first: id {} got {}", b.id, b.what()))
+                .unwrap_or_default();
             out.push(format!(
-                "{} contract violations (a second 201 for an id, or 200 for an id never created)",
-                self.violations
+                "{} contract violations in {} ids (a second 201 for an id, or 200 for an id never created){first}",
+                self.violations, self.broken_ids
             ));
         }
         if self.created() + self.updated() == 0 {
@@ -166,8 +250,9 @@ impl Report {
         }
     }
 
-    /// The human report.
-    pub fn to_text(&self) -> String {
+    /// The human report; `quiet`: only the `requests` line and the
+    /// `result` lines.
+    pub fn to_text(&self, quiet: bool) -> String {
         let l = self.latency();
         let statuses: Vec<String> = self
             .statuses
@@ -178,22 +263,36 @@ impl Report {
             Some(rate) => format!(", open loop at {rate} requests/s"),
             None => String::new(),
         };
-        let mut out = format!(
-            "itemctl bench {}: {} connections, {} ids{mode}\n",
-            self.target(),
-            self.connections,
-            self.ids
-        );
-        if self.interrupted {
-            out.push_str("interrupted (Ctrl-C): what was measured until then\n");
+        let mut out = String::new();
+        if quiet {
+            self.requests_line(&mut out);
+            self.result_lines(&mut out);
+            return out;
         }
         let _ = writeln!(
             out,
-            "requests    {} in {:.2} s = {:.0} requests/s",
-            self.requests,
-            self.elapsed.as_secs_f64(),
-            self.requests_per_sec()
+            "itemctl bench {}: {} connections, {} ids{mode}",
+            self.target(),
+            self.connections,
+            thousands(self.ids)
         );
+        let _ = writeln!(out, "endpoint    PUT {}", self.path);
+        let _ = writeln!(out, "schema      {}", self.source);
+        let _ = writeln!(
+            out,
+            "body        {} ({} bytes, {})",
+            short_body(&self.body),
+            self.body.len(),
+            self.body_source
+        );
+        let _ = writeln!(out, "ids         {}", self.id_form);
+        if let Some(note) = &self.ids_note {
+            let _ = writeln!(out, "note        {note}");
+        }
+        if self.interrupted {
+            out.push_str("interrupted (Ctrl-C): what was measured until then\n");
+        }
+        self.requests_line(&mut out);
         let _ = writeln!(
             out,
             "latency     mean {:.3} ms  p50 {:.3}  p90 {:.3}  p95 {:.3}  p99 {:.3}  p99.9 {:.3}  p99.99 {:.3}  max {:.3} ms",
@@ -218,9 +317,39 @@ impl Report {
         );
         let _ = writeln!(out, "errors      {}", self.errors);
         let _ = writeln!(out, "violations  {}", self.violations);
+        let width = self
+            .broken
+            .iter()
+            .map(|b| b.id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for b in &self.broken {
+            let _ = writeln!(out, "  id {:<width$}  {}", b.id, b.what());
+        }
+        let unnamed = self.broken_ids.saturating_sub(self.broken.len() as u64);
+        if unnamed > 0 {
+            let _ = writeln!(out, "  … and {unnamed} more ids");
+        }
         if let Some(e) = &self.first_error {
             let _ = writeln!(out, "first error: {e}");
         }
+        self.result_lines(&mut out);
+        out
+    }
+
+    /// `requests    N in S s = R requests/s`.
+    fn requests_line(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "requests    {} in {:.2} s = {} requests/s",
+            self.requests,
+            self.elapsed.as_secs_f64(),
+            thousands(self.requests_per_sec().round() as u64)
+        );
+    }
+
+    /// `result      ok: …`, or a `result      FAIL: …` line per problem.
+    fn result_lines(&self, out: &mut String) {
         let problems = self.problems();
         if problems.is_empty() {
             out.push_str(if self.update_204 {
@@ -233,12 +362,12 @@ impl Report {
                 let _ = writeln!(out, "result      FAIL: {p}");
             }
         }
-        out
     }
 
     /// Ten latency buckets from the fastest to the slowest response, each
     /// a constant factor wider than the last (log scale, so the tail shows
-    /// beside the bulk), with a bar and a count.
+    /// beside the bulk), with a bar and a count; empty buckets are left
+    /// out (each row names where its bucket starts).
     fn histogram_text(&self) -> String {
         let h = &self.latency_us;
         if h.is_empty() {
@@ -263,9 +392,9 @@ impl Report {
             .collect();
         let most = buckets.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
         let mut out = String::from("histogram\n");
-        for (from, n) in buckets {
+        for (from, n) in buckets.into_iter().filter(|(_, n)| *n > 0) {
             let width = usize::try_from(n * 40 / most).unwrap_or(40);
-            let bar = if n > 0 { width.max(1) } else { 0 };
+            let bar = width.max(1);
             let _ = writeln!(
                 out,
                 "  {:>10.3} ms  {:<40} {n}",
@@ -285,9 +414,21 @@ impl Report {
         let doc = JsonReport {
             version: JSON_VERSION,
             url: &self.url,
+            endpoint: JsonEndpoint {
+                method: "PUT",
+                path: &self.path,
+                source: &self.source,
+            },
+            body: JsonBody {
+                text: short_body(&self.body),
+                bytes: self.body.len(),
+                source: &self.body_source,
+            },
             embedded: self.embedded,
             connections: self.connections,
             ids: self.ids,
+            id_form: &self.id_form,
+            ids_note: self.ids_note.as_deref(),
             rate_per_sec: self.rate,
             interrupted: self.interrupted,
             requests: self.requests,
@@ -305,6 +446,17 @@ impl Report {
             errors: self.errors,
             first_error: self.first_error.as_deref(),
             violations: self.violations,
+            broken_ids: self.broken_ids,
+            broken: self
+                .broken
+                .iter()
+                .map(|b| JsonBroken {
+                    id: &b.id,
+                    created: b.created,
+                    updated: b.updated,
+                    what: b.what(),
+                })
+                .collect(),
             problems: self.problems(),
         };
         let mut text =
@@ -319,9 +471,13 @@ impl Report {
 struct JsonReport<'a> {
     version: u32,
     url: &'a str,
+    endpoint: JsonEndpoint<'a>,
+    body: JsonBody<'a>,
     embedded: bool,
     connections: usize,
     ids: u64,
+    id_form: &'a str,
+    ids_note: Option<&'a str>,
     rate_per_sec: Option<u32>,
     interrupted: bool,
     requests: u64,
@@ -335,7 +491,34 @@ struct JsonReport<'a> {
     errors: u64,
     first_error: Option<&'a str>,
     violations: u64,
+    broken_ids: u64,
+    broken: Vec<JsonBroken<'a>>,
     problems: Vec<String>,
+}
+
+/// The endpoint in the `--json` report.
+#[derive(Serialize)]
+struct JsonEndpoint<'a> {
+    method: &'static str,
+    path: &'a str,
+    source: &'a str,
+}
+
+/// The body in the `--json` report.
+#[derive(Serialize)]
+struct JsonBody<'a> {
+    text: String,
+    bytes: usize,
+    source: &'a str,
+}
+
+/// An id that broke the contract, in the `--json` report.
+#[derive(Serialize)]
+struct JsonBroken<'a> {
+    id: &'a str,
+    created: u64,
+    updated: u64,
+    what: String,
 }
 
 #[cfg(test)]
@@ -366,6 +549,14 @@ mod tests {
             update_204: false,
             violations,
             interrupted: false,
+            id_form: "b-<n>, n from 0 to 9".into(),
+            ids_note: None,
+            path: "/items/{item_id}".into(),
+            source: "http://h/openapi.json".into(),
+            body: br#"{"name":"x","size":3}"#.to_vec(),
+            body_source: "--body".into(),
+            broken: Vec::new(),
+            broken_ids: 0,
         }
     }
 
@@ -373,7 +564,7 @@ mod tests {
     fn a_clean_run_has_no_problem() {
         let r = report(&[(200, 90), (201, 10)], 0, 0);
         assert!(r.problems().is_empty(), "{:?}", r.problems());
-        assert!(r.to_text().contains("result      ok"));
+        assert!(r.to_text(false).contains("result      ok"));
     }
 
     #[test]
@@ -403,8 +594,89 @@ mod tests {
         let l = r.latency();
         assert!(l.mean > 0.099 && l.mean < 0.112, "{l:?}");
         assert!(l.p99_99 >= l.p99 && l.max >= l.p99_99 && l.p95 >= l.p50);
-        let text = r.to_text();
+        let text = r.to_text(false);
         assert!(text.contains("p95 ") && text.contains("p99.99 ") && text.contains("mean "));
-        assert!(text.matches(" ms  ").count() >= 10, "{text}");
+        let rows = text
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.contains(" ms  "));
+        assert_eq!(rows.count(), 2, "{text}");
+    }
+
+    #[test]
+    fn the_histogram_has_no_empty_rows() {
+        // 100 µs and 10 ms, nothing between: two rows, not ten.
+        let mut r = report(&[(200, 90), (201, 10)], 0, 0);
+        r.latency_us.reset();
+        for _ in 0..90 {
+            r.latency_us.record(100).unwrap();
+        }
+        for _ in 0..10 {
+            r.latency_us.record(10_000).unwrap();
+        }
+        let text = r.to_text(false);
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  ") && l.contains(" ms  "))
+            .collect();
+        assert_eq!(rows.len(), 2, "{text}");
+        assert!(
+            rows[0].ends_with(" 90") && rows[1].ends_with(" 10"),
+            "{rows:?}"
+        );
+    }
+
+    #[test]
+    fn the_report_names_the_endpoint_the_body_and_the_ids_that_broke_the_contract() {
+        let mut r = report(&[(200, 90), (201, 12)], 0, 4);
+        r.broken = vec![
+            Broken {
+                id: "b-3".into(),
+                created: 3,
+                updated: 9,
+            },
+            Broken {
+                id: "b-7".into(),
+                created: 0,
+                updated: 1,
+            },
+        ];
+        r.broken_ids = 3;
+        let text = r.to_text(false);
+        for line in [
+            "endpoint    PUT /items/{item_id}\n",
+            "schema      http://h/openapi.json\n",
+            "body        {\"name\":\"x\",\"size\":3} (21 bytes, --body)\n",
+            "violations  4\n  id b-3  3 × 201, 9 × 200 (a second 201: created twice)\n  id b-7  1 × 200 and no 201 (updated, never created)\n  … and 1 more ids\n",
+            "result      FAIL: 4 contract violations in 3 ids (a second 201 for an id, or 200 for an id never created); first: id b-3 got 3 × 201, 9 × 200 (a second 201: created twice)\n",
+        ] {
+            assert!(text.contains(line), "{line:?} not in\n{text}");
+        }
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["endpoint"]["path"], "/items/{item_id}");
+        assert_eq!(json["body"]["bytes"], 21);
+        assert_eq!(json["broken"][1]["id"], "b-7");
+        assert_eq!(json["broken_ids"], 3);
+        // Quiet: the requests and result lines only.
+        let quiet = r.to_text(true);
+        assert_eq!(quiet.lines().count(), 2, "{quiet}");
+        assert!(
+            quiet.starts_with("requests    102 in 1.00 s = 102 requests/s\n"),
+            "{quiet}"
+        );
+    }
+
+    #[test]
+    fn long_bodies_and_rates_are_shortened() {
+        assert_eq!(thousands(24_545), "24,545");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        let long = format!("{{\"name\": \"{}\"}}", "x".repeat(300));
+        let short = short_body(long.as_bytes());
+        assert!(
+            short.starts_with("{\"name\":\"xxx") && short.ends_with("x…"),
+            "{short}"
+        );
+        assert_eq!(short.chars().count(), BODY_SHOWN + 1);
+        assert_eq!(short_body(b"not\njson"), "not\\njson");
     }
 }

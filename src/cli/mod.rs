@@ -628,8 +628,15 @@ pub struct BenchArgs {
     /// Open-loop: send this many requests per second in all, on schedule,
     /// and measure latency from when each request was due (no coordinated
     /// omission). Without it, each connection sends as fast as answers come.
-    #[arg(long, short = 'q', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// -R as in wrk2 (oha's -q is --quiet here, as in every itemctl
+    /// command).
+    #[arg(long, short = 'R', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub rate: Option<u32>,
+
+    /// Print only the requests line and the result (no endpoint, latency,
+    /// histogram or status lines) and no progress bar. --json is whole.
+    #[arg(long, short)]
+    pub quiet: bool,
 
     /// Extra request headers.
     #[command(flatten)]

@@ -1,5 +1,5 @@
-//! HTTP/1.1 by hand, for what reqwest cannot do: `bench`'s keep-alive
-//! request loop (no allocation per request), and a PUT whose request
+//! HTTP/1.1 by hand, for what reqwest cannot do: `bench`'s event loop
+//! (its responses read a piece at a time, [`ResponseReader`]), and a PUT whose request
 //! target the `http` crate refuses (over 65,534 bytes) or a URL library
 //! would normalise (the ids `.` and `..`). Response heads are parsed with
 //! httparse; bodies are framed by RFC 9112 §6.3.
@@ -20,25 +20,6 @@ pub(crate) struct Response {
     pub body: Vec<u8>,
 }
 
-/// Sends one request and skips its response's body; returns the status and
-/// whether the connection stays open (bench's hot path).
-///
-/// # Errors
-/// What went wrong, in one line.
-pub(crate) async fn exchange(
-    s: &mut TcpStream,
-    req: &[u8],
-    buf: &mut Vec<u8>,
-) -> Result<(u16, bool), String> {
-    s.write_all(req)
-        .await
-        .map_err(|e| format!("write: {}", io_reason(&e)))?;
-    buf.clear();
-    let head = read_head(s, buf, false).await?;
-    let close = read_body(s, buf, &head, None, usize::MAX).await?;
-    Ok((head.status, !close))
-}
-
 /// Sends one request and reads the whole response, its body capped at
 /// `max_body` bytes.
 ///
@@ -53,7 +34,7 @@ pub(crate) async fn request(
         .await
         .map_err(|e| format!("write: {}", io_reason(&e)))?;
     let mut buf = Vec::with_capacity(8192);
-    let head = read_head(s, &mut buf, true).await?;
+    let head = read_head(s, &mut buf).await?;
     let mut body = Vec::new();
     read_body(s, &mut buf, &head, Some(&mut body), max_body).await?;
     Ok(Response {
@@ -64,6 +45,186 @@ pub(crate) async fn request(
     })
 }
 
+/// A response read a piece at a time into one buffer, for an event loop
+/// that does its own reads (bench): after each read,
+/// [`ResponseReader::advance`] says whether the whole response is in.
+/// The head is parsed once (httparse); the body is framed as
+/// [`request`] frames it (RFC 9112 §6.3), without being copied.
+#[derive(Debug, Default)]
+pub(crate) struct ResponseReader {
+    /// Where the final response's head starts (after any 1xx).
+    from: usize,
+    /// The final response's head, once it is in.
+    head: Option<ReadHead>,
+}
+
+/// Response heads already parsed, by their exact bytes (at most
+/// [`HeadMemo::SIZE`], the oldest replaced): a server sends the same head
+/// again and again (the same status line, length and headers; a `Date`
+/// changes once a second), and the same bytes frame a response the same
+/// way, so a head seen before is compared, not parsed. Only a final head
+/// that ends at its first blank line (`\r\n\r\n`) and starts the response
+/// is kept.
+#[derive(Debug, Default)]
+pub(crate) struct HeadMemo {
+    /// The heads (with their blank line) and what they say.
+    heads: Vec<(Box<[u8]>, u16, bool, BodyFraming)>,
+    /// The entry replaced next once full.
+    next: usize,
+}
+
+impl HeadMemo {
+    /// How many heads are kept.
+    const SIZE: usize = 8;
+
+    /// The head that starts `buf`, if it is one already seen (a kept
+    /// head ends at its first blank line, so a `buf` that starts with it
+    /// has that head).
+    fn find(&self, buf: &[u8]) -> Option<ReadHead> {
+        self.heads
+            .iter()
+            .find(|(bytes, ..)| buf.starts_with(bytes))
+            .map(|&(ref bytes, status, close, framing)| ReadHead {
+                status,
+                close,
+                framing,
+                at: bytes.len(),
+                trailers: false,
+            })
+    }
+
+    /// Keeps `bytes`, a final head that httparse read as `head`.
+    fn keep(&mut self, bytes: &[u8], head: &ReadHead) {
+        let first_blank = memchr::memmem::find(bytes, b"\r\n\r\n").map(|i| i + 4);
+        if first_blank != Some(bytes.len()) {
+            return;
+        }
+        let entry = (bytes.into(), head.status, head.close, head.framing);
+        if self.heads.len() < Self::SIZE {
+            self.heads.push(entry);
+        } else {
+            self.heads[self.next] = entry;
+            self.next = (self.next + 1) % Self::SIZE;
+        }
+    }
+}
+
+/// What [`ResponseReader`] keeps of a response head.
+#[derive(Debug)]
+struct ReadHead {
+    status: u16,
+    close: bool,
+    framing: BodyFraming,
+    /// Where the body's unread part starts in the buffer: for chunked
+    /// bodies, the next chunk-size line (or trailer line).
+    at: usize,
+    /// Chunked: the last chunk is in; trailer lines follow.
+    trailers: bool,
+}
+
+impl ResponseReader {
+    /// Forgets the response, for the next one (its bytes start the buffer).
+    pub(crate) fn reset(&mut self) {
+        *self = ResponseReader::default();
+    }
+
+    /// Whether `buf`, the bytes of one response so far (`eof`: and the
+    /// server closed the connection after them), holds the whole
+    /// response: `Some((status, keep_alive))` when it does, `None` when
+    /// more is to come. `memo` has the heads already parsed (a worker's
+    /// connections share one); a new one is added to it.
+    ///
+    /// # Errors
+    /// What is wrong with the response, in one line: a malformed head,
+    /// content-length or chunk, or a connection closed mid-response.
+    pub(crate) fn advance(
+        &mut self,
+        buf: &[u8],
+        eof: bool,
+        memo: &mut HeadMemo,
+    ) -> Result<Option<(u16, bool)>, String> {
+        const CLOSED: &str = "the server closed the connection mid-response";
+        if self.head.is_none()
+            && self.from == 0
+            && let Some(known) = memo.find(buf)
+        {
+            self.head = Some(known);
+        }
+        let head = match &mut self.head {
+            Some(head) => head,
+            None => loop {
+                let mut headers = [httparse::EMPTY_HEADER; 64];
+                let mut resp = httparse::Response::new(&mut headers);
+                match resp.parse(&buf[self.from..]) {
+                    Ok(httparse::Status::Complete(len)) => {
+                        let status = resp.code.ok_or("malformed status line")?;
+                        if (100..200).contains(&status) && status != 101 {
+                            self.from += len;
+                            continue;
+                        }
+                        let (framing, close) = framing_of(&resp)?;
+                        let head = ReadHead {
+                            status,
+                            // HTTP/1.0 closes unless it says keep-alive.
+                            close: close || resp.version == Some(0),
+                            framing,
+                            at: self.from + len,
+                            trailers: false,
+                        };
+                        if self.from == 0 {
+                            memo.keep(&buf[..len], &head);
+                        }
+                        break self.head.insert(head);
+                    }
+                    Ok(httparse::Status::Partial) if eof => return Err(CLOSED.into()),
+                    Ok(httparse::Status::Partial) => return Ok(None),
+                    Err(e) => return Err(format!("malformed response head: {e}")),
+                }
+            },
+        };
+        let done = Some((head.status, !head.close));
+        match head.framing {
+            BodyFraming::Length(n) if buf.len() >= head.at.saturating_add(n) => Ok(done),
+            BodyFraming::UntilClose if eof => Ok(Some((head.status, false))),
+            BodyFraming::Chunked => loop {
+                if head.trailers {
+                    match memchr::memmem::find(&buf[head.at..], b"\r\n") {
+                        Some(0) => return Ok(done),
+                        Some(i) => head.at += i + 2,
+                        None if eof => return Err(CLOSED.into()),
+                        None => return Ok(None),
+                    }
+                    continue;
+                }
+                match httparse::parse_chunk_size(&buf[head.at..]) {
+                    Ok(httparse::Status::Complete((used, 0))) => {
+                        head.at += used;
+                        head.trailers = true;
+                    }
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        let end = usize::try_from(size)
+                            .ok()
+                            .and_then(|n| (head.at + used).checked_add(n)?.checked_add(2))
+                            .ok_or("chunk too large")?;
+                        if buf.len() < end {
+                            return if eof { Err(CLOSED.into()) } else { Ok(None) };
+                        }
+                        if &buf[end - 2..end] != b"\r\n" {
+                            return Err("chunk data not followed by CRLF".into());
+                        }
+                        head.at = end;
+                    }
+                    Ok(httparse::Status::Partial) if eof => return Err(CLOSED.into()),
+                    Ok(httparse::Status::Partial) => return Ok(None),
+                    Err(_) => return Err("malformed chunk size".into()),
+                }
+            },
+            _ if eof => Err(CLOSED.into()),
+            _ => Ok(None),
+        }
+    }
+}
+
 /// A parsed response head.
 struct Head {
     version: &'static str,
@@ -72,16 +233,12 @@ struct Head {
     end: usize,
     framing: BodyFraming,
     close: bool,
-    /// Filled only when asked for.
+    /// The headers as received.
     headers: Vec<(String, String)>,
 }
 
 /// Reads until a whole response head (after any 1xx) is in `buf`.
-async fn read_head(
-    s: &mut TcpStream,
-    buf: &mut Vec<u8>,
-    keep_headers: bool,
-) -> Result<Head, String> {
+async fn read_head(s: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Head, String> {
     let mut start = 0;
     loop {
         let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -100,19 +257,16 @@ async fn read_head(
                 } else {
                     "HTTP/1.1"
                 };
-                let headers = if keep_headers {
-                    resp.headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_owned(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
+                let headers = resp
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (
+                            h.name.to_owned(),
+                            String::from_utf8_lossy(h.value).into_owned(),
+                        )
+                    })
+                    .collect();
                 // HTTP/1.0 closes unless it says keep-alive; close-delimited too.
                 let close = close || version == "HTTP/1.0";
                 return Ok(Head {
@@ -221,6 +375,7 @@ async fn read_body(
 }
 
 /// How a response body ends.
+#[derive(Clone, Copy, Debug)]
 enum BodyFraming {
     /// After this many bytes.
     Length(usize),
@@ -280,5 +435,132 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
         std::io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `response` to a reader `step` bytes at a time (the last piece
+    /// shorter); the answer after each piece, and at the end with `eof`
+    /// if asked.
+    fn feed(response: &[u8], step: usize, eof: bool) -> Vec<Result<Option<(u16, bool)>, String>> {
+        let mut memo = HeadMemo::default();
+        let mut reader = ResponseReader::default();
+        let mut ends: Vec<usize> = (step..response.len()).step_by(step).collect();
+        ends.push(response.len());
+        let mut out: Vec<_> = ends
+            .into_iter()
+            .map(|end| reader.advance(&response[..end], false, &mut memo))
+            .collect();
+        if eof {
+            out.push(reader.advance(response, true, &mut memo));
+        }
+        // The same response again, its head from the memo: the same answers.
+        let mut again = ResponseReader::default();
+        let mut ends: Vec<usize> = (step..response.len()).step_by(step).collect();
+        ends.push(response.len());
+        let mut repeat: Vec<_> = ends
+            .into_iter()
+            .map(|end| again.advance(&response[..end], false, &mut memo))
+            .collect();
+        if eof {
+            repeat.push(again.advance(response, true, &mut memo));
+        }
+        assert_eq!(out, repeat, "from the memo");
+        out
+    }
+
+    #[test]
+    fn a_response_read_in_pieces_is_whole_only_at_its_end() {
+        let plain = &b"HTTP/1.1 201 Created\r\ncontent-length: 5\r\n\r\nhello"[..];
+        let chunked = &b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\n!!!\r\n0\r\nx-trailer: 1\r\n\r\n"[..];
+        for (response, whole) in [(plain, (201, true)), (chunked, (200, true))] {
+            for step in [1, 5, 7, response.len()] {
+                let mut answers = feed(response, step, false);
+                assert_eq!(answers.pop(), Some(Ok(Some(whole))), "step {step}");
+                assert!(
+                    answers.iter().all(|a| a == &Ok(None)),
+                    "step {step}: {answers:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn how_a_response_ends_says_whether_the_connection_stays() {
+        let close = b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n";
+        assert_eq!(feed(close, close.len(), false)[0], Ok(Some((200, false))));
+        let old = b"HTTP/1.0 201 Created\r\ncontent-length: 2\r\n\r\n{}";
+        assert_eq!(feed(old, old.len(), false)[0], Ok(Some((201, false))));
+        // Close-delimited: whole only when the server closes.
+        let open_ended = b"HTTP/1.0 201 Created\r\n\r\n{}";
+        let answers = feed(open_ended, open_ended.len(), true);
+        assert_eq!(answers, [Ok(None), Ok(Some((201, false)))]);
+        let no_body = b"HTTP/1.1 204 No Content\r\n\r\n";
+        assert_eq!(
+            feed(no_body, no_body.len(), false)[0],
+            Ok(Some((204, true)))
+        );
+    }
+
+    #[test]
+    fn a_head_seen_before_is_taken_from_the_memo_only_when_identical() {
+        let mut memo = HeadMemo::default();
+        let read = |memo: &mut HeadMemo, bytes: &[u8]| {
+            ResponseReader::default().advance(bytes, false, memo)
+        };
+        let created = b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}";
+        assert_eq!(read(&mut memo, created), Ok(Some((201, true))));
+        assert_eq!(memo.heads.len(), 1);
+        assert_eq!(read(&mut memo, created), Ok(Some((201, true))));
+        assert_eq!(memo.heads.len(), 1, "found, not kept again");
+        // One byte differs (the length): parsed, and kept too.
+        let longer = b"HTTP/1.1 201 Created\r\ncontent-length: 3\r\n\r\n{}";
+        assert_eq!(read(&mut memo, longer), Ok(None));
+        assert_eq!(memo.heads.len(), 2);
+        // A head whose blank line is a bare LF is not kept (its first
+        // CRLFCRLF, if any, is not where it ends).
+        let bare = b"HTTP/1.1 200 OK\ncontent-length: 6\n\nab\r\n\r\n";
+        assert_eq!(read(&mut memo, bare), Ok(Some((200, true))));
+        assert_eq!(read(&mut memo, bare), Ok(Some((200, true))));
+        assert_eq!(memo.heads.len(), 2);
+        // Full: the oldest goes.
+        for n in 0..10 {
+            let head = format!("HTTP/1.1 200 OK\r\nx-n: {n}\r\ncontent-length: 0\r\n\r\n");
+            assert_eq!(read(&mut memo, head.as_bytes()), Ok(Some((200, true))));
+        }
+        assert_eq!(memo.heads.len(), HeadMemo::SIZE);
+        assert!(
+            memo.heads
+                .iter()
+                .all(|(h, ..)| h.starts_with(b"HTTP/1.1 200 OK\r\nx-n: "))
+        );
+    }
+
+    #[test]
+    fn broken_responses_are_errors() {
+        let cut = b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nhello";
+        let closed = Err("the server closed the connection mid-response".to_owned());
+        assert_eq!(feed(cut, cut.len(), true).last(), Some(&closed));
+        assert_eq!(feed(b"HTTP/1.1 200", 12, true).last(), Some(&closed));
+        let cut_chunk = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhel";
+        assert_eq!(feed(cut_chunk, cut_chunk.len(), true).last(), Some(&closed));
+        let bad_length = b"HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n";
+        assert_eq!(
+            feed(bad_length, bad_length.len(), false)[0],
+            Err("malformed content-length".to_owned())
+        );
+        let bad_chunk = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhelloXX";
+        assert_eq!(
+            feed(bad_chunk, bad_chunk.len(), false)[0],
+            Err("chunk data not followed by CRLF".to_owned())
+        );
+        assert!(
+            feed(b"SMTP ready\r\n\r\n", 14, false)[0]
+                .as_ref()
+                .is_err_and(|e| e.starts_with("malformed response head"))
+        );
     }
 }

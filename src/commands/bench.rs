@@ -35,7 +35,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
         .as_deref()
         .map(super::common::read_body_arg)
         .transpose()?;
-    let show_progress = !args.json && std::io::stderr().is_terminal();
+    let show_progress = !args.json && !args.quiet && std::io::stderr().is_terminal();
     let report = runtime(Threads::PerCpu)?.block_on(async {
         let (url, stop) = match &args.target.url {
             Some(url) => (url.clone(), None),
@@ -58,10 +58,13 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             args.target.endpoint.path.as_ref(),
         )
         .await?;
-        let body = match (given_body, &endpoint.shape) {
-            (Some(body), _) => body,
-            (None, Ok(shape)) => serde_json::to_vec(&items::full(shape, 0, "bench"))
-                .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
+        let (body, body_source) = match (given_body, &endpoint.shape) {
+            (Some(body), _) => (body, "--body"),
+            (None, Ok(shape)) => (
+                serde_json::to_vec(&items::full(shape, 0, "bench"))
+                    .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
+                "a valid item of the schema",
+            ),
             (None, Err(why)) => {
                 return Err(Failure::Usage(format!(
                     "{why}: pass the body to send with --body"
@@ -86,7 +89,9 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             headers: args.headers.headers.clone(),
             embedded: args.target.url.is_none(),
             path: endpoint.path,
+            source: endpoint.source,
             body,
+            body_source: body_source.to_owned(),
             promises: endpoint.promises,
         };
         let progress = show_progress.then(|| progress_bar(limit));
@@ -103,7 +108,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
     let text = if args.json {
         report.to_json()
     } else {
-        report.to_text()
+        report.to_text(args.quiet)
     };
     super::common::print_stdout(text.as_bytes())?;
     if report.interrupted {
@@ -122,20 +127,102 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
 }
 
 /// The progress bar on a terminal: requests done of `-n`, or a spinner for
-/// `-d`.
+/// `-d`, with the rate in whole requests per second (`24,545/s`).
 fn progress_bar(limit: Limit) -> indicatif::ProgressBar {
     let (bar, template) = match limit {
         Limit::Requests(n) => (
             indicatif::ProgressBar::new(n),
-            "{bar:40} {pos}/{len} requests  {per_sec}  {elapsed}",
+            "{bar:40} {pos}/{len} requests  {rate}  {elapsed}",
         ),
         Limit::Duration(_) => (
             indicatif::ProgressBar::new_spinner(),
-            "{spinner} {pos} requests  {per_sec}  {elapsed}",
+            "{spinner} {pos} requests  {rate}  {elapsed}",
         ),
     };
     if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-        bar.set_style(style);
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let rate = state.per_sec();
+                let whole = if rate.is_finite() {
+                    rate.round() as u64
+                } else {
+                    0
+                };
+                let _ = write!(w, "{}/s", bench::thousands(whole));
+            },
+        ));
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A terminal that keeps what is drawn on it.
+    #[derive(Clone, Debug, Default)]
+    struct Screen(Arc<Mutex<String>>);
+
+    impl indicatif::TermLike for Screen {
+        fn width(&self) -> u16 {
+            100
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(&format!("{s}\n"))
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push_str(s);
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_progress_bar_shows_whole_requests_per_second() {
+        for limit in [
+            Limit::Requests(1_000_000),
+            Limit::Duration(std::time::Duration::from_secs(10)),
+        ] {
+            let screen = Screen::default();
+            let bar = progress_bar(limit);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::term_like(Box::new(
+                screen.clone(),
+            )));
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            bar.set_position(24_545);
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            bar.set_position(49_090);
+            bar.force_draw();
+            let drawn = screen.0.lock().unwrap().clone();
+            let rate = drawn
+                .split_whitespace()
+                .rfind(|w| w.ends_with("/s"))
+                .unwrap_or_else(|| panic!("no rate in {drawn:?}"));
+            let digits = rate.trim_end_matches("/s");
+            assert!(
+                !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == ','),
+                "{rate:?} in {drawn:?}"
+            );
+        }
+    }
 }

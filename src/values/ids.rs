@@ -7,27 +7,115 @@ use crate::spec::endpoint::{IdKind, IdRules};
 use super::pattern::Pattern;
 use super::rng::Rng;
 
-/// How bench writes its ids: `prefix`, then the counter `n` (`0..count`)
-/// plus `offset`, padded with zeros to `width` digits.
+/// How bench writes its ids: counter `n` (`0..count`) becomes an id the
+/// path parameter admits, a distinct id for each `n` (a repeat would make
+/// the contract check see a second 201 that the server did not owe).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BenchIds {
-    /// What comes before the number.
-    pub prefix: String,
-    /// The digits the number is padded to (0: none).
-    pub width: usize,
-    /// What is added to the counter (the lower bound of integer ids).
-    pub offset: u64,
+pub enum BenchIds {
+    /// `prefix`, then `n` plus `offset`, padded with zeros to `width`
+    /// digits: written per request, no table.
+    Counted {
+        /// What comes before the number.
+        prefix: String,
+        /// The digits the number is padded to (0: none).
+        width: usize,
+        /// What is added to the counter (the lower bound of integer ids).
+        offset: u64,
+    },
+    /// Distinct ids drawn from the path parameter's `pattern`, where no
+    /// counted form matches it: `n` is `table[n]`. The table may hold
+    /// fewer ids than were asked for ([`BenchIds::shortfall`]).
+    Drawn {
+        /// The ids, all distinct, all admitted.
+        table: Vec<String>,
+        /// The pattern they were drawn from.
+        pattern: String,
+        /// How many were asked for.
+        asked: u64,
+    },
 }
 
+/// The most ids bench draws from a pattern into its table (each id is
+/// kept in memory, with its encoded forms).
+pub const MAX_DRAWN: u64 = 1_000_000;
+
 impl BenchIds {
-    /// The id for counter `n`.
+    /// The id for counter `n` (for a table, `n` below its length).
     pub fn id(&self, n: u64) -> String {
-        format!(
-            "{}{:0width$}",
-            self.prefix,
-            n.saturating_add(self.offset),
-            width = self.width
-        )
+        match self {
+            BenchIds::Counted {
+                prefix,
+                width,
+                offset,
+            } => format!("{prefix}{:0width$}", n.saturating_add(*offset)),
+            BenchIds::Drawn { table, .. } => usize::try_from(n)
+                .ok()
+                .and_then(|n| table.get(n))
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// How many distinct ids there are: `asked` for counted ids, the
+    /// table's length for drawn ones.
+    pub fn count(&self, asked: u64) -> u64 {
+        match self {
+            BenchIds::Counted { .. } => asked,
+            BenchIds::Drawn { table, .. } => table.len() as u64,
+        }
+    }
+
+    /// Why there are fewer ids than were asked for, in one line; `None`
+    /// when there are as many.
+    pub fn shortfall(&self) -> Option<String> {
+        let BenchIds::Drawn {
+            table,
+            pattern,
+            asked,
+        } = self
+        else {
+            return None;
+        };
+        let found = table.len() as u64;
+        if found >= *asked {
+            return None;
+        }
+        Some(if found == MAX_DRAWN {
+            format!(
+                "{found} ids of the --ids {asked} asked for: bench draws at most {MAX_DRAWN} ids from a pattern"
+            )
+        } else {
+            format!(
+                "{found} ids of the --ids {asked} asked for: the pattern {pattern} gave no more distinct ids (a server that kept them from an earlier run answers 200 where bench expects a first 201)"
+            )
+        })
+    }
+
+    /// The ids in words, for the report: `bench-0000002a-<n>, n below
+    /// 100000`, or `50 drawn from the pattern ^[a-z]{3}$ (abc, …)`.
+    pub fn describe(&self, count: u64) -> String {
+        match self {
+            BenchIds::Counted {
+                prefix,
+                width,
+                offset,
+            } => {
+                let last = count.saturating_sub(1).saturating_add(*offset);
+                if *width > 0 {
+                    format!("{prefix}<n>, n from {offset:0width$} to {last:0width$}")
+                } else {
+                    format!("{prefix}<n>, n from {offset} to {last}")
+                }
+            }
+            BenchIds::Drawn { table, pattern, .. } => {
+                let examples: Vec<&str> = table.iter().take(2).map(String::as_str).collect();
+                format!(
+                    "{} drawn from the pattern {pattern} ({}, …)",
+                    table.len(),
+                    examples.join(", ")
+                )
+            }
+        }
     }
 }
 
@@ -142,17 +230,21 @@ fn fit(rules: &IdRules, form: &str) -> String {
 }
 
 /// How bench writes `count` ids (counter `0..count`) such that the rules
-/// admit every one: the first form that they admit at both ends of the
-/// counter. Without constraints that is the first: `bench-<run>-` for
-/// text, the run's digits for integers, a UUID's first groups for UUIDs
-/// (12 digits); constrained ids try a few other forms (integers: from the
-/// lower bound up).
+/// admit every one: the first counted form that they admit (with a
+/// pattern: for every counter, else at both ends). Without constraints
+/// that is the first: `bench-<run>-` for text, the run's digits for
+/// integers, a UUID's first groups for UUIDs (12 digits); constrained ids
+/// try a few other forms (integers: from the lower bound up). Where no
+/// counted form fits a text id's `pattern`, `count` distinct ids drawn from
+/// the pattern with `run` as the seed (at most [`MAX_DRAWN`]; fewer when
+/// the draws find no more: [`BenchIds::shortfall`]). Drawn ids have no `/`
+/// (a server routes on the decoded path) and are not `.` or `..`.
 ///
 /// # Errors
-/// A one-line reason when no form fits the rules.
+/// A one-line reason when no form fits the rules and no id can be drawn.
 pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, String> {
     let last = count.saturating_sub(1);
-    let form = |prefix: String, width: usize, offset: u64| BenchIds {
+    let form = |prefix: String, width: usize, offset: u64| BenchIds::Counted {
         prefix,
         width,
         offset,
@@ -199,15 +291,51 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
             out
         }
     };
-    tries
-        .into_iter()
-        .find(|ids| [0, last].iter().all(|n| rules.admits(&ids.id(*n))))
-        .ok_or_else(|| {
-            format!(
-                "the path parameter admits none of bench's id forms ({}): give bench another --path, or check the endpoint instead",
-                rules.describe()
-            )
-        })
+    // A pattern may admit both ends and not what lies between
+    // (`[13579]$`): with one, every counter is checked (up to MAX_DRAWN,
+    // then a spread of them).
+    let step = if rules.pattern.is_some() {
+        (last / MAX_DRAWN).max(1)
+    } else {
+        last.max(1)
+    };
+    let admitted = |ids: &BenchIds| {
+        (0..=last)
+            .step_by(usize::try_from(step).unwrap_or(usize::MAX))
+            .chain([last])
+            .all(|n| rules.admits(&ids.id(n)))
+    };
+    if let Some(counted) = tries.into_iter().find(admitted) {
+        return Ok(counted);
+    }
+    let refused = |why: String| {
+        format!(
+            "the path parameter admits none of bench's id forms ({}){why}: give bench another --path, or check the endpoint instead",
+            rules.describe()
+        )
+    };
+    let source = match (rules.kind, &rules.pattern) {
+        (IdKind::Text, Some(p)) => p.as_str(),
+        _ => return Err(refused(String::new())),
+    };
+    let pattern = Pattern::new(source)
+        .map_err(|e| refused(format!(", and bench cannot draw from it: {e}")))?;
+    let mut rng = Rng::seeded(run);
+    let table = pattern.distinct(
+        &mut rng,
+        usize::try_from(count.min(MAX_DRAWN)).unwrap_or(usize::MAX),
+        |id| rules.admits(id) && !id.contains('/') && id != "." && id != "..",
+    );
+    if table.is_empty() {
+        return Err(refused(
+            ", and no id drawn from the pattern is admitted".into(),
+        ));
+    }
+    Ok(BenchIds::Drawn {
+        table,
+        pattern: source.to_owned(),
+        asked: count,
+    })
 }
 
 /// About how many distinct ids [`fresh`] makes for `rules`, when few
@@ -460,7 +588,10 @@ mod tests {
         assert_eq!(u, "01234567-89ab-4def-8123-456789abcdef");
         assert_eq!(fresh_of(IdKind::Text, 255), "x-00000000000000ff");
         let uuid = bench_ids(&IdRules::from(IdKind::Uuid), 7, 1000).unwrap();
-        assert_eq!((uuid.prefix.len(), uuid.width), (24, 12));
+        let BenchIds::Counted { prefix, width, .. } = uuid else {
+            panic!("{uuid:?}");
+        };
+        assert_eq!((prefix.len(), width), (24, 12));
     }
 
     /// Fresh ids from `rules` for 200 random draws: all admitted, all distinct.
@@ -504,9 +635,69 @@ mod tests {
                 "{form:?}"
             );
         }
+        let drawn = bench_ids(&code, 1, 10).unwrap();
+        assert!(
+            matches!(&drawn, BenchIds::Drawn { table, .. } if table.len() == 10),
+            "{drawn:?}"
+        );
+    }
+
+    /// The ids of counters `0..count`, after checking that they are
+    /// admitted, distinct and free of `/`.
+    fn all_ids(rules: &IdRules, form: &BenchIds, count: u64) -> Vec<String> {
+        let ids: Vec<String> = (0..form.count(count)).map(|n| form.id(n)).collect();
+        let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "a repeated id: {ids:?}");
+        for id in &ids {
+            assert!(rules.admits(id) && !id.contains('/'), "{id:?}");
+        }
+        ids
+    }
+
+    #[test]
+    fn a_pattern_no_counted_form_fits_gets_distinct_drawn_ids() {
+        // The codes service of tests/services (CI): no counted form fits.
+        let codes = rules(json!({"type": "string", "pattern": r"^\p{Lu}\p{Ll}{2,6}-\w{2}\.\d$"}));
+        let form = bench_ids(&codes, 7, 5000).unwrap();
+        assert!(matches!(form, BenchIds::Drawn { .. }), "{form:?}");
+        assert_eq!(all_ids(&codes, &form, 5000).len(), 5000);
+        assert_eq!(form.shortfall(), None);
+        assert!(
+            form.describe(5000)
+                .starts_with(r"5000 drawn from the pattern ^\p{Lu}")
+        );
+        // Another run, other ids.
+        assert_ne!(bench_ids(&codes, 8, 5000).unwrap().id(0), form.id(0));
+        // A counted form that fits at both ends but not between them.
+        let ends = rules(json!({"type": "string", "pattern": "(0|9)$"}));
+        let form = bench_ids(&ends, 7, 10).unwrap();
+        assert!(matches!(form, BenchIds::Drawn { .. }), "{form:?}");
+        all_ids(&ends, &form, 10);
+        // Where the counted form fits, it stays (no table).
+        let slug = rules(json!({"type": "string", "pattern": "^[a-z0-9-]+$"}));
+        assert!(matches!(
+            bench_ids(&slug, 7, 100_000).unwrap(),
+            BenchIds::Counted { .. }
+        ));
+    }
+
+    #[test]
+    fn a_small_pattern_gives_what_it_has_and_says_so() {
+        let four = rules(json!({"type": "string", "pattern": "^[ab]{2}$"}));
+        let form = bench_ids(&four, 3, 10).unwrap();
+        let mut ids = all_ids(&four, &form, 10);
+        ids.sort();
+        assert_eq!(ids, ["aa", "ab", "ba", "bb"]);
+        assert_eq!(form.count(10), 4);
         assert_eq!(
-            bench_ids(&code, 1, 10).unwrap_err(),
-            r"the path parameter admits none of bench's id forms (text, pattern ^[A-Z]{2}-\d{6}$): give bench another --path, or check the endpoint instead"
+            form.shortfall().unwrap(),
+            "4 ids of the --ids 10 asked for: the pattern ^[ab]{2}$ gave no more distinct ids (a server that kept them from an earlier run answers 200 where bench expects a first 201)"
+        );
+        // No id at all: refused, saying why.
+        let none = rules(json!({"type": "string", "pattern": "^x$", "minLength": 2}));
+        assert_eq!(
+            bench_ids(&none, 1, 10).unwrap_err(),
+            "the path parameter admits none of bench's id forms (text, at least 2 characters, pattern ^x$), and no id drawn from the pattern is admitted: give bench another --path, or check the endpoint instead"
         );
     }
 

@@ -1,7 +1,8 @@
 //! `itemctl bench`: counts, contract violations and exit codes.
 
 use crate::support::broken::{self, Flaw};
-use crate::support::{TestServer, itemctl};
+use crate::support::scripted::Scripted;
+use crate::support::{ServeProcess, TestServer, itemctl};
 
 /// bench's JSON report; a failed run (exit 1) also says why on stderr.
 fn json_report(args: &[&str], code: i32) -> serde_json::Value {
@@ -59,6 +60,59 @@ fn updates_without_a_create_are_violations() {
     let url = broken::start(Flaw::AlwaysOk);
     let r = json_report(&["--url", &url, "-n", "50", "-c", "2", "--ids", "5"], 1);
     assert_eq!(r["violations"], 50, "{r}");
+    // The ids are named, with what happened to each.
+    assert_eq!(r["broken_ids"], 5, "{r}");
+    let first = &r["broken"][0];
+    assert!(first["id"].as_str().unwrap().starts_with("bench-"), "{r}");
+    assert_eq!(first["created"], 0);
+    assert!(
+        first["what"]
+            .as_str()
+            .unwrap()
+            .ends_with("and no 201 (updated, never created)"),
+        "{r}"
+    );
+    // The report says what it sent where.
+    assert_eq!(r["endpoint"]["path"], "/items/{item_id}");
+    assert_eq!(r["body"]["source"], "a valid item of the schema");
+    let problems = r["problems"].to_string();
+    assert!(
+        problems.contains("in 5 ids") && problems.contains("; first: id bench-"),
+        "{r}"
+    );
+}
+
+#[test]
+fn q_is_quiet_and_capital_r_the_rate() {
+    let server = TestServer::start();
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "200", "-c", "2", "-q"])
+        .args(["--body", r#"{"name":"q"}"#])
+        .stdout_where(predicates::function::function(|out: &str| {
+            out.lines().count() == 2
+                && out.starts_with("requests    200 in ")
+                && out.ends_with(
+                    "result      ok: every response was a 200 or 201 within the contract\n",
+                )
+        }))
+        .run();
+    let r = json_report(
+        &["--url", &server.url, "-n", "100", "-c", "2", "-R", "2000"],
+        0,
+    );
+    assert_eq!(
+        (r["rate_per_sec"].as_u64(), r["requests"].as_u64()),
+        (Some(2000), Some(100))
+    );
+    // Without -q: where the load went, and with what.
+    itemctl()
+        .args(["bench", "--url", &server.url, "-n", "20", "-c", "1"])
+        .args(["--body", r#"{"name":"q"}"#])
+        .stdout_where(predicates::function::function(|out: &str| {
+            out.contains("\nendpoint    PUT /items/{item_id}\n")
+                && out.contains("\nbody        {\"name\":\"q\"} (12 bytes, --body)\n")
+        }))
+        .run();
 }
 
 #[test]
@@ -75,4 +129,167 @@ fn unreachable_is_exit_3() {
         .code(3)
         .stderr_has("connection refused")
         .run();
+}
+
+#[test]
+fn ids_are_drawn_from_a_pattern_no_counted_form_fits() {
+    // The codes service of tests/services: `Path(pattern=r"^\p{Lu}\p{Ll}{2,6}-\w{2}\.\d$")`,
+    // served from its document, which refuses (422) any id outside it.
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/codes.openapi.json"
+    );
+    let serve = ServeProcess::start(&["--quiet", "--openapi", doc]);
+    let r = json_report(
+        &["--url", &serve.url, "-n", "400", "-c", "4", "--ids", "50"],
+        0,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["ids"].as_u64()),
+        (Some(400), Some(50)),
+        "{r}"
+    );
+    assert_eq!(
+        r["status"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["200", "201"],
+        "{r}"
+    );
+    assert_eq!(r["violations"], 0, "{r}");
+    let form = r["id_form"].as_str().unwrap();
+    assert!(
+        form.starts_with(r"50 drawn from the pattern ^\p{Lu}"),
+        "{form}"
+    );
+    assert_eq!(r["ids_note"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_pattern_with_fewer_ids_than_asked_uses_them_all_and_says_so() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/codes.openapi.json"
+    ))
+    .unwrap()
+    .replace(
+        r#""^\\p{Lu}\\p{Ll}{2,6}-\\w{2}\\.\\d$""#,
+        r#""^[A-C]-[0-2]$""#,
+    );
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), doc).unwrap();
+    let serve = ServeProcess::start(&["--quiet", "--openapi", file.path().to_str().unwrap()]);
+    let r = json_report(
+        &["--url", &serve.url, "-n", "200", "-c", "2", "--ids", "100"],
+        0,
+    );
+    assert_eq!(r["ids"], 9, "{r}");
+    assert_eq!(r["created"], 9, "{r}");
+    assert!(
+        r["ids_note"].as_str().unwrap().starts_with(
+            "9 ids of the --ids 100 asked for: the pattern ^[A-C]-[0-2]$ gave no more"
+        ),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_is_a_timeout_per_request() {
+    let silent = Scripted::silent();
+    let r = json_report(
+        &[
+            "--url",
+            &silent.url,
+            "-n",
+            "2",
+            "-c",
+            "1",
+            "--timeout",
+            "200ms",
+        ],
+        1,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["errors"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    assert_eq!(r["first_error"], "no response within 200ms");
+}
+
+#[test]
+fn close_delimited_and_chunked_answers_are_read() {
+    // HTTP/1.0 without a length: the body ends when the server closes.
+    let old = Scripted::answering("HTTP/1.0 201 Created\r\n\r\n{\"name\":\"x\"}");
+    let r = json_report(&["--url", &old.url, "-n", "1", "-c", "1", "--ids", "1"], 0);
+    assert_eq!(
+        (r["created"].as_u64(), r["errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    // An interim 100, then a chunked 201 with a trailer.
+    let chunked = Scripted::answering(
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nx-t: 1\r\n\r\n",
+    );
+    let r = json_report(
+        &["--url", &chunked.url, "-n", "1", "-c", "1", "--ids", "1"],
+        0,
+    );
+    assert_eq!(
+        (r["created"].as_u64(), r["errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+}
+
+#[test]
+fn ctrl_c_reports_what_was_measured_and_exits_130() {
+    let server = TestServer::start();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"))
+        .args([
+            "bench",
+            "--url",
+            &server.url,
+            "-c",
+            "4",
+            "-d",
+            "60s",
+            "--json",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    crate::support::signal(child.id(), "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["interrupted"], true);
+    assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
+    assert_eq!(
+        (r["errors"].as_u64(), r["violations"].as_u64()),
+        (Some(0), Some(0)),
+        "{r}"
+    );
+}
+
+#[test]
+fn an_open_loop_sends_every_request_due_before_the_end() {
+    // 400/s on 4 connections for 1 s: each sends every 10 ms from its
+    // start (0, 2.5, 5 and 7.5 ms), the last ones due at 990 to 997.5 ms.
+    let server = TestServer::start();
+    let r = json_report(
+        &["--url", &server.url, "-R", "400", "-d", "1s", "-c", "4"],
+        0,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["errors"].as_u64()),
+        (Some(400), Some(0)),
+        "{r}"
+    );
 }

@@ -232,18 +232,39 @@ fn ids_follow_the_path_parameters_constraints() {
         .collect();
     assert_eq!(puts.len(), 2, "{puts:?}");
     assert!(puts.iter().all(|t| pattern.is_match(t)), "{puts:?}");
-    // No form of bench's ids fits: a usage error before any request.
+    // No counted form of bench's ids fits: ids drawn from the pattern (two,
+    // so that the server's second 201 for one of them is a violation).
     let before = seen.lock().unwrap().len();
-    itemctl()
-        .args(["bench", "--url", &server.url, "-n", "10"])
-        .code(2)
-        .stderr_has("the path parameter admits none of bench's id forms (text, pattern ^[A-Z]{2}-[0-9]{6}$)")
-        .run();
+    let r = itemctl()
+        .args([
+            "bench",
+            "--url",
+            &server.url,
+            "-n",
+            "30",
+            "-c",
+            "1",
+            "--ids",
+            "2",
+            "--json",
+        ])
+        .stderr_has("itemctl: bench failed: ")
+        .json(1);
+    assert!(
+        r["id_form"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 drawn from the pattern"),
+        "{r}"
+    );
+    assert!(r["violations"].as_u64().unwrap() > 0, "{r}");
     let after: Vec<String> = seen.lock().unwrap()[before..]
         .iter()
-        .map(|(m, t, _)| format!("{m} {t}"))
+        .filter(|(m, _, _)| m == "PUT")
+        .map(|(_, t, _)| t.clone())
         .collect();
-    assert_eq!(after, ["GET /openapi.json"]);
+    assert_eq!(after.len(), 30);
+    assert!(after.iter().all(|t| pattern.is_match(t)), "{after:?}");
 }
 
 /// `--dry-run` and `--curl` read the document as a real send does (a GET,

@@ -541,7 +541,7 @@ fn open_loop_rate_and_headers() {
             "bench",
             "--url",
             &server.url,
-            "-q",
+            "-R",
             "200",
             "-d",
             "1s",
