@@ -54,6 +54,25 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// A response read by hand ([`wire`]) as reqwest's reads: header names
+    /// lower case, the standard reason phrase; `started` when the request
+    /// was sent.
+    fn from_wire(r: wire::Response, started: Instant) -> Exchange {
+        let status = reqwest::StatusCode::from_u16(r.status).ok();
+        Exchange {
+            version: r.version.to_owned(),
+            status: r.status,
+            reason: status.and_then(|s| s.canonical_reason()).unwrap_or(""),
+            headers: r
+                .headers
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+            body: Bytes::from(r.body),
+            elapsed: started.elapsed(),
+        }
+    }
+
     /// The first value of header `name` (lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -675,21 +694,7 @@ impl Client {
             )
             .await;
             return match got {
-                Ok(Ok(r)) => {
-                    let status = reqwest::StatusCode::from_u16(r.status).ok();
-                    Ok(Exchange {
-                        version: r.version.to_owned(),
-                        status: r.status,
-                        reason: status.and_then(|s| s.canonical_reason()).unwrap_or(""),
-                        headers: r
-                            .headers
-                            .into_iter()
-                            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                            .collect(),
-                        body: Bytes::from(r.body),
-                        elapsed: started.elapsed(),
-                    })
-                }
+                Ok(Ok(r)) => Ok(Exchange::from_wire(r, started)),
                 Ok(Err(why)) => Err(Failure::NoResponse(format!(
                     "connected to {}, but {why}",
                     self.base
