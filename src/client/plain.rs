@@ -29,8 +29,10 @@ use crate::error::Failure;
 const ONE_READ: usize = 16 * 1024;
 
 /// A [`Client`]'s requests over blocking sockets.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Plain {
+    /// Where the client's base URL is.
+    base: Target,
     /// The connection the last response left open, with the `host:port`
     /// it goes to.
     kept: Option<(String, TcpStream)>,
@@ -38,6 +40,7 @@ pub struct Plain {
 
 /// Where a request goes: the host and port to connect to, and what the
 /// request line and `host` header say.
+#[derive(Debug)]
 struct Target {
     host: String,
     port: u16,
@@ -49,11 +52,10 @@ struct Target {
 }
 
 impl Target {
-    /// The target of `url`, when a blocking socket can carry a request to
-    /// it: plain http, no proxy.
+    /// The target of `url`, a plain http URL.
     fn of(url: &str) -> Option<Target> {
         let parsed = parse_base(url).ok()?;
-        if parsed.scheme() != "http" || proxy_for(url).is_some() {
+        if parsed.scheme() != "http" {
             return None;
         }
         let host = parsed.host_str()?;
@@ -72,17 +74,26 @@ impl Target {
     fn key(&self) -> String {
         format!("{}:{}", self.host, self.port)
     }
+
+    /// The target of `url` when a blocking socket can carry a request to
+    /// it: plain http, reached directly (no proxy in the environment).
+    fn direct(url: &str) -> Option<Target> {
+        Target::of(url).filter(|_| proxy_for(url).is_none())
+    }
 }
 
 impl Plain {
-    /// Whether `client`'s requests can go over blocking sockets, and a GET
-    /// of `also` (`--openapi`, when a URL) too: not when reqwest must carry
-    /// them (an https URL, a proxy from the environment, redirects
-    /// followed).
-    pub fn carries(client: &Client, also: Option<&str>) -> bool {
-        !client.follow
-            && Target::of(&client.base).is_some()
-            && also.is_none_or(|url| Target::of(url).is_some())
+    /// `client`'s requests over blocking sockets, a GET of `also`
+    /// (`--openapi`, when a URL) too; `None` when reqwest must carry them
+    /// (an https URL, a proxy from the environment, redirects followed).
+    pub fn new(client: &Client, also: Option<&str>) -> Option<Plain> {
+        if client.follow || also.is_some_and(|url| Target::direct(url).is_none()) {
+            return None;
+        }
+        Some(Plain {
+            base: Target::direct(&client.base)?,
+            kept: None,
+        })
     }
 
     /// [`openapi::discover`] with its GETs over blocking sockets.
@@ -111,11 +122,15 @@ impl Plain {
     /// whole body (at most [`MAX_RESPONSE_BYTES`]), as [`Client::get`].
     ///
     /// # Errors
-    /// [`Failure::Usage`] for a URL this cannot carry
-    /// ([`Plain::carries`]); [`Failure::NoResponse`] when no complete
-    /// response arrived.
+    /// [`Failure::Usage`] for a URL this cannot carry (one not named to
+    /// [`Plain::new`] nor on the base URL's server);
+    /// [`Failure::NoResponse`] when no complete response arrived.
     pub fn get(&mut self, client: &Client, url: &str) -> Result<(u16, Bytes), Failure> {
-        let target = Target::of(url).ok_or_else(|| not_plain(url))?;
+        // The base URL's server is reached directly (Plain::new): so is
+        // any URL on it.
+        let target = Target::of(url)
+            .filter(|t| t.key() == self.base.key() || proxy_for(url).is_none())
+            .ok_or_else(|| not_plain(url))?;
         let mut request = format!("GET {} HTTP/1.1\r\n", target.path).into_bytes();
         if !client.headers.contains_key(HOST) {
             request.extend_from_slice(format!("host: {}\r\n", target.authority).as_bytes());
@@ -127,7 +142,7 @@ impl Plain {
             request.extend_from_slice(b"\r\n");
         }
         request.extend_from_slice(b"\r\n");
-        let got = self.exchange(client, &target, url, &request);
+        let got = self.exchange(client, Some(&target), url, &request);
         match &got {
             Ok(r) => client.traced(
                 "GET",
@@ -161,8 +176,6 @@ impl Plain {
         body: Bytes,
         retry: u32,
     ) -> Result<Exchange, Failure> {
-        let base = &client.base;
-        let target = Target::of(base).ok_or_else(|| not_plain(base))?;
         let out = client.outgoing(id, body)?;
         let mut request = format!("PUT {} HTTP/1.1\r\n", out.target).into_bytes();
         for (name, value) in &out.headers {
@@ -172,7 +185,7 @@ impl Plain {
         request.extend_from_slice(&out.body);
         let mut attempt = 0;
         let got = loop {
-            match self.exchange(client, &target, base, &request) {
+            match self.exchange(client, None, &client.base, &request) {
                 Err(Attempt::Connect(_)) if attempt < retry => {
                     attempt += 1;
                     std::thread::sleep(backoff(attempt));
@@ -196,18 +209,19 @@ impl Plain {
         Ok(got?)
     }
 
-    /// One request and its response, on the kept connection when it goes
-    /// to the same place and is short (again on a new one when the server
-    /// had closed it), else on a new one, which is kept when the server
-    /// allows.
-    /// `url` names the server in messages.
+    /// One request to `target` (the base URL's server when `None`) and
+    /// its response, on the kept connection when it goes to the same place
+    /// and is short (again on a new one when the server had closed it),
+    /// else on a new one, which is kept when the server allows. `url`
+    /// names the server in messages.
     fn exchange(
         &mut self,
         client: &Client,
-        target: &Target,
+        target: Option<&Target>,
         url: &str,
         request: &[u8],
     ) -> Result<Exchange, Attempt> {
+        let target = target.unwrap_or(&self.base);
         let started = Instant::now();
         let deadline = started + client.limit();
         let key = target.key();
@@ -338,8 +352,8 @@ fn closed_unanswered(e: &wire::Error) -> bool {
     }
 }
 
-/// The error for a URL a blocking socket cannot carry (callers check
-/// [`Plain::carries`] first).
+/// The error for a URL a blocking socket cannot carry (callers name their
+/// URLs to [`Plain::new`] first).
 fn not_plain(url: &str) -> Failure {
     Failure::Usage(format!("{url}: not a plain http:// URL reached directly"))
 }

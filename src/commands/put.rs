@@ -151,10 +151,9 @@ impl Transport {
             .openapi
             .as_deref()
             .filter(|o| openapi::is_url(o));
-        Ok(if Plain::carries(client, given_url) {
-            Transport::Plain(Plain::default(), CtrlC::arm()?)
-        } else {
-            Transport::Async(runtime(Threads::One)?)
+        Ok(match Plain::new(client, given_url) {
+            Some(plain) => Transport::Plain(plain, CtrlC::arm()?),
+            None => Transport::Async(runtime(Threads::One)?),
         })
     }
 
