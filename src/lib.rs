@@ -16,7 +16,7 @@
 //! | [`server`] | How does `itemctl serve` put that on sockets? Bind, accept, the connection loop, handlers, the admin API and journal, access log, the item store, the state file. | `reference`, `contract`, `spec`, `values` |
 //! | `contract` | What do 200 and 201 mean, and what is a correct echo? `Upserted`, `--expect`, the item path template, what an endpoint promises. Pure. | `spec` |
 //! | `values` | What values does the client side make? Valid items, invalid variants at every depth, fresh and bench ids, strings a `pattern` admits (`rand_regex`), the one seeded random generator. Pure. | `spec` |
-//! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; fetching the OpenAPI document (`openapi`). | `contract`, `spec`, `error` |
+//! | `client` | How is a request sent, and where to? One capped reqwest client for `put`, `check` and `wait`; `put`'s requests to a plain http server over blocking sockets (`plain`), HTTP/1.1 by hand (`wire`); fetching the OpenAPI document (`openapi`). | `contract`, `spec`, `error` |
 //! | `check` | Is a server's upsert contract right? The checks and their reports (text, JSON, JUnit, TAP). | `client`, `contract`, `spec`, `values`, `error` |
 //! | `bench` | How fast, and still right? The load generator and its report. | `client`, `contract`, `spec`, `values`, `error` |
 //! | [`cli`] | What can be typed? Every subcommand, flag and environment variable (clap), each typed once at the edge; put's request items (xh's syntax). | `check`, `contract`, `server` |

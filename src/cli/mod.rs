@@ -47,13 +47,52 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "itemctl", version, after_help = TOOL_EXIT_CODES, max_term_width = 100)]
 pub struct Cli {
-    /// When to use colors: auto (a terminal, and NO_COLOR unset), always, never.
-    #[arg(long, value_enum, global = true, env = "ITEMCTL_COLOR", default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    /// The options of every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
 
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The options of every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to use colors: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, global = true, env = "ITEMCTL_COLOR", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+impl Cli {
+    /// Parses a command line (`args`, the program's name first).
+    /// `itemctl put …` is parsed by a parser of put alone: building every
+    /// subcommand's arguments is most of the work of parsing one upsert's
+    /// command line. Whatever that parser does not take (`--help`, an
+    /// error) is parsed again by the whole tool's, so that clap answers as
+    /// the tool.
+    ///
+    /// # Errors
+    /// clap's, for `--help`, `--version` and a command line it refuses.
+    pub fn parse_from_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+        if args.get(1).is_some_and(|a| a == "put")
+            && let Ok(cli) = Cli::parse_put(&args)
+        {
+            return Ok(cli);
+        }
+        Cli::try_parse_from(args)
+    }
+
+    /// Parses `itemctl put …` with the put subcommand alone.
+    fn parse_put(args: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+        use clap::FromArgMatches as _;
+        let put = PutArgs::augment_args(clap::Command::new("put"));
+        let cmd = GlobalArgs::augment_args(clap::Command::new("itemctl"))
+            .subcommand(put)
+            .subcommand_required(true);
+        let mut matches = cmd.try_get_matches_from(args)?;
+        Cli::from_arg_matches_mut(&mut matches)
+    }
 }
 
 /// When to color output.
@@ -784,6 +823,87 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn put_alone_parses_as_the_whole_tool() {
+        let lines: &[&[&str]] = &[
+            &["put", "x"],
+            &[
+                "put",
+                "x",
+                "--name",
+                "n",
+                "--size",
+                "-3",
+                "--url",
+                "http://h:1/api",
+            ],
+            &[
+                "put",
+                "x",
+                "--null-name",
+                "--null-size",
+                "--expect",
+                "created",
+                "-q",
+            ],
+            &[
+                "put", "é/☃", "a=b", "n:=3", "q==1", "X-A:b", "X-B:", "X-C;", "t[a][]=x",
+            ],
+            &[
+                "put", ".", "--body", "-", "-H", "A: b", "-H", "C: d", "--raw",
+            ],
+            &[
+                "put",
+                "x",
+                "--path",
+                "/u/{user_id}",
+                "--openapi",
+                "doc.yaml",
+                "--json",
+            ],
+            &[
+                "put",
+                "x",
+                "--print",
+                "Hb",
+                "--timeout",
+                "2s",
+                "--retry",
+                "3",
+                "--follow",
+            ],
+            &["put", "x", "-v", "--dry-run", "--color", "never"],
+            &["put", "--curl", "x", "--color=always", "--", "-y=1"],
+        ];
+        for line in lines {
+            let args: Vec<std::ffi::OsString> = std::iter::once("itemctl")
+                .chain(line.iter().copied())
+                .map(Into::into)
+                .collect();
+            let whole = Cli::try_parse_from(&args).unwrap();
+            let alone = Cli::parse_put(&args).unwrap();
+            assert_eq!(format!("{alone:?}"), format!("{whole:?}"), "{line:?}");
+            let given = Cli::parse_from_args(args).unwrap();
+            assert_eq!(format!("{given:?}"), format!("{whole:?}"), "{line:?}");
+        }
+        // What put alone refuses is the whole tool's to answer.
+        for line in [
+            &["put", "--help"][..],
+            &["put"],
+            &["put", "x", "--json", "-v"],
+            &["put", "x", "--nope"],
+        ] {
+            let args: Vec<std::ffi::OsString> = std::iter::once("itemctl")
+                .chain(line.iter().copied())
+                .map(Into::into)
+                .collect();
+            let whole = Cli::try_parse_from(&args).unwrap_err();
+            let given = Cli::parse_from_args(args).unwrap_err();
+            assert_eq!(given.kind(), whole.kind(), "{line:?}");
+            assert_eq!(given.to_string(), whole.to_string(), "{line:?}");
+        }
     }
 
     #[test]

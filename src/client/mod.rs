@@ -5,9 +5,12 @@
 //! when asked, and turns transport errors into one line that names the
 //! real cause. A request target that reqwest cannot carry exactly (over
 //! 65,534 bytes, or the ids `.` and `..`, which URL libraries normalise
-//! away) goes over plain HTTP/1.1 by hand ([`wire`]).
+//! away) goes over plain HTTP/1.1 by hand ([`wire`]). `put` to a plain
+//! http server reached directly sends over blocking sockets instead
+//! ([`plain`]): the same requests, without an async runtime or reqwest.
 
 pub mod openapi;
+pub mod plain;
 pub mod proxy;
 pub(crate) mod wire;
 
@@ -54,6 +57,25 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// A response read by hand ([`wire`]) as reqwest's reads: header names
+    /// lower case, the standard reason phrase; `started` when the request
+    /// was sent.
+    fn from_wire(r: wire::Response, started: Instant) -> Exchange {
+        let status = reqwest::StatusCode::from_u16(r.status).ok();
+        Exchange {
+            version: r.version.to_owned(),
+            status: r.status,
+            reason: status.and_then(|s| s.canonical_reason()).unwrap_or(""),
+            headers: r
+                .headers
+                .into_iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+            body: Bytes::from(r.body),
+            elapsed: started.elapsed(),
+        }
+    }
+
     /// The first value of header `name` (lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -231,9 +253,16 @@ impl Default for Options {
 /// when an https URL can be reached (an https base, or redirects followed),
 /// so that `http://` pays nothing for TLS (loading them is most of a short
 /// run's time). Proxies come from the environment ([`proxy_for`]).
+/// reqwest's client is built on first use: `put` to a plain http server
+/// sends over blocking sockets instead ([`plain`]) and never builds it.
 #[derive(Clone, Debug)]
 pub struct Client {
-    http: reqwest::Client,
+    http: std::sync::OnceLock<reqwest::Client>,
+    /// Whether redirects are followed (up to 10).
+    follow: bool,
+    /// Whether an https URL can be reached: the root certificates are
+    /// loaded.
+    tls: bool,
     base: String,
     headers: HeaderMap,
     timeout: Duration,
@@ -253,25 +282,9 @@ impl Client {
     ///
     /// # Errors
     /// [`Failure::Usage`] for a URL that is not http(s) or a header that is
-    /// not valid; [`Failure::Setup`] when the TLS stack cannot be set up.
+    /// not valid.
     pub fn new(base: &str, opts: &Options) -> Result<Client, Failure> {
         let url = parse_base(base)?;
-        // reqwest is built without a default crypto provider; ring is ours.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let policy = if opts.follow {
-            reqwest::redirect::Policy::limited(10)
-        } else {
-            reqwest::redirect::Policy::none()
-        };
-        let builder = if opts.follow || url.scheme() == "https" {
-            reqwest::Client::builder()
-        } else {
-            reqwest::Client::builder().tls_certs_only(std::iter::empty())
-        };
-        let http = builder
-            .redirect(policy)
-            .build()
-            .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
@@ -284,7 +297,9 @@ impl Client {
             headers.insert(name, value);
         }
         Ok(Client {
-            http,
+            http: std::sync::OnceLock::new(),
+            follow: opts.follow,
+            tls: opts.follow || url.scheme() == "https",
             base: base.to_owned(),
             headers,
             timeout: opts.timeout,
@@ -300,6 +315,33 @@ impl Client {
         let mut headers = self.headers.clone();
         headers.remove(CONTENT_TYPE);
         headers
+    }
+
+    /// reqwest's client, built on first use.
+    ///
+    /// # Errors
+    /// [`Failure::Setup`] when the TLS stack cannot be set up.
+    fn http(&self) -> Result<&reqwest::Client, Failure> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        // reqwest is built without a default crypto provider; ring is ours.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let policy = if self.follow {
+            reqwest::redirect::Policy::limited(10)
+        } else {
+            reqwest::redirect::Policy::none()
+        };
+        let builder = if self.tls {
+            reqwest::Client::builder()
+        } else {
+            reqwest::Client::builder().tls_certs_only(std::iter::empty())
+        };
+        let http = builder
+            .redirect(policy)
+            .build()
+            .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
+        Ok(self.http.get_or_init(|| http))
     }
 
     /// Shows `note` where `-v` shows exchanges (nothing without `-v`).
@@ -432,10 +474,11 @@ impl Client {
     /// the whole body (at most [`MAX_RESPONSE_BYTES`]).
     ///
     /// # Errors
-    /// [`Failure::NoResponse`] when no complete response arrived.
+    /// [`Failure::NoResponse`] when no complete response arrived;
+    /// [`Failure::Setup`] when reqwest's client cannot be set up.
     pub async fn get(&self, url: &str) -> Result<(u16, Bytes), Failure> {
         let sent = self
-            .http
+            .http()?
             .get(url)
             .headers(self.get_headers())
             .timeout(self.limit())
@@ -570,7 +613,7 @@ impl Client {
         loop {
             let started = Instant::now();
             let sent = self
-                .http
+                .http()?
                 .put(url)
                 .headers(self.headers.clone())
                 .body(body.clone())
@@ -687,21 +730,7 @@ impl Client {
             )
             .await;
             return match got {
-                Ok(Ok(r)) => {
-                    let status = reqwest::StatusCode::from_u16(r.status).ok();
-                    Ok(Exchange {
-                        version: r.version.to_owned(),
-                        status: r.status,
-                        reason: status.and_then(|s| s.canonical_reason()).unwrap_or(""),
-                        headers: r
-                            .headers
-                            .into_iter()
-                            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                            .collect(),
-                        body: Bytes::from(r.body),
-                        elapsed: started.elapsed(),
-                    })
-                }
+                Ok(Ok(r)) => Ok(Exchange::from_wire(r, started)),
                 Ok(Err(why)) => Err(Failure::NoResponse(format!(
                     "connected to {}, but {why}",
                     self.base
@@ -733,7 +762,7 @@ impl Client {
                 self.limit().min(left)
             };
             let tried = self
-                .http
+                .http()?
                 .get(&self.base)
                 .headers(self.get_headers())
                 .timeout(limit)

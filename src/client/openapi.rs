@@ -7,7 +7,10 @@
 //! single path parameter is the endpoint; several need `--path` to
 //! choose; none (or no document) means the tutorial's path and item.
 
+use std::future::Future;
 use std::path::Path;
+
+use bytes::Bytes;
 
 use super::Client;
 use crate::contract::{PathTemplate, Promises};
@@ -66,6 +69,19 @@ impl Endpoint {
     }
 }
 
+/// How discovery GETs a document: through reqwest ([`Client::get`]) or
+/// over a blocking socket (`put`'s plain http).
+pub trait Fetch {
+    /// `GET url` (absolute): the status and the whole body.
+    fn get(&mut self, url: &str) -> impl Future<Output = Result<(u16, Bytes), Failure>>;
+}
+
+impl Fetch for &Client {
+    fn get(&mut self, url: &str) -> impl Future<Output = Result<(u16, Bytes), Failure>> {
+        Client::get(self, url)
+    }
+}
+
 /// Finds the endpoint: from `openapi` (a URL or a file) when given, else
 /// from `{base}/openapi.json` when the server publishes it. `path`
 /// (`--path`) chooses among several candidates, or names the endpoint
@@ -81,11 +97,24 @@ pub async fn discover(
     openapi: Option<&str>,
     path: Option<&PathTemplate>,
 ) -> Result<Endpoint, Failure> {
+    discover_by(&mut &*client, client.base(), openapi, path).await
+}
+
+/// [`discover`] for the server at `base`, its GETs through `fetch`.
+///
+/// # Errors
+/// As [`discover`].
+pub async fn discover_by(
+    fetch: &mut impl Fetch,
+    base: &str,
+    openapi: Option<&str>,
+    path: Option<&PathTemplate>,
+) -> Result<Endpoint, Failure> {
     let (doc, name) = match openapi {
-        Some(given) => (load_given(client, given).await?, given.to_owned()),
+        Some(given) => (load_given(fetch, given).await?, given.to_owned()),
         None => {
-            let url = format!("{}/openapi.json", client.base().trim_end_matches('/'));
-            match client.get(&url).await {
+            let url = format!("{}/openapi.json", base.trim_end_matches('/'));
+            match fetch.get(&url).await {
                 Ok((200, body)) => match Document::parse(&body) {
                     Ok(doc) => (doc, url),
                     Err(_) => {
@@ -188,37 +217,59 @@ pub fn choose(
 /// not one); [`Failure::Input`] for a file that cannot be read;
 /// [`Failure::NoResponse`] when the URL does not answer.
 pub async fn fetch_given(client: Option<&Client>, given: &str) -> Result<Vec<u8>, Failure> {
-    if given.starts_with("http://") || given.starts_with("https://") {
-        let own;
-        let client = match client {
-            Some(c) => c,
-            None => {
-                own = Client::new(given, &super::Options::default())?;
-                &own
-            }
-        };
-        match client.get(given).await? {
+    let own;
+    let client = match client {
+        Some(c) => c,
+        None if is_url(given) => {
+            own = Client::new(given, &super::Options::default())?;
+            &own
+        }
+        None => return read_given(given),
+    };
+    fetch_given_by(&mut &*client, given).await
+}
+
+/// Whether `--openapi` names a URL (else a file).
+pub fn is_url(given: &str) -> bool {
+    given.starts_with("http://") || given.starts_with("https://")
+}
+
+/// Reads the `--openapi` file `given`.
+///
+/// # Errors
+/// [`Failure::Input`] naming the file.
+fn read_given(given: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(Path::new(given))
+        .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))
+}
+
+/// [`fetch_given`], a URL fetched through `fetch`.
+///
+/// # Errors
+/// As [`fetch_given`].
+async fn fetch_given_by(fetch: &mut impl Fetch, given: &str) -> Result<Vec<u8>, Failure> {
+    if is_url(given) {
+        match fetch.get(given).await? {
             (200, body) => Ok(body.to_vec()),
             (status, _) => Err(Failure::Usage(format!(
                 "--openapi {given}: the server answered {status}; give the URL of the OpenAPI document (or a file)"
             ))),
         }
     } else {
-        std::fs::read(Path::new(given))
-            .map_err(|e| Failure::input(format!("cannot read the --openapi file {given}"), e))
+        read_given(given)
     }
 }
 
-/// Reads `--openapi`: a URL (fetched with the client's headers) or a file,
-/// JSON or YAML.
+/// Reads `--openapi`: a URL (fetched through `fetch`, with the client's
+/// headers) or a file, JSON or YAML.
 ///
 /// # Errors
 /// [`Failure::Usage`] when the server does not answer 200 or the text is
 /// not an OpenAPI 3 document (the reason in one line);
 /// [`Failure::Input`] for a file that cannot be read;
 /// [`Failure::NoResponse`] when the URL does not answer.
-pub async fn load_given(client: &Client, given: &str) -> Result<Document, Failure> {
-    let bytes = fetch_given(Some(client), given).await?;
+async fn load_given(fetch: &mut impl Fetch, given: &str) -> Result<Document, Failure> {
+    let bytes = fetch_given_by(fetch, given).await?;
     Document::parse(&bytes).map_err(|e| {
         Failure::Usage(format!(
             "--openapi {given}: {e}; give FastAPI's /openapi.json (JSON or YAML)"

@@ -56,6 +56,52 @@ pub(super) async fn interruptible<T, E: Into<anyhow::Error>>(
     }
 }
 
+/// Ctrl-C for work that blocks instead of awaiting (`put` over plain
+/// http): while the guard lives, SIGINT ends the process at once with exit
+/// 130, `itemctl: interrupted` on stderr and nothing more on stdout, as
+/// [`interruptible`] ends awaited work; once it is dropped, SIGINT is
+/// ignored, as it is after tokio's handler is installed.
+pub(super) struct CtrlC(());
+
+/// Whether a [`CtrlC`] guard lives.
+static CTRL_C_ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl CtrlC {
+    /// Arms the handler (installing it the first time).
+    ///
+    /// # Errors
+    /// [`Failure::Setup`] when the handler cannot be installed.
+    pub(super) fn arm() -> Result<CtrlC, Failure> {
+        static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+        INSTALLED
+            .get_or_init(|| {
+                // SAFETY: the handler is async-signal-safe: an atomic load,
+                // write(2) and _exit(2), nothing that allocates or locks.
+                unsafe {
+                    signal_hook_registry::register(libc::SIGINT, || {
+                        if CTRL_C_ARMED.load(std::sync::atomic::Ordering::SeqCst) {
+                            let line = b"itemctl: interrupted\n";
+                            libc::write(2, line.as_ptr().cast(), line.len());
+                            libc::_exit(i32::from(super::exit::INTERRUPTED));
+                        }
+                    })
+                }
+                .map(drop)
+                .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|e| Failure::setup("cannot handle Ctrl-C", e))?;
+        CTRL_C_ARMED.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(CtrlC(()))
+    }
+}
+
+impl Drop for CtrlC {
+    fn drop(&mut self) {
+        CTRL_C_ARMED.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Starts the embedded server (the reference's seed, no access log) on
 /// 127.0.0.1:0 in the current runtime; returns its URL and the sender that
 /// stops it.

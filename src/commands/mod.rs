@@ -16,15 +16,13 @@ mod wait;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 pub use self::exit::Verdict;
 use crate::cli::{Cli, ColorChoice, Command};
 
 /// Parses the process's command line, runs it, and returns the exit code
 /// (having printed any error as one line on stderr).
 pub fn run() -> ExitCode {
-    match Cli::try_parse() {
+    match Cli::parse_from_args(std::env::args_os().collect()) {
         Ok(cli) => exit::finish(run_cli(cli)),
         Err(e) => exit::from_clap(&e),
     }
@@ -35,7 +33,7 @@ pub fn run() -> ExitCode {
 /// # Errors
 /// What ended the command early; [`exit::error_code`] maps it.
 pub fn run_cli(cli: Cli) -> anyhow::Result<Verdict> {
-    let color = match cli.color {
+    let color = match cli.global.color {
         ColorChoice::Auto => anstream::ColorChoice::Auto,
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,

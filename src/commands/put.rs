@@ -5,12 +5,14 @@ use std::io::Write;
 use anstream::ColorChoice;
 use bytes::Bytes;
 
-use super::common::{Threads, interruptible, runtime};
+use super::common::{CtrlC, Threads, interruptible, runtime};
 use super::exit::Verdict;
 use super::output;
 use crate::cli::items::{self, Kind};
 use crate::cli::{Parts, PutArgs};
+use crate::client::plain::Plain;
 use crate::client::{self, Client, Exchange, openapi};
+use crate::contract::PathTemplate;
 use crate::error::Failure;
 
 /// Sends the upsert the flags describe and shows the response (or, with
@@ -48,16 +50,16 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
     .with_query(&items.query)
     // --timeout is the whole command's, discovery and retries included.
     .with_total_timeout();
-    let rt = runtime(Threads::One)?;
+    let mut transport = Transport::for_put(&client, args)?;
     let mut stderr = anstream::AutoStream::new(std::io::stderr(), color);
     // --dry-run and --curl discover the endpoint too (a GET, not a write),
     // so that they show what a real send would send.
     if args.endpoint.path.is_none() || args.endpoint.openapi.is_some() {
-        let endpoint = rt.block_on(interruptible(openapi::discover(
+        let endpoint = transport.discover(
             &client,
             args.endpoint.openapi.as_deref(),
             args.endpoint.path.as_ref(),
-        )))?;
+        )?;
         if args.verbose && !args.quiet {
             let _ = writeln!(
                 stderr,
@@ -98,9 +100,8 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         let _ = output::write_request(&mut stderr, &outgoing, parts);
         let _ = writeln!(stderr);
     }
-    let exchange = rt.block_on(interruptible(
-        client.put_retrying(&args.id, body, args.retry),
-    ))?;
+    let exchange = transport.put(&client, &args.id, body, args.retry)?;
+    drop(transport);
     output::ignore_closed_pipe(print_exchange(&exchange, args, parts, color))?;
     if (300..400).contains(&exchange.status) && !args.follow && !args.quiet {
         let to = exchange
@@ -124,6 +125,68 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         }
         None => Verdict::Status(exchange.status),
     })
+}
+
+/// How put's requests go: over blocking sockets for a plain http server
+/// reached directly without --follow (no async runtime, no reqwest client
+/// to set up: most of a one-upsert process's work otherwise), else through
+/// reqwest on a one-thread runtime (https, a proxy from the environment,
+/// redirects).
+enum Transport {
+    /// Blocking sockets; Ctrl-C armed while it lives.
+    Plain(Plain, CtrlC),
+    /// reqwest.
+    Async(tokio::runtime::Runtime),
+}
+
+impl Transport {
+    /// The transport for `client`, given put's flags.
+    ///
+    /// # Errors
+    /// [`Failure::Setup`] when the runtime or the Ctrl-C handler cannot
+    /// be set up.
+    fn for_put(client: &Client, args: &PutArgs) -> Result<Transport, Failure> {
+        let given_url = args
+            .endpoint
+            .openapi
+            .as_deref()
+            .filter(|o| openapi::is_url(o));
+        Ok(match Plain::new(client, given_url) {
+            Some(plain) => Transport::Plain(plain, CtrlC::arm()?),
+            None => Transport::Async(runtime(Threads::One)?),
+        })
+    }
+
+    /// [`openapi::discover`].
+    fn discover(
+        &mut self,
+        client: &Client,
+        openapi: Option<&str>,
+        path: Option<&PathTemplate>,
+    ) -> anyhow::Result<openapi::Endpoint> {
+        match self {
+            Transport::Plain(plain, _) => Ok(plain.discover(client, openapi, path)?),
+            Transport::Async(rt) => {
+                rt.block_on(interruptible(openapi::discover(client, openapi, path)))
+            }
+        }
+    }
+
+    /// [`Client::put_retrying`].
+    fn put(
+        &mut self,
+        client: &Client,
+        id: &str,
+        body: Bytes,
+        retry: u32,
+    ) -> anyhow::Result<Exchange> {
+        match self {
+            Transport::Plain(plain, _) => Ok(plain.put_retrying(client, id, body, retry)?),
+            Transport::Async(rt) => {
+                rt.block_on(interruptible(client.put_retrying(id, body, retry)))
+            }
+        }
+    }
 }
 
 /// Reads a file a request item names (`~/` is the home directory, as xh

@@ -306,9 +306,14 @@ fn bound(inclusive: Option<&Number>, exclusive: Option<&Exclusive>) -> Option<Bo
     }
 }
 
-/// A JSON pointer segment, escaped (`~` → `~0`, `/` → `~1`).
-pub fn escape_segment(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
+/// A JSON pointer segment, escaped (`~` → `~0`, `/` → `~1`); most names
+/// need neither, and are not copied.
+pub fn escape_segment(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains(['~', '/']) {
+        name.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        name.into()
+    }
 }
 
 fn read_at(value: &Value, pointer: &str, depth: usize) -> Result<Schema, SchemaError> {

@@ -713,3 +713,232 @@ fn curl_keeps_a_dot_segment_id() {
         .stdout("curl -X PUT http://127.0.0.1:9/items/a -H 'content-type: application/json' --data-binary '{}' --max-time 10\n")
         .run();
 }
+
+// ---- how put's requests go: blocking sockets for plain http reached
+// directly without --follow, reqwest for https, a proxy, redirects ----
+
+/// A 201 without `connection: close`, from a scripted server that closes
+/// each connection after its answer anyway.
+const CREATED_KEEP_ALIVE: &str =
+    "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+
+/// A 201 that closes the connection (reqwest's pool, unlike the blocking
+/// path, may send again on a connection the server closed, and fail).
+const CREATED_CLOSE: &str = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+
+/// The requests a server saw, as `METHOD target` and the headers but
+/// `host`, sorted.
+fn heads(seen: &[crate::support::scripted::Request]) -> Vec<(String, Vec<(String, String)>)> {
+    seen.iter()
+        .map(|r| {
+            let mut headers: Vec<(String, String)> = r
+                .headers
+                .iter()
+                .filter(|(k, _)| k != "host")
+                .cloned()
+                .collect();
+            headers.sort();
+            (format!("{} {}", r.method, r.target), headers)
+        })
+        .collect()
+}
+
+#[test]
+fn plain_http_sends_what_reqwest_sends() {
+    let args = [
+        "put",
+        "x",
+        "--name",
+        "n",
+        "-H",
+        "X-A: 1",
+        "q==a b",
+        "--timeout",
+        "5s",
+    ];
+    // Directly: blocking sockets.
+    let (direct, seen) = Scripted::recording(CREATED_KEEP_ALIVE);
+    itemctl()
+        .args(args)
+        .args(["--url", &direct.url])
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let direct_heads = heads(&seen.lock().unwrap());
+    let host = direct.url.trim_start_matches("http://");
+    assert_eq!(
+        seen.lock().unwrap()[1].header("host"),
+        Some(host),
+        "the host header names the server"
+    );
+    // Through a proxy from the environment: reqwest, absolute-form targets.
+    let (proxy, proxied) = Scripted::recording(CREATED_CLOSE);
+    itemctl()
+        .args(args)
+        .args(["--url", "http://upstream.test:8000"])
+        .env("http_proxy", &proxy.url)
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let proxied_heads: Vec<_> = heads(&proxied.lock().unwrap())
+        .into_iter()
+        .map(|(line, headers)| (line.replace("http://upstream.test:8000", ""), headers))
+        .collect();
+    assert_eq!(direct_heads, proxied_heads);
+    assert_eq!(direct_heads[0].0, "GET /openapi.json");
+    assert_eq!(direct_heads[1].0, "PUT /items/x?q=a+b");
+    assert_eq!(seen.lock().unwrap()[1].body, br#"{"name":"n"}"#);
+}
+
+#[test]
+fn a_kept_connection_the_server_closed_is_made_again() {
+    // Each answer leaves the connection open by HTTP's rules, and the
+    // server closes it: the PUT after discovery goes on a new one.
+    let (server, seen) = Scripted::recording(CREATED_KEEP_ALIVE);
+    itemctl()
+        .args(["put", "x", "--url", &server.url, "--expect", "created"])
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let lines: Vec<String> = heads(&seen.lock().unwrap())
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(lines, ["GET /openapi.json", "PUT /items/x"]);
+}
+
+#[test]
+fn plain_http_reads_every_framing() {
+    for (answer, body) in [
+        (
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n3;x=y\r\n{\"a\r\n3\r\n\":1\r\n1\r\n}\r\n0\r\nt: 1\r\n\r\n",
+            "{\"a\":1}",
+        ),
+        (
+            "HTTP/1.0 200 OK\r\n\r\n{\"until\":\"close\"}",
+            "{\"until\":\"close\"}",
+        ),
+        (
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            "{}",
+        ),
+        ("HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n", ""),
+    ] {
+        let server = Scripted::answering(answer);
+        let out = itemctl()
+            .args(["put", "x", "--url", &server.url, "--path", "/items/{id}"])
+            .stdout_any()
+            .stderr_any()
+            .run();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim_end(),
+            body,
+            "{answer:?}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_answer_over_plain_http_names_its_cause() {
+    let cases = [
+        (
+            "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"name\":",
+            "incomplete response from URL: the server closed the connection before the body's end",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+            "incomplete response from URL: malformed chunk size",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\ncontent-length: x\r\n\r\n",
+            "connected to URL, but the answer is not HTTP: malformed content-length",
+        ),
+        (
+            "HTTP/1.1 20",
+            "connected to URL, but the server closed the connection without answering",
+        ),
+    ];
+    for (answer, said) in cases {
+        let server = Scripted::answering(answer);
+        itemctl()
+            .args(["put", "x", "--url", &server.url, "--path", "/items/{id}"])
+            .code(3)
+            .stdout("")
+            .stderr(format!("itemctl: {}\n", said.replace("URL", &server.url)))
+            .run();
+    }
+}
+
+#[test]
+fn https_a_proxy_and_follow_go_through_reqwest() {
+    // A proxy from the environment carries discovery and the PUT.
+    let (proxy, seen) = Scripted::recording(CREATED_CLOSE);
+    itemctl()
+        .args(["put", "x", "--url", "http://upstream.test:8000"])
+        .env("http_proxy", &proxy.url)
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    let targets: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "http://upstream.test:8000/openapi.json",
+            "http://upstream.test:8000/items/x"
+        ]
+    );
+    // NO_PROXY takes the server out of it: reached directly.
+    let (server, seen) = Scripted::recording(CREATED_KEEP_ALIVE);
+    itemctl()
+        .args(["put", "x", "--url", &server.url])
+        .env("http_proxy", &proxy.url)
+        .env("no_proxy", "127.0.0.1")
+        .stdout("{}\n")
+        .stderr("201 Created\n")
+        .run();
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    // --follow: reqwest follows the 307 (blocking sockets never do).
+    let target = TestServer::start();
+    let redirector = redirecting_server(format!("{}/items/moved", target.url));
+    itemctl()
+        .args([
+            "put",
+            "x",
+            "--url",
+            &redirector,
+            "--follow",
+            "--expect",
+            "created",
+        ])
+        .stderr("201 Created\n")
+        .stdout_any()
+        .run();
+    // https: rustls's handshake meets a plain-HTTP port (reqwest's words).
+    let plain = Scripted::greeting(
+        "HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+    );
+    itemctl()
+        .args([
+            "put",
+            "x",
+            "--url",
+            &plain.url.replace("http://", "https://"),
+        ])
+        .code(3)
+        .stderr_has("does not speak TLS")
+        .run();
+    // An https --openapi URL takes the command to reqwest too: no TLS
+    // server there, so the document cannot be fetched (reqwest's words).
+    let (server, _) = Scripted::recording(CREATED_KEEP_ALIVE);
+    let openapi = plain.url.replace("http://", "https://") + "/openapi.json";
+    itemctl()
+        .args(["put", "x", "--url", &server.url, "--openapi", &openapi])
+        .code(3)
+        .stderr_has("does not speak TLS")
+        .run();
+}
