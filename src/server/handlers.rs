@@ -9,7 +9,7 @@ use super::app::App;
 use super::state::Durable;
 use super::store::Stored;
 use crate::contract::Upserted;
-use crate::reference::app::{Refusal, Request, Signature};
+use crate::reference::app::{Refusal, Request, Signature, Validated};
 use crate::reference::response::{HTML, JSON, Reply};
 use crate::reference::routing::{DocsPage, Route};
 
@@ -52,18 +52,21 @@ fn not_found() -> Reply {
 /// The upsert handler.
 pub(super) fn upsert(app: &App, resource: usize, req: &Request<'_>) -> Write {
     let model = &app.site.model;
-    let item = match model.upsert(resource, req) {
+    let item = match model.upsert_json(resource, req) {
         Ok(item) => item,
         Err(r) => return Write::reply(refused(r)),
     };
-    let stored = Stored::of(&item.item);
-    let body = match model.resources.get(resource) {
-        Some(r) if r.response.is_none() && stored.renderable => {
-            Ok(Bytes::from(stored.json.to_vec()))
-        }
-        _ => model
-            .render_item(resource, &item.item, &item.params, false)
+    let (stored, value) = match item.item {
+        Validated::Json(json) => (Stored::rendered(json), None),
+        Validated::Value(v) => (Stored::of(&v), Some(v)),
+    };
+    let body = match (model.resources.get(resource), &value) {
+        (Some(r), _) if r.response.is_none() && stored.renderable => Ok(stored.json.clone()),
+        (_, Some(v)) => model
+            .render_item(resource, v, &item.params, false)
             .map(Bytes::from),
+        // Rendered only where the answer is the stored item.
+        (_, None) => Err(crate::reference::render::Unrenderable),
     };
     let Some(store) = app.stores.get(resource) else {
         return Write::reply(Reply::internal_error());
@@ -113,7 +116,7 @@ pub(super) fn read(app: &App, resource: usize, sig: &Signature, req: &Request<'_
         .get(resource)
         .is_some_and(|r| r.read_response.is_none());
     if plain && stored.renderable {
-        return Reply::json(200, Bytes::from(stored.json.to_vec()));
+        return Reply::json(200, stored.json);
     }
     match model.render_item(resource, &stored.value(), &values, true) {
         Ok(body) => Reply::json(200, body),
