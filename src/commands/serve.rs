@@ -117,6 +117,7 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
                 .into());
             }
         }
+        state.answer_on(rt.handle());
         app = app.with_state(state);
     }
     let addr = resolve(&args.host, args.port)?;
