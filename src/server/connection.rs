@@ -317,7 +317,7 @@ impl Connection {
             };
             // With --state, an acknowledged write is a committed one.
             if let Some(durable) = durable
-                && !matches!(durable.await, Ok(Ok(())))
+                && durable.wait().await.is_err()
             {
                 reply = Reply::internal_error();
             }
