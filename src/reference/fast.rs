@@ -86,8 +86,8 @@ pub(super) struct FieldSpec<'a> {
 
 impl Plan {
     /// The plan for a model's fields (or an embedded body's), `None` where
-    /// the output could not be written here (a key that is not text, a
-    /// default that is not plain JSON, too many fields).
+    /// the output could not be written here (a key that is not text or
+    /// needs an escape, too many fields).
     pub(super) fn build(fields: Vec<FieldSpec<'_>>) -> Option<Plan> {
         if fields.is_empty() || fields.len() > MAX_FIELDS {
             return None;
@@ -95,6 +95,11 @@ impl Plan {
         let mut out = Vec::with_capacity(fields.len());
         for (i, f) in fields.into_iter().enumerate() {
             let text = std::str::from_utf8(f.key).ok()?;
+            // A key JSON writes without escapes (the input's key is then
+            // its bytes between quotes).
+            if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+                return None;
+            }
             let mut head = Vec::new();
             if i > 0 {
                 head.push(b',');
@@ -146,10 +151,13 @@ impl Plan {
             i += 1;
         } else {
             loop {
-                let (key, after) = plain_bytes(s, i)?;
-                let f = match fields.get(next) {
-                    Some(field) if *field.name == *key => next,
-                    _ => fields.iter().position(|f| *f.name == *key)?,
+                // The key whose turn it is, compared in place; else any.
+                let (f, after) = match fields.get(next) {
+                    Some(field) if quoted_at(s, i, &field.name) => (next, i + field.name.len() + 2),
+                    _ => {
+                        let (key, after) = plain_bytes(s, i)?;
+                        (fields.iter().position(|f| *f.name == *key)?, after)
+                    }
                 };
                 if seen & (1 << f) != 0 {
                     return None;
@@ -250,6 +258,14 @@ fn plain_bytes(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     Some((&rest[..len], i + 1 + len + 1))
 }
 
+/// Whether the string literal at `i` is exactly `"name"` (a name that
+/// needs no escape: [`Plan::build`] keeps only such keys' bytes).
+fn quoted_at(s: &[u8], i: usize, name: &[u8]) -> bool {
+    s.get(i) == Some(&b'"')
+        && s.get(i + 1..i + 1 + name.len()) == Some(name)
+        && s.get(i + 1 + name.len()) == Some(&b'"')
+}
+
 /// [`plain_bytes`], as UTF-8 text.
 fn plain_string(s: &[u8], i: usize) -> Option<(&str, usize)> {
     let (bytes, end) = plain_bytes(s, i)?;
@@ -318,6 +334,38 @@ fn small_int(literal: &[u8]) -> Option<i64> {
     Some(if negative { -v } else { v })
 }
 
+/// A number literal `-?d+.d+` of at most 9 integer and 3 fraction digits
+/// (`1.5`, `-20.25`): its value, exactly as `float()` reads it (the digits
+/// as an integer below 2^53, divided by a power of ten: one correctly
+/// rounded division), and whether the literal is `repr` of it (no
+/// trailing zero in the fraction but for `N.0`: below 2^33 the decimal of
+/// fewest digits that rounds to a float is its `repr`, see
+/// `render::write_float`).
+fn short_decimal(literal: &[u8]) -> Option<(f64, bool)> {
+    let (negative, digits) = match literal.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, literal),
+    };
+    let point = digits.iter().position(|&b| b == b'.')?;
+    let (whole, fraction) = (&digits[..point], &digits[point + 1..]);
+    if whole.is_empty()
+        || whole.len() > 9
+        || fraction.is_empty()
+        || fraction.len() > 3
+        || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in whole.iter().chain(fraction) {
+        n = n * 10 + u64::from(b - b'0');
+    }
+    let scale = [1.0, 10.0, 100.0, 1000.0][fraction.len()];
+    let magnitude = n as f64 / scale;
+    let f = if negative { -magnitude } else { magnitude };
+    Some((f, fraction == b"0" || fraction.last() != Some(&b'0')))
+}
+
 /// Checks and writes one value of `kind` at `i`; the index after it.
 fn value(kind: &Kind, s: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
     match kind {
@@ -353,18 +401,34 @@ fn value(kind: &Kind, s: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
             if is_float {
                 return None;
             }
-            let v = Int::Small(small_int(&s[i..end])?);
+            let literal = &s[i..end];
+            let v = Int::Small(small_int(literal)?);
             validate::check_int(&v, rules).ok()?;
-            v.write_to(out);
+            // JSON has no leading zeros: the literal is Python's repr, but
+            // for `-0`.
+            if literal == b"-0" {
+                out.push(b'0');
+            } else {
+                out.extend_from_slice(literal);
+            }
             Some(end)
         }
         Kind::Float(rules) => {
             let (is_float, end) = number(s, i)?;
             let literal = &s[i..end];
-            let f = if is_float {
-                std::str::from_utf8(literal).ok()?.parse::<f64>().ok()?
+            let (f, as_written) = if is_float {
+                match short_decimal(literal) {
+                    Some(fast) => fast,
+                    None => (
+                        std::str::from_utf8(literal).ok()?.parse::<f64>().ok()?,
+                        false,
+                    ),
+                }
             } else {
-                super::lax::int_to_f64(&Int::Small(small_int(literal)?))?
+                (
+                    super::lax::int_to_f64(&Int::Small(small_int(literal)?))?,
+                    false,
+                )
             };
             // What pydantic's serializer spells otherwise, or json.dumps
             // refuses, is the generic path's.
@@ -372,7 +436,11 @@ fn value(kind: &Kind, s: &[u8], i: usize, out: &mut Vec<u8>) -> Option<usize> {
                 return None;
             }
             validate::check_float(f, rules).ok()?;
-            render::write_float(out, f).ok()?;
+            if as_written {
+                out.extend_from_slice(literal);
+            } else {
+                render::write_float(out, f).ok()?;
+            }
             Some(end)
         }
         Kind::List { item, min, max } => {
@@ -477,6 +545,9 @@ mod tests {
             r#"{"name":"x","size":3,"price":1.5e3,"active":false,"tags":[],"note":null}"#,
             r#"{"name":"x","size":3,"price":0.0001,"note":"n"}"#,
             r#"{"name":"x","size":999999999999999999,"price":-0.0}"#,
+            r#"{"name":"x","size":3,"price":2.675}"#,
+            r#"{"name":"x","size":3,"price":0.10}"#,
+            r#"{"name":"x","size":3,"price":999999.999}"#,
         ];
         for body in taken {
             let (generic, fast) = both(&app, body.as_bytes());
@@ -610,6 +681,32 @@ mod tests {
             "the plan took only {} bodies",
             taken.get()
         );
+    }
+
+    #[test]
+    fn short_decimals_read_as_float_does() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for _ in 0..200_000 {
+            let whole = next() % [10, 1000, 1_000_000_000][(next() % 3) as usize];
+            let k = 1 + (next() % 3) as usize;
+            let fraction = next() % [10, 100, 1000][k - 1];
+            let sign = if next() % 2 == 0 { "" } else { "-" };
+            let text = format!("{sign}{whole}.{fraction:0k$}");
+            let (f, as_written) = short_decimal(text.as_bytes()).unwrap();
+            assert_eq!(
+                f.to_bits(),
+                text.parse::<f64>().unwrap().to_bits(),
+                "{text}"
+            );
+            let repr = crate::reference::render::float_repr(f);
+            assert_eq!(as_written, repr == text, "{text} vs {repr}");
+        }
     }
 
     #[test]
