@@ -60,11 +60,13 @@ pub(super) fn upsert(app: &App, resource: usize, req: &Request<'_>) -> Write {
         Validated::Json(json) => (Stored::rendered(json), None),
         Validated::Value(v) => (Stored::of(&v), Some(v)),
     };
+    // The answer: the stored JSON itself (taken once it is stored), or
+    // the item as the response schema has it.
     let body = match (model.resources.get(resource), &value) {
-        (Some(r), _) if r.response.is_none() && stored.renderable => Ok(stored.json.clone()),
+        (Some(r), _) if r.response.is_none() && stored.renderable => Ok(None),
         (_, Some(v)) => model
             .render_item(resource, v, &item.params, false)
-            .map(Bytes::from),
+            .map(|b| Some(Bytes::from(b))),
         // Rendered only where the answer is the stored item.
         (_, None) => Err(crate::reference::render::Unrenderable),
     };
@@ -79,6 +81,8 @@ pub(super) fn upsert(app: &App, resource: usize, req: &Request<'_>) -> Write {
             .map(|s| s.upsert(app.resource_name(resource), &item.key, &stored));
     });
     let created = outcome.as_ref().ok().map(|o| *o == Upserted::Created);
+    // Moved, not shared: no reference count to allocate.
+    let body = body.map(|b| b.unwrap_or(stored.json));
     let update_204 = model.resources.get(resource).is_some_and(|r| r.update_204);
     let reply = match (outcome, body) {
         (Ok(Upserted::Replaced), _) if update_204 => Reply::new(204, None, Bytes::new()),
