@@ -1,51 +1,108 @@
 #!/usr/bin/env bash
-# The figures of README "Using serve in tests" (issue 11), measured as
-# benchmarks, not timed tests:
-#   bash benches/double.sh           (about 4 minutes; needs taskset)
-# - durable upserts/s with --state vs in-memory serve --quiet, same run;
+# The figures of README "Using serve in tests" (issue 11) and of --state
+# (issue 22), measured as benchmarks, not timed tests:
+#   bash benches/double.sh           (about 5 minutes; needs taskset)
+#   BASE=/path/to/other/itemctl bash benches/double.sh   (that binary too, in
+#     the same rounds: its in-memory and --state runs, and new / BASE in memory)
+# - durable upserts/s with --state vs in-memory serve --quiet, same run, with
+#   where --state's time goes: the server's CPU per request, context switches
+#   per request, and (with perf) fsyncs per request, i.e. writes per commit;
 # - --admin on, no faults, vs plain serve --quiet;
 # - the delay distribution of --delay 10ms..200ms over 10,000 requests (3 runs);
 # - the failure share of --fail-rate 0.1 over 10,000 requests.
-# serve on core 0, itemctl bench on core 1, -c 64; medians of 5 interleaved runs.
+# serve on core 0 (all its threads), itemctl bench on core 1, -c 64; RUNS
+# interleaved rounds (default 5) of 10 s runs, a fresh process (and a fresh
+# state file) per run; medians, [min-max], and the ratio of each round's pair.
+# What else runs on the machine shows in the load averages printed: figures
+# taken while other jobs use the cores are noise, the ratios of a round less so.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release -q
 BIN="$PWD/target/release/itemctl"
 RUNS=${RUNS:-5}
+DUR=${DUR:-10s}
 DIR=$(mktemp -d)
 PID=""
 start() { # start ARGS...: serve pinned to core 0 (PIN= to leave it free); sets URL
   rm -f "$DIR/url"
-  taskset -c "${PIN-0}" "$BIN" serve --port 0 --quiet --url-file "$DIR/url" "$@" >/dev/null 2>&1 &
+  taskset -c "${PIN-0}" "${SERVER:-$BIN}" serve --port 0 --quiet --url-file "$DIR/url" "$@" >/dev/null 2>&1 &
   PID=$!
   URL=$("$BIN" wait --url-file "$DIR/url" --pid "$PID" --timeout 30s --quiet)
 }
 stop() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; }
 trap stop EXIT
-once() { # once: requests/s of one -c 64 -d 10s run against $URL
-  taskset -c 1 "$BIN" bench --url "$URL" -c 64 -d 10s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests_per_sec"])'
+PERF=""
+if command -v perf >/dev/null && perf stat -e syscalls:sys_enter_fsync -- true >/dev/null 2>&1; then PERF=1; fi
+cpu_ticks() { awk '{print $14+$15}' "/proc/$PID/stat"; }
+switches() { cat /proc/"$PID"/task/*/status | awk '/ctxt_switches/ {s+=$2} END {print s}'; }
+once() { # once OUT: one -c 64 run against $URL; appends "rps cpu_us/req switches/req fsyncs/req" to OUT
+  local t0 c0 t1 c1 r n f=""
+  t0=$(cpu_ticks); c0=$(switches)
+  if [ -n "$PERF" ]; then
+    perf stat -x, -e syscalls:sys_enter_fsync,syscalls:sys_enter_fdatasync -p "$PID" -o "$DIR/perf" &
+    local perf_pid=$!
+  fi
+  r=$(taskset -c 1 "$BIN" bench --url "$URL" -c 64 -d "$DUR" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests_per_sec"], d["requests"])')
+  t1=$(cpu_ticks); c1=$(switches)
+  if [ -n "$PERF" ]; then
+    kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null
+    f=$(awk -F, '/sys_enter_f/ {s+=$1} END {print s+0}' "$DIR/perf")
+  fi
+  n=${r#* }
+  python3 -c 'import sys; rps, n, dt, dc = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]); f = sys.argv[5]
+tick = 1e6 / 100  # /proc/PID/stat counts 1/100 s
+print(rps, dt * tick / n, dc / n, (int(f) / n) if f else "-")' "${r% *}" "$n" "$((t1 - t0))" "$((c1 - c0))" "$f" >>"$1"
 }
-median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f [%.0f-%.0f]", a[int((NR+1)/2)], a[1], a[NR]}'; }
-echo "== throughput, -c 64, 10 s (median of $RUNS [min-max] requests/s; the three servers interleaved, a fresh process per run)"
-: >"$DIR/mem"; : >"$DIR/state"; : >"$DIR/admin"
+echo "== $(date -u +%F) throughput, -c 64, $DUR runs, $RUNS interleaved rounds, a fresh process per run"
+echo "   machine: $(nproc) CPUs, $(uptime | sed 's/.*load/load/') at the start"
+: >"$DIR/mem"; : >"$DIR/state"; : >"$DIR/admin"; : >"$DIR/base"; : >"$DIR/basemem"
 for i in $(seq 1 "$RUNS"); do
-  start;                                      once >>"$DIR/mem";   stop
+  start;                                      once "$DIR/mem";   stop
   rm -f "$DIR/state.db"*
-  start --state "$DIR/state.db";              once >>"$DIR/state"; stop
-  start --admin;                              once >>"$DIR/admin"; stop
+  start --state "$DIR/state.db";              once "$DIR/state"; stop
+  start --admin;                              once "$DIR/admin"; stop
+  if [ -n "${BASE:-}" ]; then
+    SERVER=$BASE start;                       once "$DIR/basemem"; stop
+    rm -f "$DIR/state.db"*
+    SERVER=$BASE start --state "$DIR/state.db"; once "$DIR/base"; stop
+  fi
 done
-MEM=$(median <"$DIR/mem"); STATE=$(median <"$DIR/state"); ADMIN=$(median <"$DIR/admin")
-echo "serve --quiet (in memory): $MEM"
-echo "serve --quiet --state:     $STATE"
-echo "serve --quiet --admin:     $ADMIN"
-python3 - "$DIR/mem" "$DIR/state" "$DIR/admin" <<'PY'
+echo "   $(uptime | sed 's/.*load/load/') at the end"
+python3 - "$DIR" "${BASE:-}" <<'PY'
 import statistics, sys
-mem, state, admin = ([float(x) for x in open(p)] for p in sys.argv[1:])
-m = statistics.median(mem)
-print(f"--state / in memory: {statistics.median(state) / m:.2f}x; --admin / in memory: {statistics.median(admin) / m:.2f}x")
-pairs = [a / b for a, b in zip(admin, mem)]
-spread = (max(mem) - min(mem)) / m
-print(f"--admin / in memory per interleaved pair: {', '.join(f'{r:.2f}' for r in pairs)}; in-memory run-to-run spread {100 * spread:.0f}%")
+d, base = sys.argv[1], sys.argv[2]
+def rows(name):
+    return [line.split() for line in open(f"{d}/{name}")]
+def spread(xs):
+    return f"{statistics.median(xs):.0f} [{min(xs):.0f}-{max(xs):.0f}]"
+mem, state, admin = rows("mem"), rows("state"), rows("admin")
+m = [float(r[0]) for r in mem]
+def line(label, runs):
+    rps = [float(r[0]) for r in runs]
+    cpu = [float(r[1]) for r in runs]
+    sw = [float(r[2]) for r in runs]
+    fs = [float(r[3]) for r in runs if r[3] != "-"]
+    extra = f"; fsync {statistics.median(fs):.3f}/request = {1 / statistics.median(fs):.0f} writes per commit" if fs and statistics.median(fs) > 0 else ""
+    print(f"{label:32} {spread(rps):>26} req/s; server CPU {statistics.median(cpu):.1f} us/request, {statistics.median(sw):.3f} context switches/request{extra}")
+    return rps
+line("serve --quiet (in memory)", mem)
+s = line("serve --quiet --state", state)
+a = line("serve --quiet --admin", admin)
+pairs = lambda xs: [x / y for x, y in zip(xs, m)]
+def ratio(label, xs):
+    p = pairs(xs)
+    print(f"{label}: median of rounds {statistics.median(p):.2f}x [{min(p):.2f}-{max(p):.2f}]; of medians {statistics.median(xs) / statistics.median(m):.2f}x; rounds {', '.join(f'{r:.2f}' for r in p)}")
+ratio("--state / in memory", s)
+ratio("--admin / in memory", a)
+if base:
+    bm = line("BASE serve --quiet (in memory)", rows("basemem"))
+    b = line("BASE serve --quiet --state", rows("base"))
+    p = [x / y for x, y in zip(b, bm)]
+    print(f"BASE --state / BASE in memory: median of rounds {statistics.median(p):.2f}x [{min(p):.2f}-{max(p):.2f}]")
+    p = [x / y for x, y in zip(m, bm)]
+    print(f"in memory, this build / BASE: median of rounds {statistics.median(p):.2f}x [{min(p):.2f}-{max(p):.2f}]")
+spread_m = (max(m) - min(m)) / statistics.median(m)
+print(f"in-memory run-to-run spread {100 * spread_m:.0f}%")
 PY
 DELAY_RUNS=${DELAY_RUNS:-3}
 echo "== --delay 10ms..200ms, 10,000 requests, -c 64, $DELAY_RUNS runs (uniform: mean 105 ms, p10 29, p50 105, p90 181)"

@@ -2,14 +2,14 @@
 //! HTTP/1.1 head parser and chunked decoder, routing (percent-decoding,
 //! redirects), the content-type gate, JSON decoding, validation and
 //! rendering, on the tutorial's app (the generic app on its own
-//! document). Any panic is a bug. Input layout: up to the first NUL is a
-//! Content-Type value, the rest is the body (and, separately, a raw
-//! request).
+//! document), and the compiled happy path against the generic path. Any
+//! panic is a bug. Input layout: up to the first NUL is a Content-Type
+//! value, the rest is the body (and, separately, a raw request).
 #![no_main]
 
 use std::sync::OnceLock;
 
-use itemctl::reference::app::{App, Request};
+use itemctl::reference::app::{App, Request, Upsert, Validated};
 use itemctl::reference::core::Options;
 use itemctl::reference::h11::{self, ChunkedDecoder};
 use itemctl::reference::routing::{self, Target};
@@ -48,9 +48,20 @@ fuzz_target!(|data: &[u8]| {
         header: &header,
         body,
     };
-    if let Ok(item) = app.upsert(0, &req) {
+    let generic = app.upsert(0, &req);
+    if let Ok(item) = &generic {
         let _ = app.render_item(0, &item.item, &item.params, false);
         let _ = app.render_item(0, &item.item, &item.params, true);
+    }
+    // The compiled happy path answers exactly as the generic path, or not
+    // at all.
+    if let Ok(Upsert { item: Validated::Json(json), key, .. }) = app.upsert_json(0, &req) {
+        let item = generic.expect("the generic path takes what the fast path takes");
+        let mut rendered = Vec::new();
+        assert!(render::write_lossless(&mut rendered, &item.item));
+        assert!(!render::pydantic_differs(&item.item));
+        assert_eq!(json, rendered);
+        assert_eq!(key, item.key);
     }
     if let Ok(value) = json::decode(body) {
         let _ = render::write_echo(&mut Vec::new(), &value);

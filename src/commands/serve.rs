@@ -63,7 +63,8 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
     // With --state, what the file holds is the store; a new file is seeded.
     let (state, stored) = match &args.state {
         Some(path) => {
-            let (state, stored) = State::open(path).map_err(|e| Failure::Usage(e.to_string()))?;
+            let (state, stored) =
+                State::open(path, rt.handle()).map_err(|e| Failure::Usage(e.to_string()))?;
             (Some(state), stored)
         }
         None => (None, None),
@@ -109,8 +110,8 @@ pub(super) fn run(args: &ServeArgs) -> anyhow::Result<Verdict> {
                         .map(move |(k, v)| (name.clone(), k.clone(), v.clone()))
                 })
                 .collect();
-            let committed = state.reset(&all).blocking_recv();
-            if !matches!(committed, Ok(Ok(()))) {
+            let committed = rt.block_on(state.reset(&all).wait());
+            if committed.is_err() {
                 return Err(Failure::Usage(format!(
                     "--state: cannot write the seed items: {committed:?}"
                 ))

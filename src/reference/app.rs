@@ -125,6 +125,9 @@ pub struct Resource {
     /// The item's validator, for seeds (the body's, or the embedded
     /// model's).
     pub item: Option<Core>,
+    /// The body's happy path, compiled ([`super::fast`]): where the item
+    /// is answered as it is stored (no response projection).
+    pub fast: Option<super::fast::Plan>,
 }
 
 /// What one route of the app does.
@@ -211,6 +214,29 @@ pub struct Item {
     pub item: Value,
 }
 
+/// An upsert's item, validated: as a value, or already as the JSON the
+/// store keeps (`json.dumps` of `model_dump(mode="json")`), where the
+/// compiled happy path ([`super::fast`]) took the body.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Validated {
+    /// The item, as `model_dump(mode="json")`.
+    Value(Value),
+    /// The item's JSON; it renders (no NaN, no lone surrogate) and
+    /// pydantic's serializer spells it the same.
+    Json(Vec<u8>),
+}
+
+/// An upsert, validated: [`Item`] with the item possibly rendered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Upsert {
+    /// The path parameters, as the key of the resource's store.
+    pub key: String,
+    /// The path parameters' validated values.
+    pub params: Vec<Value>,
+    /// The item.
+    pub item: Validated,
+}
+
 impl App {
     /// The app a document describes.
     ///
@@ -285,6 +311,41 @@ impl App {
         })
     }
 
+    /// [`App::upsert`], through the resource's compiled happy path when
+    /// it takes the body (the same answer, without the intermediate
+    /// values).
+    ///
+    /// # Errors
+    /// [`Refusal`]: FastAPI's 422, 400 or 500.
+    pub fn upsert_json(&self, resource: usize, req: &Request<'_>) -> Result<Upsert, Refusal> {
+        let Some(res) = self.resources.get(resource) else {
+            return Err(Refusal::Unrenderable);
+        };
+        if let Some(plan) = &res.fast
+            && !req.body.is_empty()
+            && (req.header)("content-type").is_some_and(validation::is_json_media_type)
+            && let Some(json) = plan.run(req.body)
+        {
+            // The body has no error: the parameters' are all there is.
+            let mut errors = Vec::new();
+            let params = self.parameters(&res.sig, req, &mut errors);
+            if !errors.is_empty() {
+                return Err(render_errors(&errors));
+            }
+            return Ok(Upsert {
+                key: key_of(&params),
+                params,
+                item: Validated::Json(json),
+            });
+        }
+        let item = self.upsert(resource, req)?;
+        Ok(Upsert {
+            key: item.key,
+            params: item.params,
+            item: Validated::Value(item.item),
+        })
+    }
+
     /// Validates a request to an operation of signature `sig`, as FastAPI
     /// does before the handler runs: its path parameters' values and its
     /// body's (the item).
@@ -302,7 +363,26 @@ impl App {
             _ => read_body((req.header)("content-type"), req.body)?,
         };
         let mut errors: Vec<(&'static str, Error)> = Vec::new();
-        let params = self.path_params(sig, req.params, &mut errors);
+        let params = self.parameters(sig, req, &mut errors);
+        let item = self.body(&sig.body, &body, &mut errors);
+        if !errors.is_empty() {
+            return Err(render_errors(&errors));
+        }
+        Ok((params, item))
+    }
+
+    /// The path, query and header parameters' values (errors pushed, in
+    /// FastAPI's order).
+    fn parameters(
+        &self,
+        sig: &Signature,
+        req: &Request<'_>,
+        errors: &mut Vec<(&'static str, Error)>,
+    ) -> Vec<Value> {
+        let params = self.path_params(sig, req.params, errors);
+        if sig.others.is_empty() {
+            return params.unwrap_or_default();
+        }
         let query = req.query.map(parse_query).unwrap_or_default();
         for (location, p) in &sig.others {
             let given: Vec<Value> = match location {
@@ -335,11 +415,7 @@ impl App {
                 errors.extend(es.into_iter().map(|e| (prefix, e)));
             }
         }
-        let item = self.body(&sig.body, &body, &mut errors);
-        if !errors.is_empty() {
-            return Err(render_errors(&errors));
-        }
-        Ok((params.unwrap_or_default(), item))
+        params.unwrap_or_default()
     }
 
     /// Validates a read or delete: the key of the item it concerns.
@@ -876,6 +952,35 @@ fn signature(
     })
 }
 
+/// The compiled happy path of a body ([`super::fast`]).
+fn fast_plan(models: &Models, body: &Body) -> Option<super::fast::Plan> {
+    match body {
+        Body::Single { core, .. } => super::fast::model_plan(models, core),
+        Body::Embedded(fields) => {
+            if let [only] = fields.as_slice()
+                && matches!(only.core, Core::Model(_))
+            {
+                return None;
+            }
+            super::fast::Plan::build(
+                fields
+                    .iter()
+                    .map(|p| super::fast::FieldSpec {
+                        key: p.name.as_bytes(),
+                        core: &p.core,
+                        missing: if p.required {
+                            Err(())
+                        } else {
+                            Ok(p.default.clone().unwrap_or(Value::Null))
+                        },
+                    })
+                    .collect(),
+            )
+        }
+        Body::Absent => None,
+    }
+}
+
 fn build_resource(
     doc: &Document,
     op: &SpecOperation,
@@ -923,8 +1028,12 @@ fn build_resource(
         response_model: response_model(doc, op),
         read_response_model: false,
         item,
+        fast: None,
     };
     res.response = projection(doc, op, &res, models, opts)?;
+    if res.response.is_none() {
+        res.fast = fast_plan(models, &res.sig.body);
+    }
     Ok(res)
 }
 

@@ -183,9 +183,21 @@ impl Int {
     pub fn write_to(&self, out: &mut Vec<u8>) {
         match self {
             Int::Small(v) => {
-                use std::io::Write as _;
-                // Writing into a Vec cannot fail.
-                let _ = write!(out, "{v}");
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut rest = v.unsigned_abs();
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                    if rest == 0 {
+                        break;
+                    }
+                }
+                if *v < 0 {
+                    out.push(b'-');
+                }
+                out.extend_from_slice(&digits[at..]);
             }
             Int::Big(s) => out.extend_from_slice(s.as_bytes()),
         }
@@ -1036,6 +1048,15 @@ mod tests {
             o.iter().nth(3).map(|(k, _)| k.to_string_lossy()),
             Some("k3".into())
         );
+    }
+
+    #[test]
+    fn small_ints_are_written_in_full() {
+        for v in [0, 7, -7, 10, -100, 123_456_789, i64::MAX, i64::MIN] {
+            let mut out = Vec::new();
+            Int::Small(v).write_to(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
     }
 
     #[test]

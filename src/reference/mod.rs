@@ -13,6 +13,8 @@
 //!   email-validator's rules, URLs through the `url` crate);
 //! - [`core`]: the validators pydantic builds for a document's models;
 //! - [`validate`]: running them, errors in pydantic's order;
+//! - [`fast`]: the happy path of an upsert body, compiled (the generic
+//!   path's answer, without its intermediate values);
 //! - [`item`]: the `Item` model and the app's seed;
 //! - [`render`]: `jsonable_encoder` and Starlette's `JSONResponse.render`;
 //! - [`response`]: Starlette's replies and uvicorn's response bytes;
@@ -22,6 +24,7 @@ pub mod app;
 pub mod core;
 pub mod email;
 pub mod errors;
+pub mod fast;
 pub mod h11;
 pub mod item;
 pub mod json;

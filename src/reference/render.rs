@@ -121,8 +121,66 @@ pub fn write_float(out: &mut Vec<u8>, f: f64) -> Result<(), Unrenderable> {
     if !f.is_finite() {
         return Err(Unrenderable);
     }
+    let magnitude = f.abs();
+    if write_few_decimals(out, f) {
+        return Ok(());
+    }
+    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+        // Where `repr` is fixed notation, Rust's `Display` writes the same
+        // shortest round-trip digits, without the `.0` of an integral
+        // value: no allocation, no exponent to parse.
+        use std::io::Write as _;
+        let start = out.len();
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "{f}");
+        if !out[start..].contains(&b'.') {
+            out.extend_from_slice(b".0");
+        }
+        return Ok(());
+    }
     out.extend_from_slice(float_repr(f).as_bytes());
     Ok(())
+}
+
+/// Writes `f` when it is below 2^33 in magnitude and a decimal of at most
+/// three fraction digits round-trips to it (`1.5`, `-20.0`, `0.125`):
+/// that decimal, with the fewest digits, is `repr`'s. Below 2^33 two
+/// floats are less than 10^-6 apart, so at most one decimal of three
+/// fraction digits rounds to `f`, and one of fewer digits is found first.
+fn write_few_decimals(out: &mut Vec<u8>, f: f64) -> bool {
+    const SCALE: [f64; 4] = [1.0, 10.0, 100.0, 1000.0];
+    let magnitude = f.abs();
+    if !(magnitude > 0.0 && magnitude < 8_589_934_592.0) {
+        return false;
+    }
+    for (k, scale) in SCALE.iter().enumerate() {
+        let n = (magnitude * scale).round();
+        if n / scale != magnitude {
+            continue;
+        }
+        // n < 2^43: exact as an integer.
+        let n = n as u64;
+        let unit = [1, 10, 100, 1000][k];
+        if f < 0.0 {
+            out.push(b'-');
+        }
+        Int::Small((n / unit) as i64).write_to(out);
+        out.push(b'.');
+        if k == 0 {
+            out.push(b'0');
+        } else {
+            let frac = n % unit;
+            let mut digits = [b'0'; 3];
+            let mut rest = frac;
+            for d in digits[..k].iter_mut().rev() {
+                *d = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+            out.extend_from_slice(&digits[..k]);
+        }
+        return true;
+    }
+    false
 }
 
 /// Appends an echoed validation `input` as FastAPI renders it: through
@@ -425,6 +483,49 @@ mod tests {
         ];
         for &(f, want) in cases {
             assert_eq!(float_repr(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn write_float_is_float_repr() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            1e-4,
+            1e16,
+            9999999999999998.0,
+            1e15,
+            0.1,
+            1.5,
+            3.0,
+            -2.5e-3,
+            1.0000000000000002,
+            123456789.125,
+            9.999999999999999e-5,
+            5e-324,
+        ];
+        for _ in 0..200_000 {
+            // Decimals of a few digits, the fast case.
+            let scale = [1.0, 10.0, 100.0, 1000.0, 10000.0][(next() % 5) as usize];
+            let n = (next() % 20_000_000_000) as f64 - 10_000_000_000.0;
+            cases.push(n / scale);
+            cases.push((next() % 100_000) as f64 / scale);
+            // Random bit patterns, and random values across the fixed range.
+            cases.push(f64::from_bits(next()));
+            let unit = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            cases.push(10f64.powf(unit * 21.0 - 5.0) * if next() & 1 == 0 { 1.0 } else { -1.0 });
+        }
+        for f in cases.into_iter().filter(|f| f.is_finite()) {
+            let mut out = Vec::new();
+            write_float(&mut out, f).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), float_repr(f), "{f:e}");
         }
     }
 

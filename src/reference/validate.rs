@@ -536,7 +536,7 @@ fn int_rem_is_zero(value: &Int, step: &Int) -> bool {
 
 /// pydantic-core `ConstrainedIntValidator`: `multiple_of`, `le`, `lt`,
 /// `ge`, `gt`, the first that fails.
-fn check_int(i: &Int, r: &IntRules) -> Result<(), ErrorType> {
+pub(crate) fn check_int(i: &Int, r: &IntRules) -> Result<(), ErrorType> {
     let n = |b: &Int| Number::Int(b.clone());
     if let Some(m) = &r.multiple_of
         && !int_rem_is_zero(i, m)
@@ -567,7 +567,7 @@ fn check_int(i: &Int, r: &IntRules) -> Result<(), ErrorType> {
 }
 
 /// pydantic-core `ConstrainedFloatValidator` (NaN fails every bound).
-fn check_float(f: f64, r: &FloatRules) -> Result<(), ErrorType> {
+pub(crate) fn check_float(f: f64, r: &FloatRules) -> Result<(), ErrorType> {
     if let Some(m) = r.multiple_of {
         let rounded = (f / m).round();
         if (f - rounded * m).abs() > 1e-9 {
@@ -614,6 +614,11 @@ fn check_str(s: &PyStr, r: &StrRules) -> Result<(), ErrorType> {
         return Ok(());
     }
     let text = s.as_str().ok_or(ErrorType::StringUnicode)?;
+    check_text(text, r)
+}
+
+/// [`check_str`] of a string known to be text.
+pub(crate) fn check_text(text: &str, r: &StrRules) -> Result<(), ErrorType> {
     if r.min_length.is_some() || r.max_length.is_some() {
         let n = text.chars().count();
         if let Some(min) = r.min_length

@@ -113,7 +113,7 @@ pub(super) fn handle(
             match method {
                 "GET" => (
                     match app.stores.get(chosen).and_then(|s| s.get(&key)) {
-                        Some(item) => Reply::json(200, item.json.to_vec()),
+                        Some(item) => Reply::json(200, item.json),
                         None => detail(404, "Not Found"),
                     },
                     None,
@@ -298,7 +298,7 @@ fn put_item(app: &App, resource: usize, key: &str, body: &[u8]) -> (Reply, Optio
             } else {
                 200
             };
-            (Reply::json(status, stored.json.to_vec()), durable)
+            (Reply::json(status, stored.json.clone()), durable)
         }
         Err(full) => (
             detail(507, &format!("the store is full ({} items)", full.0)),

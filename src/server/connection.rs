@@ -158,11 +158,12 @@ impl Connection {
                 .app
                 .cors
                 .as_ref()
-                .and_then(|_| head.header(&head_bytes, "origin"));
+                .and_then(|_| head.header(&head_bytes, "origin"))
+                .map(<[u8]>::to_vec);
             let plan = if let Some(reply) = self.app.cors.as_ref().and_then(|c| {
                 c.preflight(
                     method,
-                    origin,
+                    origin.as_deref(),
                     head.header(&head_bytes, "access-control-request-method"),
                     head.header(&head_bytes, "access-control-request-headers"),
                 )
@@ -224,7 +225,7 @@ impl Connection {
                 {
                     seen_body = b.clone();
                 }
-                match (body, &plan) {
+                let reply = match (body, &plan) {
                     (Ok(body), Plan::Admin) => match &self.app.admin {
                         Some(admin) => {
                             let target = std::str::from_utf8(target).unwrap_or("");
@@ -290,7 +291,10 @@ impl Connection {
                     }
                     (Err(BodyError::TooLarge), _) => too_large(self.app.max_body),
                     (Err(BodyError::Gone), _) => return,
-                }
+                };
+                // The route's parameters are not kept across the commit.
+                drop(plan);
+                reply
             } else {
                 match plan {
                     Plan::Answer(reply) => reply,
@@ -315,23 +319,28 @@ impl Connection {
                     Plan::Admin => Reply::internal_error(),
                 }
             };
+            let keep_alive = head.keep_alive;
+            let framing = head.framing;
+            // Only the journal reads the head after the commit (with
+            // --state, 64 connections waiting hold little of the heap).
+            let head = self.app.admin.is_some().then_some(head);
             // With --state, an acknowledged write is a committed one.
             if let Some(durable) = durable
-                && !matches!(durable.await, Ok(Ok(())))
+                && durable.wait().await.is_err()
             {
                 reply = Reply::internal_error();
             }
             if let Some(cors) = &self.app.cors
                 && !preflight
             {
-                reply.extra.extend(cors.headers(origin));
+                reply.extra.extend(cors.headers(origin.as_deref()));
             }
             let is_upsert = reads_body;
             let stopping = *self.stop.borrow();
             let server_error = reply.status == 500;
             // h11 writes `Connection: close` only when the request asked for
             // it (or was HTTP/1.0); a 413 is ours and says so too.
-            let close_header = !head.keep_alive || reply.status == 413;
+            let close_header = !keep_alive || reply.status == 413;
             let close = close_header || stopping || server_error;
             with_http_date(|date| write_reply(&mut out, &reply, date, is_head, close_header));
             if let Some(log) = &self.app.log {
@@ -345,10 +354,12 @@ impl Connection {
                         .map(|(id, created)| (id.as_str(), *created)),
                 );
             }
-            if self.app.admin.is_some() && !admin::is_admin_target(target) {
+            if let Some(head) = &head
+                && !admin::is_admin_target(target)
+            {
                 self.journal(
                     &head_bytes,
-                    &head,
+                    head,
                     &seen_body,
                     reply.status,
                     started,
@@ -374,16 +385,9 @@ impl Connection {
             keep_alive_until = Some(Instant::now() + KEEP_ALIVE_TIMEOUT);
             if !is_upsert {
                 // The body nobody read still has to be skipped.
-                if read_body(
-                    &mut stream,
-                    &mut buf,
-                    &mut out,
-                    head.framing,
-                    u64::MAX,
-                    false,
-                )
-                .await
-                .is_err()
+                if read_body(&mut stream, &mut buf, &mut out, framing, u64::MAX, false)
+                    .await
+                    .is_err()
                 {
                     let _ = flush(&mut stream, &mut out).await;
                     return;

@@ -9,7 +9,7 @@ use super::app::App;
 use super::state::Durable;
 use super::store::Stored;
 use crate::contract::Upserted;
-use crate::reference::app::{Refusal, Request, Signature};
+use crate::reference::app::{Refusal, Request, Signature, Validated};
 use crate::reference::response::{HTML, JSON, Reply};
 use crate::reference::routing::{DocsPage, Route};
 
@@ -52,18 +52,23 @@ fn not_found() -> Reply {
 /// The upsert handler.
 pub(super) fn upsert(app: &App, resource: usize, req: &Request<'_>) -> Write {
     let model = &app.site.model;
-    let item = match model.upsert(resource, req) {
+    let item = match model.upsert_json(resource, req) {
         Ok(item) => item,
         Err(r) => return Write::reply(refused(r)),
     };
-    let stored = Stored::of(&item.item);
-    let body = match model.resources.get(resource) {
-        Some(r) if r.response.is_none() && stored.renderable => {
-            Ok(Bytes::from(stored.json.to_vec()))
-        }
-        _ => model
-            .render_item(resource, &item.item, &item.params, false)
-            .map(Bytes::from),
+    let (stored, value) = match item.item {
+        Validated::Json(json) => (Stored::rendered(json), None),
+        Validated::Value(v) => (Stored::of(&v), Some(v)),
+    };
+    // The answer: the stored JSON itself (taken once it is stored), or
+    // the item as the response schema has it.
+    let body = match (model.resources.get(resource), &value) {
+        (Some(r), _) if r.response.is_none() && stored.renderable => Ok(None),
+        (_, Some(v)) => model
+            .render_item(resource, v, &item.params, false)
+            .map(|b| Some(Bytes::from(b))),
+        // Rendered only where the answer is the stored item.
+        (_, None) => Err(crate::reference::render::Unrenderable),
     };
     let Some(store) = app.stores.get(resource) else {
         return Write::reply(Reply::internal_error());
@@ -76,6 +81,8 @@ pub(super) fn upsert(app: &App, resource: usize, req: &Request<'_>) -> Write {
             .map(|s| s.upsert(app.resource_name(resource), &item.key, &stored));
     });
     let created = outcome.as_ref().ok().map(|o| *o == Upserted::Created);
+    // Moved, not shared: no reference count to allocate.
+    let body = body.map(|b| b.unwrap_or(stored.json));
     let update_204 = model.resources.get(resource).is_some_and(|r| r.update_204);
     let reply = match (outcome, body) {
         (Ok(Upserted::Replaced), _) if update_204 => Reply::new(204, None, Bytes::new()),
@@ -113,7 +120,7 @@ pub(super) fn read(app: &App, resource: usize, sig: &Signature, req: &Request<'_
         .get(resource)
         .is_some_and(|r| r.read_response.is_none());
     if plain && stored.renderable {
-        return Reply::json(200, Bytes::from(stored.json.to_vec()));
+        return Reply::json(200, stored.json);
     }
     match model.render_item(resource, &stored.value(), &values, true) {
         Ok(body) => Reply::json(200, body),

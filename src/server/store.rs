@@ -12,6 +12,7 @@ use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use bytes::Bytes;
 use hashbrown::HashTable;
 
 use crate::contract::Upserted;
@@ -24,7 +25,8 @@ use crate::reference::render;
 pub struct Stored {
     /// The item as JSON: `json.dumps` of `model_dump(mode="json")`, or,
     /// when that raises, a lossless form (`NaN`, `Infinity`, `\udXXX`).
-    pub json: Box<[u8]>,
+    /// Shared, not copied, with the answer and the state file's queue.
+    pub json: Bytes,
     /// Whether `json` is what `json.dumps` gives (no NaN, infinity or lone
     /// surrogate in it) and pydantic's serializer too (no float below
     /// 1e-4, which it spells otherwise: [`render::pydantic_differs`]), so
@@ -38,8 +40,17 @@ impl Stored {
         let mut out = Vec::with_capacity(64);
         let renderable = render::write_lossless(&mut out, item) && !render::pydantic_differs(item);
         Stored {
-            json: out.into_boxed_slice(),
+            json: Bytes::from(out),
             renderable,
+        }
+    }
+
+    /// A validated item already rendered by the compiled happy path
+    /// ([`crate::reference::fast`]): renderable by construction.
+    pub fn rendered(json: Vec<u8>) -> Stored {
+        Stored {
+            json: Bytes::from(json),
+            renderable: true,
         }
     }
 
@@ -119,7 +130,7 @@ impl Entry {
         let at = 12 + self.key_len();
         Stored {
             renderable: self.0[at] & RENDERABLE != 0,
-            json: self.0[at + 1..].into(),
+            json: Bytes::copy_from_slice(&self.0[at + 1..]),
         }
     }
 }

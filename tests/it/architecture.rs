@@ -47,6 +47,7 @@ const IMPURE: &[&str] = &[
     "reqwest",
     "hyper",
     "rusqlite",
+    "rustix",
     "std::fs",
     "std::env",
     "std::thread",
