@@ -786,7 +786,16 @@ fn plain_http_sends_what_reqwest_sends() {
         .collect();
     assert_eq!(direct_heads, proxied_heads);
     assert_eq!(direct_heads[0].0, "GET /openapi.json");
+    assert_eq!(
+        seen.lock().unwrap()[0].header("content-type"),
+        None,
+        "a GET has no body"
+    );
     assert_eq!(direct_heads[1].0, "PUT /items/x?q=a+b");
+    assert_eq!(
+        seen.lock().unwrap()[1].header("content-type"),
+        Some("application/json")
+    );
     assert_eq!(seen.lock().unwrap()[1].body, br#"{"name":"n"}"#);
 }
 
