@@ -16,7 +16,7 @@
 //! test in `tests` checks it on generated bodies).
 
 use super::core::{Core, FloatRules, IntRules, Models, StrRules};
-use super::json::{Int, Value};
+use super::json::{Int, Value, number_extent};
 use super::render;
 use super::validate;
 
@@ -276,46 +276,7 @@ fn plain_string(s: &[u8], i: usize) -> Option<(&str, usize)> {
 /// is a float, and its end. Only literals the scanner would end where a
 /// delimiter follows are taken.
 fn number(s: &[u8], start: usize) -> Option<(bool, usize)> {
-    let len = s.len();
-    let mut idx = start;
-    if s.get(idx) == Some(&b'-') {
-        idx += 1;
-    }
-    let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
-    match s.get(idx)? {
-        b'1'..=b'9' => {
-            idx += 1;
-            while digit(idx) {
-                idx += 1;
-            }
-        }
-        b'0' => idx += 1,
-        _ => return None,
-    }
-    let mut is_float = false;
-    if idx + 1 < len && s[idx] == b'.' && digit(idx + 1) {
-        is_float = true;
-        idx += 2;
-        while digit(idx) {
-            idx += 1;
-        }
-    }
-    if idx + 1 < len && (s[idx] == b'e' || s[idx] == b'E') {
-        let e_start = idx;
-        idx += 1;
-        if idx + 1 < len && (s[idx] == b'-' || s[idx] == b'+') {
-            idx += 1;
-        }
-        while digit(idx) {
-            idx += 1;
-        }
-        if s[idx - 1].is_ascii_digit() {
-            is_float = true;
-        } else {
-            idx = e_start;
-        }
-    }
-    Some((is_float, idx))
+    number_extent(s, start).map(|n| (n.is_float, n.end))
 }
 
 /// An integer literal's value, when it has at most 18 digits.

@@ -722,57 +722,18 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn is_digit(&self, idx: usize) -> bool {
-        self.at(idx).is_some_and(|b| b.is_ascii_digit())
-    }
-
     /// `_match_number_unicode`.
     fn match_number(&mut self, start: usize) -> Scan<Value> {
         let s = self.s;
-        let len = s.len();
-        let mut idx = start;
-        let negative = s[idx] == b'-';
-        if negative {
-            idx += 1;
-            if idx >= len {
-                return Err(ScanError::StopIteration(start));
-            }
-        }
-        let int_start = idx;
-        match s[idx] {
-            b'1'..=b'9' => {
-                idx += 1;
-                while self.is_digit(idx) {
-                    idx += 1;
-                }
-            }
-            b'0' => idx += 1,
-            _ => return Err(ScanError::StopIteration(start)),
-        }
-        let int_end = idx;
-        let mut is_float = false;
-        if idx + 1 < len && s[idx] == b'.' && self.is_digit(idx + 1) {
-            is_float = true;
-            idx += 2;
-            while self.is_digit(idx) {
-                idx += 1;
-            }
-        }
-        if idx + 1 < len && (s[idx] == b'e' || s[idx] == b'E') {
-            let e_start = idx;
-            idx += 1;
-            if idx + 1 < len && (s[idx] == b'-' || s[idx] == b'+') {
-                idx += 1;
-            }
-            while self.is_digit(idx) {
-                idx += 1;
-            }
-            if s[idx - 1].is_ascii_digit() {
-                is_float = true;
-            } else {
-                idx = e_start;
-            }
-        }
+        let Some(NumberExtent {
+            negative,
+            digits: (int_start, int_end),
+            is_float,
+            end: idx,
+        }) = number_extent(s, start)
+        else {
+            return Err(ScanError::StopIteration(start));
+        };
         // The slice is ASCII by construction.
         let literal = std::str::from_utf8(&s[start..idx]).unwrap_or("0");
         if is_float {
@@ -893,6 +854,72 @@ fn hex4(b: &[u8]) -> Option<u32> {
 /// Whether generalized UTF-8 bytes hold an encoded surrogate (`ED A0..BF`).
 fn contains_encoded_surrogate(b: &[u8]) -> bool {
     b.windows(2).any(|w| w[0] == 0xed && w[1] >= 0xa0)
+}
+
+/// Where a number literal starting at `start` ends, as CPython's
+/// `_match_number_unicode` scans it (`Modules/_json.c`): `-?(0|[1-9]\d*)`,
+/// then `.\d+` and `[eE][-+]?\d+` only when whole (a dangling `1.` or `1e`
+/// ends the literal before them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NumberExtent {
+    /// Whether it starts with `-`.
+    pub negative: bool,
+    /// The integer part's digits, as `start..end` byte offsets.
+    pub digits: (usize, usize),
+    /// Whether it has a fraction or an exponent.
+    pub is_float: bool,
+    /// The byte offset just after the literal.
+    pub end: usize,
+}
+
+/// The number literal at `start` in `s`, or `None` where there is none
+/// (CPython raises `StopIteration` there).
+pub(crate) fn number_extent(s: &[u8], start: usize) -> Option<NumberExtent> {
+    let len = s.len();
+    let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+    let negative = s.get(start) == Some(&b'-');
+    let mut idx = start + usize::from(negative);
+    let int_start = idx;
+    match s.get(idx)? {
+        b'1'..=b'9' => {
+            idx += 1;
+            while digit(idx) {
+                idx += 1;
+            }
+        }
+        b'0' => idx += 1,
+        _ => return None,
+    }
+    let int_end = idx;
+    let mut is_float = false;
+    if idx + 1 < len && s[idx] == b'.' && digit(idx + 1) {
+        is_float = true;
+        idx += 2;
+        while digit(idx) {
+            idx += 1;
+        }
+    }
+    if idx + 1 < len && (s[idx] == b'e' || s[idx] == b'E') {
+        let e_start = idx;
+        idx += 1;
+        if idx + 1 < len && (s[idx] == b'-' || s[idx] == b'+') {
+            idx += 1;
+        }
+        while digit(idx) {
+            idx += 1;
+        }
+        if s[idx - 1].is_ascii_digit() {
+            is_float = true;
+        } else {
+            idx = e_start;
+        }
+    }
+    Some(NumberExtent {
+        negative,
+        digits: (int_start, int_end),
+        is_float,
+        end: idx,
+    })
 }
 
 #[cfg(test)]
