@@ -23,7 +23,7 @@
 //! a delete), `position` the item's insertion order (kept by a replace).
 //! The view `items(resource, id, item, position)` is each key's last row
 //! that is not a delete: the items. The writer keeps the log at most about
-//! twice the items (plus 1,024 rows): with each batch it moves the oldest
+//! four times the items (plus 1,024 rows): with each batch it moves the oldest
 //! rows that are still an item's last to the end and deletes the oldest
 //! rows. Files of itemctl's earlier formats (`items(resource, id, item,
 //! position)` keyed by resource and id, and `items(id, name, size,
@@ -51,7 +51,15 @@ const LOG_FORMAT: i64 = 2;
 /// The resource the first format's items belong to.
 const TUTORIAL_RESOURCE: &str = "/items/{item_id}";
 
-/// Log rows allowed beyond twice the items before the writer compacts.
+/// How many rows per item the log may hold (plus [`SLACK`]) before the
+/// writer compacts. Once the log is that long, the oldest rows are
+/// `1/GROWTH` live, so each write moves `1/(GROWTH-1)` old rows forward on
+/// average and deletes `GROWTH/(GROWTH-1)`: 4 is a third of a move and
+/// one and a third deletes per write (2 was a move and two deletes).
+const GROWTH: usize = 4;
+
+/// Log rows allowed beyond [`GROWTH`] times the items before the writer
+/// compacts.
 const SLACK: usize = 1024;
 
 /// The most old rows one batch compacts.
@@ -430,7 +438,7 @@ impl State {
         let log = Log::read(&conn).map_err(err)?;
         let items = (existed && app_id == APPLICATION_ID).then(|| log.items());
         let mut writer = Writer::new(conn, log);
-        if writer.rows > 2 * writer.live() + SLACK {
+        if writer.rows > GROWTH * writer.live() + SLACK {
             writer
                 .rewrite()
                 .map_err(|e| err(format!("cannot compact the file: {e}")))?;
@@ -722,7 +730,7 @@ impl Writer {
             }
         }
         let live: usize = self.live.values().map(HashMap::len).sum();
-        if self.rows > 2 * live + SLACK {
+        if self.rows > GROWTH * live + SLACK {
             // Enough to keep up: each batch adds its rows, and at most
             // half the oldest rows are still live.
             let chunk = (2 * written + 64).min(MAX_COMPACT);
@@ -962,7 +970,7 @@ mod tests {
                 rng
             };
             // Batches of writes to few keys: the log passes its bound
-            // (twice the items and 1,024 rows) many times over.
+            // (GROWTH times the items and 1,024 rows) many times over.
             for round in 0..60 {
                 let mut waits = Vec::new();
                 for n in 0..100 {
@@ -990,7 +998,7 @@ mod tests {
         let rows: i64 = conn
             .query_row("SELECT count(*) FROM log", [], |r| r.get(0))
             .unwrap();
-        assert!(rows <= 2 * 80 + SLACK as i64 + 300, "{rows} rows");
+        assert!(rows <= (GROWTH * 80 + SLACK) as i64 + 300, "{rows} rows");
         let view: Vec<(String, String, String)> = conn
             .prepare("SELECT resource, id, item FROM items ORDER BY position")
             .unwrap()
