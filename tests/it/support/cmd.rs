@@ -32,6 +32,16 @@ impl Expect {
         }
     }
 
+    /// Waives the check, unless one was stated: `stdout_has(…)` followed
+    /// by `stdout_any()` (a helper that reads the output itself) keeps the
+    /// predicates, which a waiver would silently drop.
+    fn waived(self) -> Expect {
+        match self {
+            Expect::All(ps) => Expect::All(ps),
+            Expect::Exactly(_) | Expect::Any => Expect::Any,
+        }
+    }
+
     /// Whether `text` meets it; otherwise what was wanted.
     fn check(&self, text: &str) -> Result<(), String> {
         match self {
@@ -141,8 +151,9 @@ impl Run {
     }
 
     /// Waives the check of stdout: the test reads it from the output.
+    /// Predicates stated before (`stdout_has`, `stdout_where`) still hold.
     pub fn stdout_any(mut self) -> Run {
-        self.stdout = Expect::Any;
+        self.stdout = self.stdout.waived();
         self
     }
 
@@ -164,8 +175,9 @@ impl Run {
     }
 
     /// Waives the check of stderr: the test reads it from the output.
+    /// Predicates stated before (`stderr_has`, `stderr_where`) still hold.
     pub fn stderr_any(mut self) -> Run {
-        self.stderr = Expect::Any;
+        self.stderr = self.stderr.waived();
         self
     }
 
