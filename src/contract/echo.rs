@@ -9,23 +9,12 @@ use super::snippet;
 /// Whether two JSON values are the same item data: numbers by value (`3`
 /// and `3.0` are equal; integers of any length by their digits), a UTC
 /// time written with `Z` or `+00:00` alike, objects regardless of key
-/// order.
+/// order. A number and a string are never the same here: where the schema
+/// lets a number come back as its text (pydantic writes a `Decimal` as a
+/// string), [`compare`] and [`agrees`] are told the path.
 pub fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (xs, ys) = (x.to_string(), y.to_string());
-            let integer = |t: &str| !t.contains(['.', 'e', 'E']);
-            xs == ys
-                || (!(integer(&xs) && integer(&ys))
-                    && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q && p.is_finite()))
-        }
-        // pydantic writes a Decimal as a string: "5.5" echoes 5.5.
-        (Value::Number(n), Value::String(t)) | (Value::String(t), Value::Number(n)) => {
-            let plain = !t.is_empty()
-                && t.bytes()
-                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
-            plain && t.parse::<f64>().ok() == n.as_f64() && n.as_f64().is_some_and(f64::is_finite)
-        }
+        (Value::Number(x), Value::Number(y)) => same_number(x, y),
         (Value::String(x), Value::String(y)) => {
             x == y || utc(x).is_some_and(|x| utc(y).is_some_and(|y| x == y))
         }
@@ -36,6 +25,30 @@ pub fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
+    }
+}
+
+/// Numbers by value: integers by their digits, a float equal to an
+/// integer or another float of the same finite value.
+fn same_number(x: &serde_json::Number, y: &serde_json::Number) -> bool {
+    let (xs, ys) = (x.to_string(), y.to_string());
+    let integer = |t: &str| !t.contains(['.', 'e', 'E']);
+    xs == ys
+        || (!(integer(&xs) && integer(&ys))
+            && matches!((x.as_f64(), y.as_f64()), (Some(p), Some(q)) if p == q && p.is_finite()))
+}
+
+/// [`same`], and where `text_ok` a number and a plain decimal string of
+/// the same value alike (`5.5` and `"5.5"`: pydantic's `Decimal`).
+fn same_at(a: &Value, b: &Value, text_ok: bool) -> bool {
+    match (a, b) {
+        (Value::Number(n), Value::String(t)) | (Value::String(t), Value::Number(n)) if text_ok => {
+            let plain = !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'e' | b'E' | b'+'));
+            plain && t.parse::<f64>().ok() == n.as_f64() && n.as_f64().is_some_and(f64::is_finite)
+        }
+        _ => same(a, b),
     }
 }
 
@@ -50,8 +63,15 @@ fn utc(s: &str) -> Option<&str> {
 /// the field (`.dims.unit`, `.tags[0]`) and what differs. Objects are
 /// echoed when every key of `want` is in `got` with an echoed value (a
 /// null may be left out) and, with `exact`, no other key is; lists item
-/// by item; other values by [`same`].
-fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)> {
+/// by item; other values by [`same`], or, at a path of `text_numbers`
+/// (`path` is where `want` stands), by [`same_at`].
+fn difference(
+    want: &Value,
+    got: &Value,
+    exact: bool,
+    path: &str,
+    text_numbers: &[String],
+) -> Option<(String, String)> {
     match (want, got) {
         (Value::Object(w), Value::Object(g)) => {
             for (k, v) in w {
@@ -59,7 +79,8 @@ fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)
                     None if !exact && v.is_null() => {}
                     None => return Some((format!(".{k}"), format!("expected {v}, got nothing"))),
                     Some(x) => {
-                        if let Some((at, why)) = difference(v, x, exact) {
+                        let below = format!("{path}.{k}");
+                        if let Some((at, why)) = difference(v, x, exact, &below, text_numbers) {
                             return Some((format!(".{k}{at}"), why));
                         }
                     }
@@ -72,10 +93,12 @@ fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)
         }
         (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
             w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
-                difference(v, x, exact).map(|(at, why)| (format!("[{i}]{at}"), why))
+                let below = format!("{path}[{i}]");
+                difference(v, x, exact, &below, text_numbers)
+                    .map(|(at, why)| (format!("[{i}]{at}"), why))
             })
         }
-        _ if same(want, got) => None,
+        _ if same_at(want, got, text_numbers.iter().any(|p| p == path)) => None,
         _ => Some((String::new(), format!("expected {want}, got {got}"))),
     }
 }
@@ -84,23 +107,36 @@ fn difference(want: &Value, got: &Value, exact: bool) -> Option<(String, String)
 /// hold: every field both have is the same, as deep as it goes (objects
 /// field by field where both have the field, lists item by item); fields
 /// only one has are not compared (a read model may show fewer, or more).
+/// `text_numbers`: the paths (`.price`, `.lines[0].amount`) where a number
+/// may come back as its text, as [`compare`] takes them.
 ///
 /// # Errors
 /// One line: the body is not a JSON object, or the first field that
 /// differs, with its path.
-pub fn agrees(expected: &Map<String, Value>, body: &[u8]) -> Result<(), String> {
-    fn disagreement(want: &Value, got: &Value) -> Option<(String, String)> {
+pub fn agrees(
+    expected: &Map<String, Value>,
+    body: &[u8],
+    text_numbers: &[String],
+) -> Result<(), String> {
+    fn disagreement(
+        want: &Value,
+        got: &Value,
+        path: &str,
+        text_numbers: &[String],
+    ) -> Option<(String, String)> {
         match (want, got) {
             (Value::Object(w), Value::Object(g)) => w.iter().find_map(|(k, v)| {
                 let x = g.get(k)?;
-                disagreement(v, x).map(|(at, why)| (format!(".{k}{at}"), why))
+                disagreement(v, x, &format!("{path}.{k}"), text_numbers)
+                    .map(|(at, why)| (format!(".{k}{at}"), why))
             }),
             (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
                 w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
-                    disagreement(v, x).map(|(at, why)| (format!("[{i}]{at}"), why))
+                    disagreement(v, x, &format!("{path}[{i}]"), text_numbers)
+                        .map(|(at, why)| (format!("[{i}]{at}"), why))
                 })
             }
-            _ if same(want, got) => None,
+            _ if same_at(want, got, text_numbers.iter().any(|p| p == path)) => None,
             _ => Some((String::new(), format!("expected {want}, got {got}"))),
         }
     }
@@ -109,7 +145,7 @@ pub fn agrees(expected: &Map<String, Value>, body: &[u8]) -> Result<(), String> 
     if !got.is_object() {
         return Err(format!("the body is not a JSON object: {}", snippet(body)));
     }
-    match disagreement(&Value::Object(expected.clone()), &got) {
+    match disagreement(&Value::Object(expected.clone()), &got, "", text_numbers) {
         None => Ok(()),
         Some((at, why)) => Err(format!("{}: {why}", at.trim_start_matches('.'))),
     }
@@ -119,13 +155,21 @@ pub fn agrees(expected: &Map<String, Value>, body: &[u8]) -> Result<(), String> 
 /// every field of `expected` must be in it with an echoed value, as deep
 /// as it goes (numbers by value, [`same`]), except that a null may be
 /// left out (FastAPI's `response_model_exclude_none`); with `exact`, it
-/// must hold exactly those fields (nested ones too).
+/// must hold exactly those fields (nested ones too). At the paths of
+/// `text_numbers` (`.price`, `.lines[0].amount`: numbers whose schema
+/// admits a string too, such as pydantic's `Decimal`) a number may come
+/// back as its plain decimal text; anywhere else `3` and `"3"` differ.
 ///
 /// # Errors
 /// One line: the body is not a JSON object, or the first field that is
 /// missing, differs (with its path: `"dims".unit`) or (with `exact`) is
 /// extra.
-pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Result<(), String> {
+pub fn compare(
+    expected: &Map<String, Value>,
+    body: &[u8],
+    exact: bool,
+    text_numbers: &[String],
+) -> Result<(), String> {
     let got: Value = serde_json::from_slice(body)
         .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
     let Value::Object(got) = got else {
@@ -141,7 +185,8 @@ pub fn compare(expected: &Map<String, Value>, body: &[u8], exact: bool) -> Resul
                 ));
             }
             Some(v) => {
-                if let Some((at, why)) = difference(want, v, exact) {
+                if let Some((at, why)) = difference(want, v, exact, &format!(".{k}"), text_numbers)
+                {
                     return Err(format!("{k:?}{at}: {why}"));
                 }
             }
@@ -169,7 +214,8 @@ mod tests {
             compare(
                 &sent,
                 br#"{"id":"k","a":3.0,"t":"2024-01-01T03:04:05+00:00"}"#,
-                false
+                false,
+                &[]
             ),
             Ok(())
         );
@@ -177,23 +223,24 @@ mod tests {
             compare(
                 &sent,
                 br#"{"id":"k","a":3,"t":"2024-01-01T03:04:05Z"}"#,
-                true
+                true,
+                &[]
             )
             .unwrap_err()
             .contains("\"id\"")
         );
         assert!(
-            compare(&sent, br#"{"a":4,"t":"2024-01-01T03:04:05Z"}"#, false)
+            compare(&sent, br#"{"a":4,"t":"2024-01-01T03:04:05Z"}"#, false, &[])
                 .unwrap_err()
                 .contains("expected 3, got 4")
         );
         assert!(
-            compare(&sent, br#"{"a":3}"#, false)
+            compare(&sent, br#"{"a":3}"#, false, &[])
                 .unwrap_err()
                 .contains("no \"t\"")
         );
         assert!(
-            compare(&sent, b"[]", false)
+            compare(&sent, b"[]", false, &[])
                 .unwrap_err()
                 .contains("not a JSON object")
         );
@@ -207,7 +254,8 @@ mod tests {
             compare(
                 &nested,
                 &body(json!({"dims": {"w": 2.0, "id": 1}, "tags": [{"k": "a"}]})),
-                false
+                false,
+                &[]
             ),
             Ok(())
         );
@@ -215,7 +263,8 @@ mod tests {
             compare(
                 &nested,
                 &body(json!({"dims": {"w": 2, "note": "old"}, "tags": [{"k": "a"}]})),
-                false
+                false,
+                &[]
             ),
             Err(r#""dims".note: expected null, got "old""#.to_owned())
         );
@@ -223,7 +272,8 @@ mod tests {
             compare(
                 &nested,
                 &body(json!({"dims": {"w": 2}, "tags": [{"k": "b"}]})),
-                false
+                false,
+                &[]
             ),
             Err(r#""tags"[0].k: expected "a", got "b""#.to_owned())
         );
@@ -231,7 +281,8 @@ mod tests {
             compare(
                 &nested,
                 &body(json!({"dims": {"w": 2, "note": null, "id": 1}, "tags": [{"k": "a"}]})),
-                true
+                true,
+                &[]
             ),
             Err(r#""dims".id: a field that was not sent"#.to_owned())
         );
@@ -245,5 +296,48 @@ mod tests {
             &big,
             &serde_json::from_slice(br#"{"n":123456789012345678901234567891}"#).unwrap()
         ));
+    }
+
+    #[test]
+    fn a_number_comes_back_as_text_only_where_the_schema_says_so() {
+        let sent: Map<String, Value> = serde_json::from_value(
+            json!({"size": 3, "price": 5.5, "lines": [{"amount": 2}], "tags": ["7"]}),
+        )
+        .unwrap();
+        let decimals = [".price".to_owned(), ".lines[0].amount".to_owned()];
+        let body = |v: Value| v.to_string().into_bytes();
+        // pydantic's Decimal: written as a string; another server's number.
+        let fastapi =
+            body(json!({"size": 3, "price": "5.5", "lines": [{"amount": "2"}], "tags": ["7"]}));
+        assert_eq!(compare(&sent, &fastapi, false, &decimals), Ok(()));
+        assert_eq!(agrees(&sent, &fastapi, &decimals), Ok(()));
+        assert_eq!(
+            compare(&sent, &body(Value::Object(sent.clone())), false, &decimals),
+            Ok(())
+        );
+        // Where the schema admits no string, "3" is not an echo of 3
+        // (a server that stored the lax input as it came).
+        let verbatim =
+            body(json!({"size": "3", "price": 5.5, "lines": [{"amount": 2}], "tags": ["7"]}));
+        assert_eq!(
+            compare(&sent, &verbatim, false, &decimals),
+            Err(r#""size": expected 3, got "3""#.to_owned())
+        );
+        assert_eq!(
+            agrees(&sent, &verbatim, &decimals),
+            Err(r#"size: expected 3, got "3""#.to_owned())
+        );
+        assert!(compare(&sent, &fastapi, false, &[]).is_err());
+        // Nor is a string's number an echo of the string.
+        let numbered =
+            body(json!({"size": 3, "price": 5.5, "lines": [{"amount": 2}], "tags": [7]}));
+        assert_eq!(
+            compare(&sent, &numbered, false, &decimals),
+            Err(r#""tags"[0]: expected "7", got 7"#.to_owned())
+        );
+        // The text must be the same value.
+        let other =
+            body(json!({"size": 3, "price": "5.50001", "lines": [{"amount": 2}], "tags": ["7"]}));
+        assert!(compare(&sent, &other, false, &decimals).is_err());
     }
 }

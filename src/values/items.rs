@@ -291,6 +291,66 @@ pub fn expected(body: &Body, sent: &Item) -> Item {
     item
 }
 
+/// The paths in `item` (`.price`, `.lines[0].amount`, as
+/// [`crate::contract::echo::compare`] takes them) of the numbers whose
+/// schema admits a string too, so that a correct server may answer with
+/// the number's text: pydantic's `Decimal` is `anyOf: [number, string]`
+/// and is written as a string (and the strings of such a schema, sent as
+/// text, may come back as numbers). Elsewhere a number that comes back as
+/// text is not an echo of it, nor text that comes back as a number.
+pub fn text_numbers(body: &Body, item: &Item) -> Vec<String> {
+    fn admits(s: &Schema, types: &[Type]) -> bool {
+        types.iter().any(|t| s.has_type(*t))
+            || s.alternatives().iter().any(|m| admits(m, types))
+            || s.all_of
+                .as_deref()
+                .is_some_and(|all| all.iter().any(|m| admits(m, types)))
+    }
+    fn walk(s: &Schema, v: &Value, path: &str, out: &mut Vec<String>) {
+        let both = || {
+            (admits(s, &[Type::String]) || s.format.as_deref() == Some("decimal"))
+                && admits(s, &[Type::Number, Type::Integer])
+        };
+        match v {
+            Value::Number(_) | Value::String(_) if both() => out.push(path.to_owned()),
+            Value::Object(obj) => {
+                let m = made_from(s, v);
+                for (name, sub) in obj {
+                    let below = format!("{path}.{name}");
+                    match m.properties.iter().find(|(k, _)| k == name) {
+                        Some((_, prop)) => walk(prop, sub, &below, out),
+                        None => {
+                            if let Some(Additional::Schema(values)) = &m.additional_properties {
+                                walk(values, sub, &below, out);
+                            }
+                        }
+                    }
+                }
+            }
+            Value::Array(list) => {
+                let m = made_from(s, v);
+                let prefix = m.prefix_items.as_deref().unwrap_or(&[]);
+                for (i, x) in list.iter().enumerate() {
+                    let schema = prefix
+                        .get(i)
+                        .or_else(|| m.items.as_ref().and_then(|it| it.as_deref()));
+                    if let Some(schema) = schema {
+                        walk(schema, x, &format!("{path}[{i}]"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for f in &body.fields {
+        if let Some(v) = item.get(&f.name) {
+            walk(&f.schema, v, &format!(".{}", f.name), &mut out);
+        }
+    }
+    out
+}
+
 /// Invalid variants of `valid`, as deep as the schema goes: for each
 /// value (top-level fields, nested model fields, the first list item,
 /// the first dict value) one of another type, null where null is not
@@ -1040,6 +1100,40 @@ mod tests {
         )
         .unwrap();
         Body::of(&doc, &Schema::read(&body, "#/body").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_numbers_are_where_the_schema_admits_a_number_and_a_string() {
+        // pydantic 2.14's schema of a Decimal, in a model, a list of
+        // models and a dict; beside an int and a str.
+        let decimal = json!({"anyOf": [{"type": "number"},
+            {"type": "string", "pattern": "^(?!^[-+.]*$)[+-]?0*\\d*\\.?\\d*$"}]});
+        let body = body_of(
+            json!({"Line": {"type": "object", "properties": {"amount": decimal, "n": {"type": "integer"}}},
+                   "O": {"type": "object", "properties": {
+                       "price": decimal,
+                       "maybe": {"anyOf": [decimal, {"type": "null"}]},
+                       "size": {"type": "integer"},
+                       "code": {"type": "string"},
+                       "lines": {"type": "array", "items": {"$ref": "#/components/schemas/Line"}},
+                       "rates": {"type": "object", "additionalProperties": decimal}}}}),
+            json!({"$ref": "#/components/schemas/O"}),
+        );
+        let item: Item = serde_json::from_value(json!({
+            "price": 5.5, "maybe": "1.25", "size": 3, "code": "7",
+            "lines": [{"amount": 2, "n": 1}, {"amount": 4, "n": 2}],
+            "rates": {"eur": 1.1}}))
+        .unwrap();
+        assert_eq!(
+            text_numbers(&body, &item),
+            [
+                ".price",
+                ".maybe",
+                ".lines[0].amount",
+                ".lines[1].amount",
+                ".rates.eur"
+            ]
+        );
     }
 
     #[test]

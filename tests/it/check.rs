@@ -99,6 +99,20 @@ fn case_folding_fails_identity() {
 }
 
 #[test]
+fn keeping_a_lax_number_as_text_fails_coerce() {
+    // "3" for an int is 3 in pydantic's lax mode; a server that stores
+    // and echoes "3" does not do what FastAPI does.
+    let url = broken::start(Flaw::KeepsTextNumbers);
+    let failed = failed_checks(
+        itemctl()
+            .args(["check", "--url", &url, "--fastapi", "--only", "coerce"])
+            .code(1)
+            .stdout_has("\n    \"size\": expected 3, got \"3\"\n"),
+    );
+    assert_eq!(failed, ["coerce"]);
+}
+
+#[test]
 fn merging_fails_replace() {
     assert_eq!(failing_checks(Flaw::Merges), ["replace"]);
 }

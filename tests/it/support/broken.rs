@@ -30,6 +30,9 @@ pub enum Flaw {
     NotFoundOnCreate,
     /// Folds ids to lower case: `Case` and `case` are one item.
     CaseFolds,
+    /// Takes a `size` of digits as text (`"3"`) and keeps it so, instead
+    /// of coercing it to the int 3 as pydantic's lax mode does.
+    KeepsTextNumbers,
     /// No flaw: a correct upsert (errors as a plain `{"error": …}`, not
     /// FastAPI's `detail` list).
     Correct,
@@ -81,7 +84,11 @@ fn upsert(
     let sent: Value = serde_json::from_slice(body).unwrap_or(json!({}));
     let size = sent.get("size").cloned().unwrap_or(Value::Null);
     let item = json!({"name": sent.get("name").cloned().unwrap_or(Value::Null), "size": size});
-    let invalid = !(size.is_null() || size.is_i64() || size.is_u64());
+    let text_digits = flaw == Flaw::KeepsTextNumbers
+        && size
+            .as_str()
+            .is_some_and(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()));
+    let invalid = !(size.is_null() || size.is_i64() || size.is_u64() || text_digits);
     if invalid {
         if flaw == Flaw::StoresBeforeValidating {
             store.lock().unwrap().insert(id.to_owned(), item);
