@@ -84,6 +84,7 @@ impl IdText {
                 prefix,
                 width,
                 offset,
+                ..
             } => IdText::Counted {
                 prefix: prefix.clone(),
                 width: *width,

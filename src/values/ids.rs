@@ -21,6 +21,9 @@ pub enum BenchIds {
         width: usize,
         /// What is added to the counter (the lower bound of integer ids).
         offset: u64,
+        /// The most ids the form has (integers up to the upper bound:
+        /// `hi - offset + 1`); `u64::MAX` for no limit.
+        cap: u64,
     },
     /// Distinct ids drawn from the path parameter's `pattern`, where no
     /// counted form matches it: `n` is `table[n]`. The table may hold
@@ -47,6 +50,7 @@ impl BenchIds {
                 prefix,
                 width,
                 offset,
+                ..
             } => format!("{prefix}{:0width$}", n.saturating_add(*offset)),
             BenchIds::Drawn { table, .. } => usize::try_from(n)
                 .ok()
@@ -56,25 +60,32 @@ impl BenchIds {
         }
     }
 
-    /// How many distinct ids there are: `asked` for counted ids, the
-    /// table's length for drawn ones.
+    /// How many distinct ids there are: `asked` for counted ids (at most
+    /// the form's cap), the table's length for drawn ones.
     pub fn count(&self, asked: u64) -> u64 {
         match self {
-            BenchIds::Counted { .. } => asked,
+            BenchIds::Counted { cap, .. } => asked.min(*cap),
             BenchIds::Drawn { table, .. } => table.len() as u64,
         }
     }
 
-    /// Why there are fewer ids than were asked for, in one line; `None`
-    /// when there are as many.
-    pub fn shortfall(&self) -> Option<String> {
-        let BenchIds::Drawn {
-            table,
-            pattern,
-            asked,
-        } = self
-        else {
-            return None;
+    /// Why there are fewer ids than `asked` for, in one line; `None` when
+    /// there are as many.
+    pub fn shortfall(&self, asked: u64) -> Option<String> {
+        let (table, pattern, asked) = match self {
+            BenchIds::Counted { offset, cap, .. } => {
+                return (*cap < asked).then(|| {
+                    format!(
+                        "{cap} ids of the --ids {asked} asked for: the path parameter admits only the integers {offset} to {}",
+                        offset.saturating_add(cap.saturating_sub(1))
+                    )
+                });
+            }
+            BenchIds::Drawn {
+                table,
+                pattern,
+                asked,
+            } => (table, pattern, asked),
         };
         let found = table.len() as u64;
         if found >= *asked {
@@ -86,9 +97,29 @@ impl BenchIds {
             )
         } else {
             format!(
-                "{found} ids of the --ids {asked} asked for: the pattern {pattern} gave no more distinct ids (a server that kept them from an earlier run answers 200 where bench expects a first 201)"
+                "{found} ids of the --ids {asked} asked for: the pattern {pattern} gave no more distinct ids"
             )
         })
+    }
+
+    /// Why ids of this form may be ones an earlier run used (a server
+    /// that kept them answers 200 where a fresh id gets 201), in one line;
+    /// `None` when each run's ids are its own (the counted forms carry the
+    /// run's random prefix). The integers from the lower bound up are the
+    /// same every run; ids drawn from a pattern that admits few ids
+    /// ([`small_space`]) meet earlier draws.
+    pub fn repeats(&self, rules: &IdRules) -> Option<String> {
+        match self {
+            BenchIds::Counted { prefix, offset, .. } if prefix.is_empty() => Some(format!(
+                "the ids are the integers from {offset} up, the same in every run"
+            )),
+            BenchIds::Counted { .. } => None,
+            BenchIds::Drawn { pattern, .. } => small_space(rules).map(|_| {
+                format!(
+                    "the pattern {pattern} admits few enough ids that an earlier run's come again"
+                )
+            }),
+        }
     }
 
     /// The ids in words, for the report: `bench-0000002a-<n>, n below
@@ -99,6 +130,7 @@ impl BenchIds {
                 prefix,
                 width,
                 offset,
+                ..
             } => {
                 let last = count.saturating_sub(1).saturating_add(*offset);
                 if *width > 0 {
@@ -248,6 +280,7 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
         prefix,
         width,
         offset,
+        cap: u64::MAX,
     };
     let tries: Vec<BenchIds> = match rules.kind {
         IdKind::Uuid => vec![form(
@@ -261,9 +294,21 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
                 .0
                 .and_then(|lo| u64::try_from(lo).ok())
                 .unwrap_or(1);
+            // From the lower bound up: as many as the bounds hold.
+            let cap = rules
+                .range
+                .1
+                .and_then(|hi| u64::try_from(hi).ok())
+                .filter(|hi| *hi >= from)
+                .map_or(u64::MAX, |hi| (hi - from).saturating_add(1));
             vec![
                 form(format!("{}", 1_000_000 + run % 8_000_000), 0, 0),
-                form(String::new(), 0, from),
+                BenchIds::Counted {
+                    prefix: String::new(),
+                    width: 0,
+                    offset: from,
+                    cap,
+                },
             ]
         }
         IdKind::Text => {
@@ -294,12 +339,13 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
     // A pattern may admit both ends and not what lies between
     // (`[13579]$`): with one, every counter is checked (up to MAX_DRAWN,
     // then a spread of them).
-    let step = if rules.pattern.is_some() {
-        (last / MAX_DRAWN).max(1)
-    } else {
-        last.max(1)
-    };
     let admitted = |ids: &BenchIds| {
+        let last = ids.count(count).saturating_sub(1);
+        let step = if rules.pattern.is_some() {
+            (last / MAX_DRAWN).max(1)
+        } else {
+            last.max(1)
+        };
         (0..=last)
             .step_by(usize::try_from(step).unwrap_or(usize::MAX))
             .chain([last])
@@ -661,7 +707,12 @@ mod tests {
         let form = bench_ids(&codes, 7, 5000).unwrap();
         assert!(matches!(form, BenchIds::Drawn { .. }), "{form:?}");
         assert_eq!(all_ids(&codes, &form, 5000).len(), 5000);
-        assert_eq!(form.shortfall(), None);
+        assert_eq!(form.shortfall(5000), None);
+        assert_eq!(
+            form.repeats(&codes),
+            None,
+            "a pattern with room for fresh ids"
+        );
         assert!(
             form.describe(5000)
                 .starts_with(r"5000 drawn from the pattern ^\p{Lu}")
@@ -682,6 +733,27 @@ mod tests {
     }
 
     #[test]
+    fn bounded_integers_give_what_the_bounds_hold_and_say_they_repeat() {
+        let small = rules(json!({"type": "integer", "minimum": 1, "maximum": 500}));
+        let form = bench_ids(&small, 7, 100_000).unwrap();
+        assert_eq!(form.count(100_000), 500);
+        assert_eq!((form.id(0), form.id(499)), ("1".into(), "500".into()));
+        assert_eq!(
+            form.shortfall(100_000).unwrap(),
+            "500 ids of the --ids 100000 asked for: the path parameter admits only the integers 1 to 500"
+        );
+        assert_eq!(
+            form.repeats(&small).unwrap(),
+            "the ids are the integers from 1 up, the same in every run"
+        );
+        assert_eq!(form.shortfall(300), None);
+        // Wide bounds: the run's own prefix, fresh ids, no note.
+        let wide = rules(json!({"type": "integer", "minimum": 1}));
+        let form = bench_ids(&wide, 7, 100_000).unwrap();
+        assert_eq!((form.shortfall(100_000), form.repeats(&wide)), (None, None));
+    }
+
+    #[test]
     fn a_small_pattern_gives_what_it_has_and_says_so() {
         let four = rules(json!({"type": "string", "pattern": "^[ab]{2}$"}));
         let form = bench_ids(&four, 3, 10).unwrap();
@@ -690,8 +762,12 @@ mod tests {
         assert_eq!(ids, ["aa", "ab", "ba", "bb"]);
         assert_eq!(form.count(10), 4);
         assert_eq!(
-            form.shortfall().unwrap(),
-            "4 ids of the --ids 10 asked for: the pattern ^[ab]{2}$ gave no more distinct ids (a server that kept them from an earlier run answers 200 where bench expects a first 201)"
+            form.shortfall(10).unwrap(),
+            "4 ids of the --ids 10 asked for: the pattern ^[ab]{2}$ gave no more distinct ids"
+        );
+        assert_eq!(
+            form.repeats(&four).unwrap(),
+            "the pattern ^[ab]{2}$ admits few enough ids that an earlier run's come again"
         );
         // No id at all: refused, saying why.
         let none = rules(json!({"type": "string", "pattern": "^x$", "minLength": 2}));

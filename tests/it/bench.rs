@@ -191,6 +191,47 @@ fn a_pattern_with_fewer_ids_than_asked_uses_them_all_and_says_so() {
     );
 }
 
+/// An OpenAPI document of one upsert, `PUT /things/{key}`, whose path
+/// parameter has `schema`.
+fn things_doc(schema: serde_json::Value) -> tempfile::NamedTempFile {
+    let doc = serde_json::json!({
+        "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+        "paths": {"/things/{key}": {"put": {
+            "parameters": [{"name": "key", "in": "path", "required": true, "schema": schema}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "OK"}}}}}
+    });
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), doc.to_string()).unwrap();
+    file
+}
+
+#[test]
+fn ids_an_earlier_run_used_are_no_violation_of_a_second_run() {
+    // A correct server, run against twice: bounded integer ids (fewer than
+    // --ids's 100,000) and a pattern with few ids come again.
+    for (schema, note) in [
+        (
+            serde_json::json!({"type": "integer", "minimum": 1, "maximum": 500}),
+            "500 ids of the --ids 100000 asked for: the path parameter admits only the integers 1 to 500; the ids are the integers from 1 up, the same in every run",
+        ),
+        (
+            serde_json::json!({"type": "string", "pattern": "^[a-z]{2,8}-[0-9]{1,4}$"}),
+            "the pattern ^[a-z]{2,8}-[0-9]{1,4}$ admits few enough ids that an earlier run's come again",
+        ),
+    ] {
+        let doc = things_doc(schema);
+        let serve = ServeProcess::start(&["--quiet", "--openapi", doc.path().to_str().unwrap()]);
+        for run in 0..2 {
+            let r = json_report(&["--url", &serve.url, "-n", "3000", "-c", "8"], 0);
+            assert_eq!(r["violations"], 0, "run {run}: {r}");
+            assert!(r["ids_note"].as_str().unwrap().starts_with(note), "{r}");
+        }
+    }
+}
+
 #[test]
 fn a_server_that_never_answers_is_a_timeout_per_request() {
     let silent = Scripted::silent();
