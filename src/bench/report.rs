@@ -60,7 +60,8 @@ pub struct Report {
     pub source: String,
     /// The request body sent with every upsert (JSON).
     pub body: Vec<u8>,
-    /// Where the body came from: `--body`, or `a valid item of the schema`.
+    /// Where the body came from: `--body`, `a valid item of the schema`, or
+    /// `the tutorial's item` (no OpenAPI document).
     pub body_source: String,
     /// The first ids (by counter) that broke the contract, at most
     /// [`BROKEN_SHOWN`].

@@ -36,6 +36,10 @@ use crate::values::rng::Rng;
 /// The token of a worker's [`mio::Waker`] (Ctrl-C).
 pub(super) const WAKER: Token = Token(usize::MAX);
 
+/// How long answers still on their way when `-d` ends are waited for
+/// (at most: `--timeout` when shorter).
+const GRACE: Duration = Duration::from_secs(1);
+
 /// How often requests in flight are checked against `--timeout`.
 const SCAN: Duration = Duration::from_millis(10);
 
@@ -235,7 +239,29 @@ pub(super) fn run(
     }
     let mut next_scan = now + SCAN;
     let mut stopped = false;
+    // A duration run ends at its deadline, but for the answers still on
+    // their way: those get GRACE more (or --timeout, if shorter), then
+    // the requests still in flight are abandoned, as errors (a server
+    // that never answers, or an open loop's backlog the server cannot
+    // take, does not hold the run past -d).
+    let hard_stop = setup.deadline.map(|d| d + setup.timeout.min(GRACE));
     while ctx.active > 0 && !shared.cancel.load(Ordering::Relaxed) {
+        if let Some(end) = hard_stop
+            && ctx.now >= end
+        {
+            for c in &mut conns {
+                if c.in_flight() {
+                    ctx.tally.errors += 1;
+                    if ctx.tally.first_error.is_none() {
+                        ctx.tally.first_error = Some(format!(
+                            "no response by the end of the run ({} after -d ended)",
+                            humantime::format_duration(setup.timeout.min(GRACE))
+                        ));
+                    }
+                }
+            }
+            break;
+        }
         // The deadline: what was due before it goes out, nothing after it
         // (every idle connection has a timer: its due time, or its
         // reconnect).
@@ -260,6 +286,9 @@ pub(super) fn run(
         }
         if let Some(d) = setup.deadline.filter(|_| !stopped) {
             wake = wake.min(d);
+        }
+        if let Some(end) = hard_stop {
+            wake = wake.min(end);
         }
         let wait = wake.saturating_duration_since(ctx.now);
         let timeout = if wait >= Duration::from_millis(1) {

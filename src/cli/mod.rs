@@ -690,7 +690,8 @@ pub struct BenchArgs {
         long,
         short = 'n',
         value_name = "REQUESTS",
-        conflicts_with = "duration"
+        conflicts_with = "duration",
+        value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub requests: Option<u64>,
 

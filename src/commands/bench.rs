@@ -52,18 +52,26 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
                 ..client::Options::default()
             },
         )?;
-        let endpoint = openapi::discover(
-            &client,
-            args.target.endpoint.openapi.as_deref(),
-            args.target.endpoint.path.as_ref(),
-        )
-        .await?;
+        // Ctrl-C while the document is fetched ends the run at once (130).
+        let endpoint = tokio::select! {
+            endpoint = openapi::discover(
+                &client,
+                args.target.endpoint.openapi.as_deref(),
+                args.target.endpoint.path.as_ref(),
+            ) => endpoint?,
+            _ = tokio::signal::ctrl_c() => return Err(Failure::Interrupted),
+        };
         let (body, body_source) = match (given_body, &endpoint.shape) {
             (Some(body), _) => (body, "--body"),
             (None, Ok(shape)) => (
                 serde_json::to_vec(&items::full(shape, 0, "bench"))
                     .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
-                "a valid item of the schema",
+                // No document: Endpoint::tutorial's source says so.
+                if endpoint.source.starts_with("none") {
+                    "the tutorial's item"
+                } else {
+                    "a valid item of the schema"
+                },
             ),
             (None, Err(why)) => {
                 return Err(Failure::Usage(format!(

@@ -74,7 +74,8 @@ fn updates_without_a_create_are_violations() {
     );
     // The report says what it sent where.
     assert_eq!(r["endpoint"]["path"], "/items/{item_id}");
-    assert_eq!(r["body"]["source"], "a valid item of the schema");
+    // No document: the tutorial's item, said so (not "of the schema").
+    assert_eq!(r["body"]["source"], "the tutorial's item");
     let problems = r["problems"].to_string();
     assert!(
         problems.contains("in 5 ids") && problems.contains("; first: id bench-"),
@@ -254,6 +255,90 @@ fn a_server_that_never_answers_is_a_timeout_per_request() {
         "{r}"
     );
     assert_eq!(r["first_error"], "no response within 200ms");
+}
+
+#[test]
+fn a_duration_run_ends_soon_after_d_when_nothing_answers() {
+    // --timeout 30s, -d 1s: the requests in flight get one second more,
+    // then they are abandoned as errors (the run once lasted --timeout).
+    let silent = Scripted::silent();
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/fixtures/codes.openapi.json"
+    );
+    let started = std::time::Instant::now();
+    let r = json_report(
+        &[
+            "--url",
+            &silent.url,
+            "--openapi",
+            doc,
+            "-d",
+            "1s",
+            "-c",
+            "2",
+            "--timeout",
+            "30s",
+        ],
+        1,
+    );
+    assert_eq!(
+        (r["requests"].as_u64(), r["errors"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    assert_eq!(
+        r["first_error"],
+        "no response by the end of the run (1s after -d ended)"
+    );
+    // Not a speed target: a bound far below the 30 s it took before.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn ctrl_c_while_the_document_is_fetched_exits_130_at_once() {
+    let silent = Scripted::silent();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("itemctl"))
+        .args([
+            "bench",
+            "--url",
+            &silent.url,
+            "--timeout",
+            "60s",
+            "-d",
+            "1s",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    crate::support::signal(child.id(), "INT");
+    let mut waited = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        waited += 1;
+        if waited > 200 {
+            let _ = child.kill();
+            panic!("bench went on for 20 s after Ctrl-C (the document's GET has 60 s)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(130), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+}
+
+#[test]
+fn zero_requests_is_a_usage_error() {
+    itemctl()
+        .args(["bench", "--embedded", "-n", "0"])
+        .code(2)
+        .stderr_has("invalid value '0' for '--requests <REQUESTS>'")
+        .run();
 }
 
 #[test]
