@@ -338,14 +338,23 @@ impl Report {
         out
     }
 
-    /// `requests    N in S s = R requests/s`.
+    /// `requests    N in S s = R requests/s`, and with a rate that the
+    /// run fell short of by more than 1%, what was asked.
     fn requests_line(&self, out: &mut String) {
+        let rate = self.requests_per_sec();
+        let short = match self.rate {
+            Some(asked) if !self.interrupted && rate < 0.99 * f64::from(asked) => format!(
+                " (asked {}/s: not reached; the server answered slower, or more -c would help)",
+                thousands(u64::from(asked))
+            ),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "requests    {} in {:.2} s = {} requests/s",
+            "requests    {} in {:.2} s = {} requests/s{short}",
             self.requests,
             self.elapsed.as_secs_f64(),
-            thousands(self.requests_per_sec().round() as u64)
+            thousands(rate.round() as u64)
         );
     }
 
@@ -663,6 +672,22 @@ mod tests {
         assert!(
             quiet.starts_with("requests    102 in 1.00 s = 102 requests/s\n"),
             "{quiet}"
+        );
+        // An open loop that fell short of its rate says so; one that kept
+        // it does not.
+        let mut r = report(&[(201, 2), (200, 100)], 0, 0);
+        r.rate = Some(1000);
+        assert!(
+            r.to_text(true).starts_with(
+                "requests    102 in 1.00 s = 102 requests/s (asked 1,000/s: not reached;"
+            ),
+            "{}",
+            r.to_text(true)
+        );
+        r.rate = Some(102);
+        assert!(
+            r.to_text(true)
+                .starts_with("requests    102 in 1.00 s = 102 requests/s\n")
         );
     }
 

@@ -369,6 +369,16 @@ pub(super) fn run(
             shared.done.fetch_add(ctx.done, Ordering::Relaxed);
             ctx.done = 0;
         }
+        // A counted run whose count is taken: the idle connections end
+        // now, not when their next due time finds nothing left (an open
+        // loop's -n 400 -R 400 took 1.16 s: one period of -c 64 more).
+        if setup.counted && shared.remaining.load(Ordering::Relaxed) == 0 {
+            for c in &mut conns {
+                if c.state == State::Idle {
+                    finish(&mut ctx, c);
+                }
+            }
+        }
     }
     Ok(tally)
 }

@@ -419,3 +419,18 @@ fn an_open_loop_sends_every_request_due_before_the_end() {
         "{r}"
     );
 }
+
+#[test]
+fn a_counted_open_loop_ends_when_its_last_request_is_answered() {
+    // 100/s on 64 connections: each sends every 640 ms. The 100th request
+    // is due at 990 ms; the run once went on until each idle connection's
+    // next due time found the count taken (1.6 s: a rate of 62/s).
+    let server = TestServer::start();
+    let r = json_report(
+        &["--url", &server.url, "-R", "100", "-n", "100", "-c", "64"],
+        0,
+    );
+    assert_eq!(r["requests"], 100, "{r}");
+    let elapsed = r["elapsed_s"].as_f64().unwrap();
+    assert!((0.95..1.3).contains(&elapsed), "{r}");
+}
