@@ -650,9 +650,12 @@ pub struct WaitArgs {
 #[command(after_help = "\
 Sends PUT /items/bench-<run>-<n> (or the path the OpenAPI document describes,
 or --path) with {\"name\":\"x\",\"size\":3} (or a valid item of the document's
-shape, or --body) for random n below --ids over keep-alive connections, so both creates and updates happen. Every
-id is fresh per run: a second 201 for an id, or 200s for an id that never got
-a 201, count as contract violations. Without --url the embedded server is
+shape, or --body) for random n below --ids over keep-alive connections, so
+both creates and updates happen. Ids are fresh per run where the path
+parameter leaves room: a second 201 for an id, or 200s for an id that never
+got a 201, count as contract violations (where ids may be an earlier run's,
+a note says so and only a second 201 counts). -d ends the run: answers on
+their way get 1 s more. Without --url the embedded server is
 started and measured (an error where $CI is set, unless --embedded). A
 progress bar shows on a terminal; Ctrl-C prints what was measured (exit 130).
 
