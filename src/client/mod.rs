@@ -442,6 +442,34 @@ impl Client {
         self.timeout.min(left).max(Duration::from_millis(1))
     }
 
+    /// The pause before retry `attempt` (1-based): the back-off, cut to
+    /// what is left of the total; `None` when the total is spent.
+    fn retry_pause(&self, attempt: u32) -> Option<Duration> {
+        let pause = backoff(attempt);
+        match self.deadline {
+            None => Some(pause),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                (!left.is_zero()).then(|| pause.min(left))
+            }
+        }
+    }
+
+    /// Whether the total is spent (never without one).
+    fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Why there is no response when the total ran out between retries:
+    /// the last attempt's cause, and how many of the `1 + retry` were made.
+    fn ran_out(&self, why: &str, made: u32, retry: u32) -> String {
+        format!(
+            "{why}; the timeout of {} (retries included) ran out after {made} of {} attempts: allow more time with --timeout",
+            humantime::format_duration(self.timeout),
+            retry.saturating_add(1)
+        )
+    }
+
     /// The base URL.
     pub fn base(&self) -> &str {
         &self.base
@@ -567,7 +595,9 @@ impl Client {
     }
 
     /// Like [`Client::put`], retrying up to `retry` more times (with
-    /// backoff from 100 ms to 2 s) when the connection fails.
+    /// backoff from 100 ms to 2 s) when the connection fails; with a total
+    /// ([`Client::with_total_timeout`]) the retries and their pauses end
+    /// with it.
     ///
     /// # Errors
     /// As [`Client::put`], for the last attempt.
@@ -656,8 +686,13 @@ impl Client {
             self.traced("PUT", url, &body, Err(why.clone()));
             if err.is_connect() && attempt < retry {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
-                continue;
+                if let Some(pause) = self.retry_pause(attempt) {
+                    tokio::time::sleep(pause).await;
+                    if !self.spent() {
+                        continue;
+                    }
+                }
+                return Err(Failure::NoResponse(self.ran_out(&why, attempt, retry)));
             }
             return Err(Failure::NoResponse(why));
         }
@@ -703,10 +738,15 @@ impl Client {
             {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) if attempt < retry => {
-                    let _ = e;
                     attempt += 1;
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
+                    if let Some(pause) = self.retry_pause(attempt) {
+                        tokio::time::sleep(pause).await;
+                        if !self.spent() {
+                            continue;
+                        }
+                    }
+                    let why = cannot_connect(&self.base, proxy.as_deref(), &wire::io_reason(&e));
+                    return Err(Failure::NoResponse(self.ran_out(&why, attempt, retry)));
                 }
                 Ok(Err(e)) => {
                     return Err(Failure::NoResponse(cannot_connect(

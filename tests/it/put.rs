@@ -360,6 +360,41 @@ fn retry_waits_for_a_server_that_starts_late() {
     drop(starter.join());
 }
 
+/// `--timeout` is the whole command's, retries and their back-off pauses
+/// included (curl's `--max-time`): ten retries of a refused connection end
+/// when the second is up, on each way put sends (blocking sockets, reqwest
+/// with --follow, and by hand for a dot-segment id).
+#[test]
+fn retries_end_when_the_timeout_is_spent() {
+    let port = crate::support::unused_port();
+    let url = format!("http://127.0.0.1:{port}");
+    for (id, extra) in [
+        ("x", None),
+        ("x", Some("--follow")),
+        (".", Some("--follow")),
+    ] {
+        let started = std::time::Instant::now();
+        itemctl()
+            .args(["put", id, "--url", &url, "--retry", "10", "--timeout", "1s", "name=x"])
+            .args(extra)
+            .code(3)
+            .stderr_where(
+                predicate::str::starts_with(format!(
+                    "itemctl: cannot connect to {url}: connection refused; the timeout of 1s (retries included) ran out after "
+                ))
+                .and(predicate::str::ends_with(" of 11 attempts: allow more time with --timeout\n"))
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+            )
+            .run();
+        let took = started.elapsed();
+        assert!(
+            took >= std::time::Duration::from_millis(900)
+                && took < std::time::Duration::from_millis(2500),
+            "put {id} {extra:?} --retry 10 --timeout 1s took {took:?}"
+        );
+    }
+}
+
 /// A server that answers every request with a 307 to `target`.
 fn redirecting_server(target: String) -> String {
     Scripted::answering(format!(
