@@ -749,6 +749,107 @@ fn curl_keeps_a_dot_segment_id() {
         .run();
 }
 
+/// Serves an OpenAPI document whose one upsert is `PUT /things/{key}` and
+/// answers every other request 201 with `{}`.
+fn things_server() -> Scripted {
+    let doc = serde_json::json!({"openapi": "3.1.0", "paths": {"/things/{key}": {"put": {
+        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"name": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "OK"}}}}}})
+    .to_string();
+    Scripted::start(move |req, stream| {
+        let (status, body) = if req.target == "/openapi.json" {
+            ("200 OK", doc.as_str())
+        } else {
+            ("201 Created", "{}")
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    })
+}
+
+/// When discovery gets no answer (a proxy that is down, a refused
+/// connection, a timeout), --curl and --dry-run still show the default
+/// path, exit 0, and say on stderr (one line) why that path may be wrong.
+/// A 404 for /openapi.json (no document) makes the default path right:
+/// nothing to say.
+#[test]
+fn dry_run_and_curl_warn_when_discovery_gets_no_answer() {
+    let server = things_server();
+    let curl = |path: &str| {
+        format!(
+            "curl -X PUT {}{path} -H 'content-type: application/json' --data-binary '{{\"name\":\"x\"}}' --max-time 10\n",
+            server.url
+        )
+    };
+    // Discovery reads the server's document: its path.
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl"])
+        .stdout(curl("/things/10"))
+        .run();
+    // The proxy from the environment is down: the default path, and why.
+    let dead = format!("http://127.0.0.1:{}", crate::support::unused_port());
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl"])
+        .env("http_proxy", &dead)
+        .stdout(curl("/items/10"))
+        .stderr(format!(
+            "itemctl: warning: discovery failed (cannot connect to the proxy {dead} (from the environment) for {}/openapi.json: connection refused), so the path shown is the default /items/{{item_id}}; give the endpoint with --path\n",
+            server.url
+        ))
+        .run();
+    // -q keeps warnings out.
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl", "-q"])
+        .env("http_proxy", &dead)
+        .stdout(curl("/items/10"))
+        .run();
+    // Nothing listens: --dry-run says so too.
+    itemctl()
+        .args(["put", "10", "--url", &dead, "name=x", "--dry-run"])
+        .stdout_has("PUT /items/10 HTTP/1.1\n")
+        .stderr(format!(
+            "itemctl: warning: discovery failed (cannot connect to {dead}/openapi.json: connection refused), so the path shown is the default /items/{{item_id}}; give the endpoint with --path\n"
+        ))
+        .run();
+    // A server that never answers: the timeout ends discovery.
+    let silent = Scripted::silent();
+    itemctl()
+        .args([
+            "put",
+            "10",
+            "--url",
+            &silent.url,
+            "name=x",
+            "--dry-run",
+            "--timeout",
+            "0.3",
+        ])
+        .stdout_has("PUT /items/10 HTTP/1.1\n")
+        .stderr_where(
+            predicate::str::starts_with("itemctl: warning: discovery failed (no response from ")
+                .and(predicate::str::contains("timed out after 300ms"))
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        )
+        .run();
+    drop(silent);
+    // No document (404): the default path is right, nothing to say.
+    let none = Scripted::answering(
+        "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 22\r\nconnection: close\r\n\r\n{\"detail\":\"Not Found\"}",
+    );
+    itemctl()
+        .args(["put", "10", "--url", &none.url, "name=x", "--curl"])
+        .stdout(format!(
+            "curl -X PUT {}/items/10 -H 'content-type: application/json' --data-binary '{{\"name\":\"x\"}}' --max-time 10\n",
+            none.url
+        ))
+        .run();
+}
+
 // ---- how put's requests go: blocking sockets for plain http reached
 // directly without --follow, reqwest for https, a proxy, redirects ----
 
