@@ -281,10 +281,12 @@ impl Client {
     /// path prefix is kept).
     ///
     /// # Errors
-    /// [`Failure::Usage`] for a URL that is not http(s) or a header that is
-    /// not valid.
+    /// [`Failure::Usage`] for a URL that is not http(s), a header that is
+    /// not valid, or a proxy variable that cannot be used
+    /// ([`proxy::check_env`]).
     pub fn new(base: &str, opts: &Options) -> Result<Client, Failure> {
         let url = parse_base(base)?;
+        proxy::check_env()?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
@@ -339,6 +341,7 @@ impl Client {
         };
         let http = builder
             .redirect(policy)
+            .proxy(proxy::for_reqwest())
             .build()
             .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
         Ok(self.http.get_or_init(|| http))

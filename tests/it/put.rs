@@ -1014,6 +1014,109 @@ fn a_broken_answer_over_plain_http_names_its_cause() {
     }
 }
 
+/// A proxy variable that is set but cannot be used (not a URL, a scheme
+/// that is no HTTP proxy's) is exit 2 naming the variable and its value,
+/// before anything is sent, on blocking sockets and through reqwest
+/// (--follow) alike; it is not skipped for a direct connection.
+#[test]
+fn a_malformed_proxy_variable_is_exit_2_naming_it() {
+    let (server, seen) = Scripted::recording(CREATED_CLOSE);
+    for (var, value, fix) in [
+        ("http_proxy", "http://[::1", "write it as http://HOST:PORT"),
+        ("https_proxy", "http://", "write it as http://HOST:PORT"),
+        (
+            "HTTPS_PROXY",
+            "ftp://proxy.test",
+            "write it as http://HOST:PORT",
+        ),
+        ("all_proxy", "http://a b", "write it as http://HOST:PORT"),
+        (
+            "ALL_PROXY",
+            "socks5://127.0.0.1:1080",
+            "itemctl speaks to HTTP proxies only: give an http:// one",
+        ),
+    ] {
+        for extra in [None, Some("--follow")] {
+            itemctl()
+                .args(["put", "11", "--url", &server.url, "name=x"])
+                .args(extra)
+                .env(var, value)
+                .code(2)
+                .stderr(format!(
+                    "itemctl: invalid proxy `{value}` (the value comes from the environment variable {var}: {fix}, or unset it)\n"
+                ))
+                .run();
+        }
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+}
+
+/// The proxy variables are read as curl reads them, by both ways put
+/// sends: `http_proxy` in lower case only (curl never reads
+/// `HTTP_PROXY`, which a CGI request can set), `https_proxy`,
+/// `all_proxy` and `no_proxy` in either case, the lower-case one first;
+/// an empty value is unset.
+#[test]
+fn proxy_variables_are_read_as_curl_reads_them() {
+    let (server, direct) = Scripted::recording(CREATED_CLOSE);
+    let (proxy, proxied) = Scripted::recording(CREATED_CLOSE);
+    let dead = format!("http://127.0.0.1:{}", crate::support::unused_port());
+    let put = |extra: Option<&str>| {
+        itemctl()
+            .args(["put", "x", "--url", &server.url, "--path", "/items/{id}"])
+            .args(extra)
+    };
+    for extra in [None, Some("--follow")] {
+        // HTTP_PROXY is not read: straight to the server.
+        put(extra)
+            .env("HTTP_PROXY", &dead)
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        // ALL_PROXY is, when http_proxy is unset or empty.
+        put(extra)
+            .env("ALL_PROXY", &proxy.url)
+            .env("http_proxy", "")
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        // all_proxy before ALL_PROXY, http_proxy before both.
+        put(extra)
+            .env("ALL_PROXY", &dead)
+            .env("all_proxy", &dead)
+            .env("http_proxy", &proxy.url)
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        put(extra)
+            .env("ALL_PROXY", &proxy.url)
+            .env("all_proxy", &dead)
+            .code(3)
+            .stderr(format!(
+                "itemctl: cannot connect to the proxy {dead} (from the environment) for {}: connection refused\n",
+                server.url
+            ))
+            .run();
+        // NO_PROXY in upper case takes the server out of it.
+        put(extra)
+            .env("http_proxy", &dead)
+            .env("NO_PROXY", "127.0.0.1")
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+    }
+    let targets = |seen: &std::sync::Mutex<Vec<crate::support::scripted::Request>>| -> Vec<String> {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.target.clone())
+            .collect()
+    };
+    let through = format!("{}/items/x", server.url);
+    assert_eq!(targets(&proxied), [through.as_str(); 4]);
+    assert_eq!(targets(&direct), ["/items/x"; 4]);
+}
+
 #[test]
 fn https_a_proxy_and_follow_go_through_reqwest() {
     // A proxy from the environment carries discovery and the PUT.
