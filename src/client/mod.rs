@@ -160,31 +160,14 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Parses a base URL, with a message that names the fix.
+/// Parses a base URL, with a message that names the fix
+/// ([`crate::contract::base_url`]).
 ///
 /// # Errors
 /// [`Failure::Usage`]: no scheme (`127.0.0.1:8000`, `localhost:8000`), a
 /// scheme other than http(s), no host, or not a URL at all.
 pub fn parse_base(base: &str) -> Result<reqwest::Url, Failure> {
-    let no_scheme = || {
-        Failure::Usage(format!(
-            "invalid URL `{base}`: no scheme; write it as http://{base} (or https://)"
-        ))
-    };
-    if !base.contains("://") {
-        return Err(no_scheme());
-    }
-    let parsed = reqwest::Url::parse(base)
-        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Failure::Usage(format!(
-            "invalid URL `{base}`: the scheme must be http:// or https://"
-        )));
-    }
-    if parsed.host().is_none() {
-        return Err(Failure::Usage(format!("invalid URL `{base}`: no host")));
-    }
-    Ok(parsed)
+    crate::contract::base_url(base).map_err(Failure::Usage)
 }
 
 /// `{base}/items/{percent-encoded id}`.

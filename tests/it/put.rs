@@ -456,6 +456,74 @@ fn bad_command_lines_exit_2_without_a_request() {
     }
 }
 
+/// A bad URL from `ITEMCTL_URL` (or `ITEMCTL_OPENAPI`) names the variable,
+/// as every invalid value from the environment does, in put, check, wait
+/// and bench alike (exit 2, one line, nothing sent); given as a flag, the
+/// flag's error stands.
+#[test]
+fn bad_urls_from_the_environment_name_the_variable() {
+    let because = "(the value comes from the environment variable";
+    itemctl()
+        .args(["put", "x", "name=x"])
+        .env("ITEMCTL_URL", "ftp://x")
+        .code(2)
+        .stderr(format!(
+            "itemctl: invalid value 'ftp://x' for '--url <URL>': invalid URL `ftp://x`: the scheme must be http:// or https:// {because} ITEMCTL_URL: fix it or unset it)\n"
+        ))
+        .run();
+    itemctl()
+        .args(["put", "x", "name=x"])
+        .env("ITEMCTL_URL", "127.0.0.1:8000")
+        .code(2)
+        .stderr_has("write it as http://127.0.0.1:8000")
+        .stderr_has(&format!("{because} ITEMCTL_URL: fix it or unset it)\n"))
+        .run();
+    for command in [
+        &["check"][..],
+        &["wait", "--timeout", "1s"],
+        &["bench", "-n", "1"],
+    ] {
+        itemctl()
+            .args(command)
+            .env("ITEMCTL_URL", "ftp://x")
+            .code(2)
+            .stderr_where(
+                predicate::str::starts_with("itemctl: invalid value 'ftp://x' for '--url <")
+                    .and(predicate::str::ends_with(format!(
+                        "{because} ITEMCTL_URL: fix it or unset it)\n"
+                    )))
+                    .and(predicate::function(|s: &str| s.lines().count() == 1)),
+            )
+            .run();
+    }
+    // --openapi's URL is held to the same rule.
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    for bad in ["http://", "http://[::1"] {
+        itemctl()
+            .args(["put", "x", "name=x", "--url", &server.url])
+            .env("ITEMCTL_OPENAPI", bad)
+            .code(2)
+            .stderr_where(
+                predicate::str::starts_with(format!("itemctl: invalid value '{bad}' for '--openapi <URL|FILE>': invalid URL `{bad}`: "))
+                    .and(predicate::str::ends_with(format!(
+                        "{because} ITEMCTL_OPENAPI: fix it or unset it)\n"
+                    ))),
+            )
+            .run();
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+    // Given as a flag: clap's word, no variable to name.
+    itemctl()
+        .args(["put", "x", "name=x", "--url", "ftp://x"])
+        .env("ITEMCTL_URL", "http://127.0.0.1:9")
+        .code(2)
+        .stderr_where(
+            predicate::str::starts_with("error: invalid value 'ftp://x' for '--url <URL>'")
+                .and(predicate::str::contains("environment").not()),
+        )
+        .run();
+}
+
 /// A server's answer: 201 with an empty JSON object.
 const CREATED_EMPTY: &str = "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
 
