@@ -180,7 +180,7 @@ pub struct ServeArgs {
     /// (a PUT with path parameters and a JSON body) with its own store,
     /// validated as FastAPI and pydantic would. Default: the tutorial's
     /// app.
-    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "FILE|URL")]
+    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "FILE|URL", value_parser = openapi_source)]
     pub openapi: Option<String>,
 
     /// Serve only the operations of this path template of the document
@@ -335,7 +335,7 @@ pub struct PutArgs {
     pub headers: HeaderArgs,
 
     /// The server's base URL.
-    #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
+    #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000", value_parser = base_url)]
     pub url: String,
 
     /// Assert the status: created (201), updated (200) or a status code.
@@ -482,7 +482,7 @@ pub struct CheckArgs {
 pub struct TargetArgs {
     /// The server's base URL (bench: http:// only); without it the embedded
     /// server is used (an error where $CI is set, unless --embedded).
-    #[arg(long, env = "ITEMCTL_URL")]
+    #[arg(long, env = "ITEMCTL_URL", value_parser = base_url)]
     pub url: Option<String>,
 
     /// Use the embedded server on purpose (needed where $CI is set).
@@ -507,7 +507,7 @@ pub struct EndpointArgs {
     /// The OpenAPI document to take the endpoint and item from, a URL or a
     /// file, JSON or YAML. Default: URL/openapi.json when the server
     /// publishes it.
-    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE")]
+    #[arg(long, env = "ITEMCTL_OPENAPI", value_name = "URL|FILE", value_parser = openapi_source)]
     pub openapi: Option<String>,
 }
 
@@ -623,7 +623,7 @@ Exit codes: 0 the server answered; 2 usage error; 3 it did not within
 --timeout (or the --pid process exited first).")]
 pub struct WaitArgs {
     /// The server's base URL.
-    #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000")]
+    #[arg(long, env = "ITEMCTL_URL", default_value = "http://127.0.0.1:8000", value_parser = base_url)]
     pub url: String,
 
     /// Wait for this file (written by `itemctl serve --url-file`) and use
@@ -767,6 +767,21 @@ fn json_integer(s: &str) -> Result<serde_json::Number, String> {
                 "`{s}` is not a JSON integer (write it without leading zeros or `+`, or send other values with --body)"
             )
         })
+}
+
+/// `--url`: a server's base URL ([`crate::contract::base_url`]), checked
+/// here so that a bad `$ITEMCTL_URL` is named (`exit::from_clap`).
+fn base_url(s: &str) -> Result<String, String> {
+    crate::contract::base_url(s).map(|_| s.to_owned())
+}
+
+/// `--openapi`: a file, or a URL held to [`base_url`]'s rule.
+fn openapi_source(s: &str) -> Result<String, String> {
+    if s.starts_with("http://") || s.starts_with("https://") {
+        base_url(s)
+    } else {
+        Ok(s.to_owned())
+    }
 }
 
 /// `--path`: an item path template.

@@ -160,31 +160,14 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Parses a base URL, with a message that names the fix.
+/// Parses a base URL, with a message that names the fix
+/// ([`crate::contract::base_url`]).
 ///
 /// # Errors
 /// [`Failure::Usage`]: no scheme (`127.0.0.1:8000`, `localhost:8000`), a
 /// scheme other than http(s), no host, or not a URL at all.
 pub fn parse_base(base: &str) -> Result<reqwest::Url, Failure> {
-    let no_scheme = || {
-        Failure::Usage(format!(
-            "invalid URL `{base}`: no scheme; write it as http://{base} (or https://)"
-        ))
-    };
-    if !base.contains("://") {
-        return Err(no_scheme());
-    }
-    let parsed = reqwest::Url::parse(base)
-        .map_err(|e| Failure::Usage(format!("invalid URL `{base}`: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Failure::Usage(format!(
-            "invalid URL `{base}`: the scheme must be http:// or https://"
-        )));
-    }
-    if parsed.host().is_none() {
-        return Err(Failure::Usage(format!("invalid URL `{base}`: no host")));
-    }
-    Ok(parsed)
+    crate::contract::base_url(base).map_err(Failure::Usage)
 }
 
 /// `{base}/items/{percent-encoded id}`.
@@ -281,10 +264,12 @@ impl Client {
     /// path prefix is kept).
     ///
     /// # Errors
-    /// [`Failure::Usage`] for a URL that is not http(s) or a header that is
-    /// not valid.
+    /// [`Failure::Usage`] for a URL that is not http(s), a header that is
+    /// not valid, or a proxy variable that cannot be used
+    /// ([`proxy::check_env`]).
     pub fn new(base: &str, opts: &Options) -> Result<Client, Failure> {
         let url = parse_base(base)?;
+        proxy::check_env()?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
@@ -339,6 +324,7 @@ impl Client {
         };
         let http = builder
             .redirect(policy)
+            .proxy(proxy::for_reqwest())
             .build()
             .map_err(|e| Failure::setup("cannot set up the HTTP client", e))?;
         Ok(self.http.get_or_init(|| http))
@@ -440,6 +426,34 @@ impl Client {
             d.saturating_duration_since(Instant::now())
         });
         self.timeout.min(left).max(Duration::from_millis(1))
+    }
+
+    /// The pause before retry `attempt` (1-based): the back-off, cut to
+    /// what is left of the total; `None` when the total is spent.
+    fn retry_pause(&self, attempt: u32) -> Option<Duration> {
+        let pause = backoff(attempt);
+        match self.deadline {
+            None => Some(pause),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                (!left.is_zero()).then(|| pause.min(left))
+            }
+        }
+    }
+
+    /// Whether the total is spent (never without one).
+    fn spent(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Why there is no response when the total ran out between retries:
+    /// the last attempt's cause, and how many of the `1 + retry` were made.
+    fn ran_out(&self, why: &str, made: u32, retry: u32) -> String {
+        format!(
+            "{why}; the timeout of {} (retries included) ran out after {made} of {} attempts: allow more time with --timeout",
+            humantime::format_duration(self.timeout),
+            retry.saturating_add(1)
+        )
     }
 
     /// The base URL.
@@ -567,7 +581,9 @@ impl Client {
     }
 
     /// Like [`Client::put`], retrying up to `retry` more times (with
-    /// backoff from 100 ms to 2 s) when the connection fails.
+    /// backoff from 100 ms to 2 s) when the connection fails; with a total
+    /// ([`Client::with_total_timeout`]) the retries and their pauses end
+    /// with it.
     ///
     /// # Errors
     /// As [`Client::put`], for the last attempt.
@@ -656,8 +672,13 @@ impl Client {
             self.traced("PUT", url, &body, Err(why.clone()));
             if err.is_connect() && attempt < retry {
                 attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
-                continue;
+                if let Some(pause) = self.retry_pause(attempt) {
+                    tokio::time::sleep(pause).await;
+                    if !self.spent() {
+                        continue;
+                    }
+                }
+                return Err(Failure::NoResponse(self.ran_out(&why, attempt, retry)));
             }
             return Err(Failure::NoResponse(why));
         }
@@ -703,10 +724,15 @@ impl Client {
             {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) if attempt < retry => {
-                    let _ = e;
                     attempt += 1;
-                    tokio::time::sleep(backoff(attempt)).await;
-                    continue;
+                    if let Some(pause) = self.retry_pause(attempt) {
+                        tokio::time::sleep(pause).await;
+                        if !self.spent() {
+                            continue;
+                        }
+                    }
+                    let why = cannot_connect(&self.base, proxy.as_deref(), &wire::io_reason(&e));
+                    return Err(Failure::NoResponse(self.ran_out(&why, attempt, retry)));
                 }
                 Ok(Err(e)) => {
                     return Err(Failure::NoResponse(cannot_connect(

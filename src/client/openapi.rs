@@ -34,6 +34,11 @@ pub struct Endpoint {
     /// What the document promises beyond the path and item (none for the
     /// tutorial's).
     pub promises: Promises,
+    /// Why the server's document could not be read when its GET got no
+    /// answer (refused, a proxy down, a timeout): the path and item are
+    /// then the tutorial's for want of knowing, not because the server
+    /// has no document (a 404). `None` otherwise.
+    pub unread: Option<String>,
 }
 
 impl Endpoint {
@@ -65,6 +70,7 @@ impl Endpoint {
             shape: Ok(tutorial::body(&tutorial::document())),
             source: why,
             promises: Promises::default(),
+            unread: None,
         }
     }
 }
@@ -135,10 +141,13 @@ pub async fn discover_by(
                     ));
                 }
                 Err(e) => {
-                    return Ok(Endpoint::tutorial(
-                        path,
-                        format!("none, so the tutorial's item (no OpenAPI document: {e})"),
-                    ));
+                    return Ok(Endpoint {
+                        unread: Some(e.to_string()),
+                        ..Endpoint::tutorial(
+                            path,
+                            format!("none, so the tutorial's item (no OpenAPI document: {e})"),
+                        )
+                    });
                 }
             }
         }
@@ -205,6 +214,7 @@ pub fn choose(
             response_fields: choice.response_fields,
             id_field,
         },
+        unread: None,
     })
 }
 

@@ -16,7 +16,7 @@ use reqwest::header::HOST;
 use super::openapi::{self, Endpoint, Fetch};
 use super::wire::{self, Blocking};
 use super::{
-    Answered, Client, Exchange, MAX_RESPONSE_BYTES, backoff, cannot_connect, parse_base, proxy_for,
+    Answered, Client, Exchange, MAX_RESPONSE_BYTES, cannot_connect, parse_base, proxy_for,
 };
 use crate::contract::PathTemplate;
 use crate::error::Failure;
@@ -187,9 +187,15 @@ impl Plain {
         let mut attempt = 0;
         let got = loop {
             match self.exchange(client, None, &client.base, &request) {
-                Err(Attempt::Connect(_)) if attempt < retry => {
+                Err(Attempt::Connect(why)) if attempt < retry => {
                     attempt += 1;
-                    std::thread::sleep(backoff(attempt));
+                    if let Some(pause) = client.retry_pause(attempt) {
+                        std::thread::sleep(pause);
+                        if !client.spent() {
+                            continue;
+                        }
+                    }
+                    break Err(Attempt::Connect(client.ran_out(&why, attempt, retry)));
                 }
                 got => break got,
             }

@@ -72,6 +72,18 @@ pub(super) fn run(args: &PutArgs, color: ColorChoice) -> anyhow::Result<Verdict>
         {
             let _ = writeln!(stderr, "itemctl: warning: {warning}");
         }
+        // A real send's own failure says why; a request only shown would
+        // otherwise show a guessed path as the discovered one.
+        if (args.dry_run || args.curl)
+            && !args.quiet
+            && let Some(why) = &endpoint.unread
+        {
+            let _ = writeln!(
+                stderr,
+                "itemctl: warning: discovery failed ({why}), so the path shown is the default {}; give the endpoint with --path",
+                endpoint.path
+            );
+        }
         client.set_path(endpoint.path);
     }
     let outgoing = client.outgoing(&args.id, body.clone())?;

@@ -1,6 +1,7 @@
 //! The upsert contract, defined once: what 200 and 201 mean, what a
-//! correct echo of the item is ([`echo`]), the item path template, and
-//! what an endpoint promises beyond them ([`Promises`]). The server
+//! correct echo of the item is ([`echo`]), the item path template and the
+//! base URL it goes below ([`base_url`]), and what an endpoint promises
+//! beyond them ([`Promises`]). The server
 //! answers with [`Upserted`]; `put --expect`, `check` and `bench` hold
 //! responses to it. Pure: it names only [`crate::spec`] (the id rules),
 //! and no HTTP-client type.
@@ -143,6 +144,33 @@ impl fmt::Display for PathTemplate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{{{}}}{}", self.before, self.name, self.after)
     }
+}
+
+/// Parses a server's base URL, the one the item path goes below
+/// (`http://127.0.0.1:8000`, `https://api.example.com/v1`): an http(s)
+/// URL with a host. `--url` (and `$ITEMCTL_URL`) and an `--openapi` URL
+/// are held to it on the command line, and the client again.
+///
+/// # Errors
+/// One line naming the fix: no scheme (`127.0.0.1:8000`: write it as
+/// `http://127.0.0.1:8000`), a scheme other than http(s), no host, or not
+/// a URL at all.
+pub fn base_url(base: &str) -> Result<url::Url, String> {
+    if !base.contains("://") {
+        return Err(format!(
+            "invalid URL `{base}`: no scheme; write it as http://{base} (or https://)"
+        ));
+    }
+    let parsed = url::Url::parse(base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid URL `{base}`: the scheme must be http:// or https://"
+        ));
+    }
+    if parsed.host().is_none() {
+        return Err(format!("invalid URL `{base}`: no host"));
+    }
+    Ok(parsed)
 }
 
 /// What `--expect` asks of a response.

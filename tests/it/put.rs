@@ -360,6 +360,41 @@ fn retry_waits_for_a_server_that_starts_late() {
     drop(starter.join());
 }
 
+/// `--timeout` is the whole command's, retries and their back-off pauses
+/// included (curl's `--max-time`): ten retries of a refused connection end
+/// when the second is up, on each way put sends (blocking sockets, reqwest
+/// with --follow, and by hand for a dot-segment id).
+#[test]
+fn retries_end_when_the_timeout_is_spent() {
+    let port = crate::support::unused_port();
+    let url = format!("http://127.0.0.1:{port}");
+    for (id, extra) in [
+        ("x", None),
+        ("x", Some("--follow")),
+        (".", Some("--follow")),
+    ] {
+        let started = std::time::Instant::now();
+        itemctl()
+            .args(["put", id, "--url", &url, "--retry", "10", "--timeout", "1s", "name=x"])
+            .args(extra)
+            .code(3)
+            .stderr_where(
+                predicate::str::starts_with(format!(
+                    "itemctl: cannot connect to {url}: connection refused; the timeout of 1s (retries included) ran out after "
+                ))
+                .and(predicate::str::ends_with(" of 11 attempts: allow more time with --timeout\n"))
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+            )
+            .run();
+        let took = started.elapsed();
+        assert!(
+            took >= std::time::Duration::from_millis(900)
+                && took < std::time::Duration::from_millis(2500),
+            "put {id} {extra:?} --retry 10 --timeout 1s took {took:?}"
+        );
+    }
+}
+
 /// A server that answers every request with a 307 to `target`.
 fn redirecting_server(target: String) -> String {
     Scripted::answering(format!(
@@ -419,6 +454,74 @@ fn bad_command_lines_exit_2_without_a_request() {
             )
             .run();
     }
+}
+
+/// A bad URL from `ITEMCTL_URL` (or `ITEMCTL_OPENAPI`) names the variable,
+/// as every invalid value from the environment does, in put, check, wait
+/// and bench alike (exit 2, one line, nothing sent); given as a flag, the
+/// flag's error stands.
+#[test]
+fn bad_urls_from_the_environment_name_the_variable() {
+    let because = "(the value comes from the environment variable";
+    itemctl()
+        .args(["put", "x", "name=x"])
+        .env("ITEMCTL_URL", "ftp://x")
+        .code(2)
+        .stderr(format!(
+            "itemctl: invalid value 'ftp://x' for '--url <URL>': invalid URL `ftp://x`: the scheme must be http:// or https:// {because} ITEMCTL_URL: fix it or unset it)\n"
+        ))
+        .run();
+    itemctl()
+        .args(["put", "x", "name=x"])
+        .env("ITEMCTL_URL", "127.0.0.1:8000")
+        .code(2)
+        .stderr_has("write it as http://127.0.0.1:8000")
+        .stderr_has(&format!("{because} ITEMCTL_URL: fix it or unset it)\n"))
+        .run();
+    for command in [
+        &["check"][..],
+        &["wait", "--timeout", "1s"],
+        &["bench", "-n", "1"],
+    ] {
+        itemctl()
+            .args(command)
+            .env("ITEMCTL_URL", "ftp://x")
+            .code(2)
+            .stderr_where(
+                predicate::str::starts_with("itemctl: invalid value 'ftp://x' for '--url <")
+                    .and(predicate::str::ends_with(format!(
+                        "{because} ITEMCTL_URL: fix it or unset it)\n"
+                    )))
+                    .and(predicate::function(|s: &str| s.lines().count() == 1)),
+            )
+            .run();
+    }
+    // --openapi's URL is held to the same rule.
+    let (server, seen) = Scripted::recording(CREATED_EMPTY);
+    for bad in ["http://", "http://[::1"] {
+        itemctl()
+            .args(["put", "x", "name=x", "--url", &server.url])
+            .env("ITEMCTL_OPENAPI", bad)
+            .code(2)
+            .stderr_where(
+                predicate::str::starts_with(format!("itemctl: invalid value '{bad}' for '--openapi <URL|FILE>': invalid URL `{bad}`: "))
+                    .and(predicate::str::ends_with(format!(
+                        "{because} ITEMCTL_OPENAPI: fix it or unset it)\n"
+                    ))),
+            )
+            .run();
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+    // Given as a flag: clap's word, no variable to name.
+    itemctl()
+        .args(["put", "x", "name=x", "--url", "ftp://x"])
+        .env("ITEMCTL_URL", "http://127.0.0.1:9")
+        .code(2)
+        .stderr_where(
+            predicate::str::starts_with("error: invalid value 'ftp://x' for '--url <URL>'")
+                .and(predicate::str::contains("environment").not()),
+        )
+        .run();
 }
 
 /// A server's answer: 201 with an empty JSON object.
@@ -714,6 +817,107 @@ fn curl_keeps_a_dot_segment_id() {
         .run();
 }
 
+/// Serves an OpenAPI document whose one upsert is `PUT /things/{key}` and
+/// answers every other request 201 with `{}`.
+fn things_server() -> Scripted {
+    let doc = serde_json::json!({"openapi": "3.1.0", "paths": {"/things/{key}": {"put": {
+        "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"name": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "OK"}}}}}})
+    .to_string();
+    Scripted::start(move |req, stream| {
+        let (status, body) = if req.target == "/openapi.json" {
+            ("200 OK", doc.as_str())
+        } else {
+            ("201 Created", "{}")
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+    })
+}
+
+/// When discovery gets no answer (a proxy that is down, a refused
+/// connection, a timeout), --curl and --dry-run still show the default
+/// path, exit 0, and say on stderr (one line) why that path may be wrong.
+/// A 404 for /openapi.json (no document) makes the default path right:
+/// nothing to say.
+#[test]
+fn dry_run_and_curl_warn_when_discovery_gets_no_answer() {
+    let server = things_server();
+    let curl = |path: &str| {
+        format!(
+            "curl -X PUT {}{path} -H 'content-type: application/json' --data-binary '{{\"name\":\"x\"}}' --max-time 10\n",
+            server.url
+        )
+    };
+    // Discovery reads the server's document: its path.
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl"])
+        .stdout(curl("/things/10"))
+        .run();
+    // The proxy from the environment is down: the default path, and why.
+    let dead = format!("http://127.0.0.1:{}", crate::support::unused_port());
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl"])
+        .env("http_proxy", &dead)
+        .stdout(curl("/items/10"))
+        .stderr(format!(
+            "itemctl: warning: discovery failed (cannot connect to the proxy {dead} (from the environment) for {}/openapi.json: connection refused), so the path shown is the default /items/{{item_id}}; give the endpoint with --path\n",
+            server.url
+        ))
+        .run();
+    // -q keeps warnings out.
+    itemctl()
+        .args(["put", "10", "--url", &server.url, "name=x", "--curl", "-q"])
+        .env("http_proxy", &dead)
+        .stdout(curl("/items/10"))
+        .run();
+    // Nothing listens: --dry-run says so too.
+    itemctl()
+        .args(["put", "10", "--url", &dead, "name=x", "--dry-run"])
+        .stdout_has("PUT /items/10 HTTP/1.1\n")
+        .stderr(format!(
+            "itemctl: warning: discovery failed (cannot connect to {dead}/openapi.json: connection refused), so the path shown is the default /items/{{item_id}}; give the endpoint with --path\n"
+        ))
+        .run();
+    // A server that never answers: the timeout ends discovery.
+    let silent = Scripted::silent();
+    itemctl()
+        .args([
+            "put",
+            "10",
+            "--url",
+            &silent.url,
+            "name=x",
+            "--dry-run",
+            "--timeout",
+            "0.3",
+        ])
+        .stdout_has("PUT /items/10 HTTP/1.1\n")
+        .stderr_where(
+            predicate::str::starts_with("itemctl: warning: discovery failed (no response from ")
+                .and(predicate::str::contains("timed out after 300ms"))
+                .and(predicate::function(|s: &str| s.lines().count() == 1)),
+        )
+        .run();
+    drop(silent);
+    // No document (404): the default path is right, nothing to say.
+    let none = Scripted::answering(
+        "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 22\r\nconnection: close\r\n\r\n{\"detail\":\"Not Found\"}",
+    );
+    itemctl()
+        .args(["put", "10", "--url", &none.url, "name=x", "--curl"])
+        .stdout(format!(
+            "curl -X PUT {}/items/10 -H 'content-type: application/json' --data-binary '{{\"name\":\"x\"}}' --max-time 10\n",
+            none.url
+        ))
+        .run();
+}
+
 // ---- how put's requests go: blocking sockets for plain http reached
 // directly without --follow, reqwest for https, a proxy, redirects ----
 
@@ -876,6 +1080,109 @@ fn a_broken_answer_over_plain_http_names_its_cause() {
             .stderr(format!("itemctl: {}\n", said.replace("URL", &server.url)))
             .run();
     }
+}
+
+/// A proxy variable that is set but cannot be used (not a URL, a scheme
+/// that is no HTTP proxy's) is exit 2 naming the variable and its value,
+/// before anything is sent, on blocking sockets and through reqwest
+/// (--follow) alike; it is not skipped for a direct connection.
+#[test]
+fn a_malformed_proxy_variable_is_exit_2_naming_it() {
+    let (server, seen) = Scripted::recording(CREATED_CLOSE);
+    for (var, value, fix) in [
+        ("http_proxy", "http://[::1", "write it as http://HOST:PORT"),
+        ("https_proxy", "http://", "write it as http://HOST:PORT"),
+        (
+            "HTTPS_PROXY",
+            "ftp://proxy.test",
+            "write it as http://HOST:PORT",
+        ),
+        ("all_proxy", "http://a b", "write it as http://HOST:PORT"),
+        (
+            "ALL_PROXY",
+            "socks5://127.0.0.1:1080",
+            "itemctl speaks to HTTP proxies only: give an http:// one",
+        ),
+    ] {
+        for extra in [None, Some("--follow")] {
+            itemctl()
+                .args(["put", "11", "--url", &server.url, "name=x"])
+                .args(extra)
+                .env(var, value)
+                .code(2)
+                .stderr(format!(
+                    "itemctl: invalid proxy `{value}` (the value comes from the environment variable {var}: {fix}, or unset it)\n"
+                ))
+                .run();
+        }
+    }
+    assert!(seen.lock().unwrap().is_empty(), "nothing is sent");
+}
+
+/// The proxy variables are read as curl reads them, by both ways put
+/// sends: `http_proxy` in lower case only (curl never reads
+/// `HTTP_PROXY`, which a CGI request can set), `https_proxy`,
+/// `all_proxy` and `no_proxy` in either case, the lower-case one first;
+/// an empty value is unset.
+#[test]
+fn proxy_variables_are_read_as_curl_reads_them() {
+    let (server, direct) = Scripted::recording(CREATED_CLOSE);
+    let (proxy, proxied) = Scripted::recording(CREATED_CLOSE);
+    let dead = format!("http://127.0.0.1:{}", crate::support::unused_port());
+    let put = |extra: Option<&str>| {
+        itemctl()
+            .args(["put", "x", "--url", &server.url, "--path", "/items/{id}"])
+            .args(extra)
+    };
+    for extra in [None, Some("--follow")] {
+        // HTTP_PROXY is not read: straight to the server.
+        put(extra)
+            .env("HTTP_PROXY", &dead)
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        // ALL_PROXY is, when http_proxy is unset or empty.
+        put(extra)
+            .env("ALL_PROXY", &proxy.url)
+            .env("http_proxy", "")
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        // all_proxy before ALL_PROXY, http_proxy before both.
+        put(extra)
+            .env("ALL_PROXY", &dead)
+            .env("all_proxy", &dead)
+            .env("http_proxy", &proxy.url)
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+        put(extra)
+            .env("ALL_PROXY", &proxy.url)
+            .env("all_proxy", &dead)
+            .code(3)
+            .stderr(format!(
+                "itemctl: cannot connect to the proxy {dead} (from the environment) for {}: connection refused\n",
+                server.url
+            ))
+            .run();
+        // NO_PROXY in upper case takes the server out of it.
+        put(extra)
+            .env("http_proxy", &dead)
+            .env("NO_PROXY", "127.0.0.1")
+            .stdout("{}\n")
+            .stderr("201 Created\n")
+            .run();
+    }
+    let targets = |seen: &std::sync::Mutex<Vec<crate::support::scripted::Request>>| -> Vec<String> {
+        seen.lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.target.clone())
+            .collect()
+    };
+    let through = format!("{}/items/x", server.url);
+    assert_eq!(targets(&proxied), [through.as_str(); 4]);
+    assert_eq!(targets(&direct), ["/items/x"; 4]);
 }
 
 #[test]

@@ -441,13 +441,18 @@ fn verbose_shows_the_request_and_the_response_head() {
 #[test]
 fn dry_run_and_curl_send_nothing() {
     // They read the OpenAPI document (a GET) as a real send does, and send
-    // no PUT.
+    // no PUT. The server has no document (404): the default path, and
+    // nothing to warn about.
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
-    let server = Scripted::start(move |req, _| {
+    let server = Scripted::start(move |req, stream| {
         log.lock()
             .unwrap()
             .push(format!("{} {}", req.method, req.target));
+        let _ = std::io::Write::write_all(
+            stream,
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        );
     });
     itemctl()
         .args([
