@@ -266,10 +266,10 @@ impl Client {
     /// # Errors
     /// [`Failure::Usage`] for a URL that is not http(s), a header that is
     /// not valid, or a proxy variable that cannot be used
-    /// ([`proxy::check_env`]).
+    /// ([`proxy::check_for`]).
     pub fn new(base: &str, opts: &Options) -> Result<Client, Failure> {
         let url = parse_base(base)?;
-        proxy::check_env()?;
+        proxy::check_for(url.as_str())?;
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));

@@ -73,24 +73,37 @@ fn first(names: &[&'static str]) -> Option<Setting> {
     })
 }
 
-/// Checks every proxy variable that is set: each must be an HTTP proxy's
-/// URL (`http://HOST:PORT`, `HOST:PORT`, with or without credentials).
+/// Checks the proxy variable a request to `url` would go through (its
+/// scheme's, else `all_proxy`, unless `no_proxy` exempts the host): it
+/// must be an HTTP proxy's URL (`http://HOST:PORT`, `HOST:PORT`, with or
+/// without credentials). A variable the request would not use is not
+/// checked, as curl does not (a SOCKS `all_proxy` beside a `no_proxy`
+/// that covers the server stops nothing).
 ///
 /// # Errors
 /// [`Failure::Usage`] naming the variable and its value: one that is not
 /// a URL with a host, or names a proxy of another kind (SOCKS).
-pub fn check_env() -> Result<(), Failure> {
+pub fn check_for(url: &str) -> Result<(), Failure> {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return Ok(());
+    };
     let settings = Settings::from_env();
-    for setting in [&settings.http, &settings.https, &settings.all]
-        .into_iter()
-        .flatten()
-    {
-        check(setting)?;
-    }
-    Ok(())
+    let Some(setting) = settings.for_scheme(uri.scheme_str().unwrap_or("http")) else {
+        return Ok(());
+    };
+    // Whether no_proxy exempts the host, asked of a matcher whose proxy
+    // is surely valid (a malformed one never intercepts).
+    let no = settings.no.as_ref().map_or("", |s| s.value.as_str());
+    let applies = Matcher::builder()
+        .all("http://proxy.invalid:1")
+        .no(no)
+        .build()
+        .intercept(&uri)
+        .is_some();
+    if applies { check(setting) } else { Ok(()) }
 }
 
-/// [`check_env`] for one variable.
+/// [`check_for`]'s test of one variable.
 fn check(setting: &Setting) -> Result<(), Failure> {
     let Setting { var, value } = setting;
     let refuse = |fix: &str| {
@@ -116,7 +129,7 @@ fn check(setting: &Setting) -> Result<(), Failure> {
 
 /// The proxy the environment names for `url` (`http://host…`), as a URL
 /// without credentials; `None` for a direct connection (or a proxy
-/// variable [`check_env`] refuses).
+/// variable [`check_for`] refuses).
 pub fn proxy_for(url: &str) -> Option<String> {
     let uri: http::Uri = url.parse().ok()?;
     let intercept = Settings::from_env().matcher().intercept(&uri)?;
