@@ -278,7 +278,7 @@ pub async fn run(
     let mut latency_us = Histogram::<u64>::new(3)
         .map_err(|e| Failure::setup("cannot create the latency histogram", e))?;
     let mut statuses = BTreeMap::new();
-    let (mut errors, mut first_error) = (0, None);
+    let (mut errors, mut first_error, mut abandoned) = (0, None, 0);
     for tally in tallies {
         let tally = tally.map_err(|e| Failure::setup("the event loop failed", e))?;
         let _ = latency_us.add(&tally.latency_us);
@@ -288,6 +288,7 @@ pub async fn run(
             }
         }
         errors += tally.errors;
+        abandoned += tally.abandoned;
         if first_error.is_none() {
             first_error = tally.first_error;
         }
@@ -332,6 +333,7 @@ pub async fn run(
         statuses,
         errors,
         first_error,
+        abandoned,
         violations,
         interrupted,
         update_204: opts.promises.update_204,

@@ -40,6 +40,9 @@ pub struct Report {
     pub statuses: BTreeMap<u16, u64>,
     /// Transport errors (connect, read, write, timeout, malformed response).
     pub errors: u64,
+    /// Requests still unanswered when a duration run ended (`-d` and a
+    /// second of grace, or `--timeout` if shorter): abandoned, not errors.
+    pub abandoned: u64,
     /// The first transport error, for the report.
     pub first_error: Option<String>,
     /// Contract violations: a second 201 for an id, or 200s for an id that
@@ -317,6 +320,13 @@ impl Report {
             if self.update_204 { "200 or 204" } else { "200" }
         );
         let _ = writeln!(out, "errors      {}", self.errors);
+        if self.abandoned > 0 {
+            let _ = writeln!(
+                out,
+                "abandoned   {} requests still unanswered when the run ended (-d and up to 1 s more)",
+                self.abandoned
+            );
+        }
         let _ = writeln!(out, "violations  {}", self.violations);
         let width = self
             .broken
@@ -454,6 +464,7 @@ impl Report {
             updated: self.updated(),
             outside_contract: self.outside_contract(),
             errors: self.errors,
+            abandoned: self.abandoned,
             first_error: self.first_error.as_deref(),
             violations: self.violations,
             broken_ids: self.broken_ids,
@@ -499,6 +510,7 @@ struct JsonReport<'a> {
     updated: u64,
     outside_contract: u64,
     errors: u64,
+    abandoned: u64,
     first_error: Option<&'a str>,
     violations: u64,
     broken_ids: u64,
@@ -556,6 +568,7 @@ mod tests {
             statuses: statuses.iter().copied().collect(),
             errors,
             first_error: (errors > 0).then(|| "read: connection reset by peer".into()),
+            abandoned: 0,
             update_204: false,
             violations,
             interrupted: false,

@@ -103,6 +103,9 @@ pub(super) struct Tally {
     pub errors: u64,
     /// The first of them.
     pub first_error: Option<String>,
+    /// Requests still in flight when the run ended (a duration run: `-d`
+    /// and its grace), abandoned unanswered; not errors.
+    pub abandoned: u64,
 }
 
 /// Where a connection is.
@@ -191,6 +194,7 @@ pub(super) fn run(
         statuses: vec![0; 1000],
         errors: 0,
         first_error: None,
+        abandoned: 0,
     };
     // A second handle to the poll's epoll instance, for registrations
     // while the poll itself is borrowed for its events.
@@ -241,25 +245,17 @@ pub(super) fn run(
     let mut stopped = false;
     // A duration run ends at its deadline, but for the answers still on
     // their way: those get GRACE more (or --timeout, if shorter), then
-    // the requests still in flight are abandoned, as errors (a server
-    // that never answers, or an open loop's backlog the server cannot
-    // take, does not hold the run past -d).
+    // the requests still in flight are abandoned and counted as such, not
+    // as errors (a server that never answers, or an open loop's backlog
+    // the server cannot take, does not hold the run past -d; a slow but
+    // correct one is not failed for it), as oha's "aborted due to
+    // deadline".
     let hard_stop = setup.deadline.map(|d| d + setup.timeout.min(GRACE));
     while ctx.active > 0 && !shared.cancel.load(Ordering::Relaxed) {
         if let Some(end) = hard_stop
             && ctx.now >= end
         {
-            for c in &mut conns {
-                if c.in_flight() {
-                    ctx.tally.errors += 1;
-                    if ctx.tally.first_error.is_none() {
-                        ctx.tally.first_error = Some(format!(
-                            "no response by the end of the run ({} after -d ended)",
-                            humantime::format_duration(setup.timeout.min(GRACE))
-                        ));
-                    }
-                }
-            }
+            ctx.tally.abandoned = conns.iter().filter(|c| c.in_flight()).count() as u64;
             break;
         }
         // The deadline: what was due before it goes out, nothing after it

@@ -655,9 +655,10 @@ both creates and updates happen. Ids are fresh per run where the path
 parameter leaves room: a second 201 for an id, or 200s for an id that never
 got a 201, count as contract violations (where ids may be an earlier run's,
 a note says so and only a second 201 counts). -d ends the run: answers on
-their way get 1 s more. Without --url the embedded server is
-started and measured (an error where $CI is set, unless --embedded). A
-progress bar shows on a terminal; Ctrl-C prints what was measured (exit 130).
+their way get 1 s more, then they are abandoned (not errors). Without --url
+the embedded server is started and measured (an error where $CI is set,
+unless --embedded). A progress bar shows on a terminal; Ctrl-C prints what
+was measured (exit 130).
 
 Exit codes: 0 every response was a 200 or 201 within the contract, with no
 transport error; 1 otherwise (the report says which); 2 usage error; 3 the
