@@ -600,29 +600,23 @@ mod tests {
     /// shorter); the answer after each piece, and at the end with `eof`
     /// if asked.
     fn feed(response: &[u8], step: usize, eof: bool) -> Vec<Result<Option<(u16, bool)>, String>> {
+        let run = |memo: &mut HeadMemo| {
+            let mut reader = ResponseReader::default();
+            let mut ends: Vec<usize> = (step..response.len()).step_by(step).collect();
+            ends.push(response.len());
+            let mut out: Vec<_> = ends
+                .into_iter()
+                .map(|end| reader.advance(&response[..end], false, memo))
+                .collect();
+            if eof {
+                out.push(reader.advance(response, true, memo));
+            }
+            out
+        };
         let mut memo = HeadMemo::default();
-        let mut reader = ResponseReader::default();
-        let mut ends: Vec<usize> = (step..response.len()).step_by(step).collect();
-        ends.push(response.len());
-        let mut out: Vec<_> = ends
-            .into_iter()
-            .map(|end| reader.advance(&response[..end], false, &mut memo))
-            .collect();
-        if eof {
-            out.push(reader.advance(response, true, &mut memo));
-        }
+        let out = run(&mut memo);
         // The same response again, its head from the memo: the same answers.
-        let mut again = ResponseReader::default();
-        let mut ends: Vec<usize> = (step..response.len()).step_by(step).collect();
-        ends.push(response.len());
-        let mut repeat: Vec<_> = ends
-            .into_iter()
-            .map(|end| again.advance(&response[..end], false, &mut memo))
-            .collect();
-        if eof {
-            repeat.push(again.advance(response, true, &mut memo));
-        }
-        assert_eq!(out, repeat, "from the memo");
+        assert_eq!(out, run(&mut memo), "from the memo");
         out
     }
 

@@ -646,18 +646,12 @@ mod tests {
 
     #[test]
     fn short_decimals_read_as_float_does() {
-        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = render::test_draws(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200_000 {
             let whole = next() % [10, 1000, 1_000_000_000][(next() % 3) as usize];
             let k = 1 + (next() % 3) as usize;
             let fraction = next() % [10, 100, 1000][k - 1];
-            let sign = if next() % 2 == 0 { "" } else { "-" };
+            let sign = if next().is_multiple_of(2) { "" } else { "-" };
             let text = format!("{sign}{whole}.{fraction:0k$}");
             let (f, as_written) = short_decimal(text.as_bytes()).unwrap();
             assert_eq!(

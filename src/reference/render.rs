@@ -455,6 +455,20 @@ pub fn write_item(
     Ok(())
 }
 
+/// Draws for the tests of the number paths (here and in `fast.rs`): a
+/// xorshift64 sequence from `state`, the same cases on every run. (The
+/// crate's generator, `values::rng`, is the client side's: `reference`
+/// does not import it.)
+#[cfg(test)]
+pub(crate) fn test_draws(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,13 +502,7 @@ mod tests {
 
     #[test]
     fn write_float_is_float_repr() {
-        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = test_draws(0x9e37_79b9_7f4a_7c15);
         let mut cases = vec![
             0.0,
             -0.0,

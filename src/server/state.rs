@@ -962,13 +962,8 @@ mod tests {
         {
             let (state, items) = State::open(&path, rt.handle()).unwrap();
             assert!(items.is_none(), "a new file");
-            let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-            let mut next = || {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                rng
-            };
+            let mut rng = crate::values::rng::Rng::seeded(0x2545_f491_4f6c_dd1d);
+            let mut next = || rng.next();
             // Batches of writes to few keys: the log passes its bound
             // (GROWTH times the items and 1,024 rows) many times over.
             for round in 0..60 {
