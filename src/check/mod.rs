@@ -776,19 +776,25 @@ impl Http<'_> {
         if !self.opts.promises.readable {
             return Ok(());
         }
-        let url = self.client.item_url(id).map_err(|e| e.to_string())?;
-        let read = self.get(&url).await?;
-        if read.status != 200 {
-            return fail(format!(
-                "{what}, then GET of the item: expected 200 OK, got {}",
-                read.describe()
-            ));
-        }
+        let read = self
+            .read_item(id, &format!("{what}, then GET of the item"))
+            .await?;
         let expected = self.stored(&self.for_id(id, sent));
         let text_numbers = items::text_numbers(&self.opts.shape, &expected);
         agrees(&expected, &read.body, &text_numbers)
             .map_err(|e| format!("{what}, then GET: {e}"))?;
         Ok(())
+    }
+
+    /// `GET` of item `id`, which must answer 200; otherwise a failure
+    /// that `what` begins (`GET of the updated item: expected 200 OK, …`).
+    async fn read_item(&self, id: &str, what: &str) -> Result<Answer, Why> {
+        let url = self.client.item_url(id).map_err(|e| e.to_string())?;
+        let read = self.get(&url).await?;
+        if read.status != 200 {
+            return fail(format!("{what}: expected 200 OK, got {}", read.describe()));
+        }
+        Ok(read)
     }
 
     /// Creates a fresh id with item 0 (set-up for the checks that need an
@@ -1002,14 +1008,7 @@ async fn replaced(
         return Ok(None);
     }
     // A 204: read the item back.
-    let url = http.client.item_url(id).map_err(|e| e.to_string())?;
-    let read = http.get(&url).await?;
-    if read.status != 200 {
-        return fail(format!(
-            "GET of the updated item: expected 200 OK, got {}",
-            read.describe()
-        ));
-    }
+    let read = http.read_item(id, "GET of the updated item").await?;
     http.echoes(id, partial, &read)
         .map_err(|e| merged(format!("{what}, then GET: {e}")))?;
     Ok(Some("204, then GET: "))
