@@ -122,13 +122,25 @@ struct Shared {
     arrived: Condvar,
     /// The last ticket whose transaction ended (committed or failed).
     done: AtomicU64,
-    /// Ticket ranges whose transaction failed, and why (the latest few).
-    failed: Mutex<Vec<(u64, u64, String)>>,
+    /// Ticket ranges whose transaction failed, and why: each kept until
+    /// every ticket in it has had its outcome ([`Shared::outcome`]), so a
+    /// waiter polled late still learns its write failed.
+    failed: Mutex<Vec<Failed>>,
     /// Notified (once per batch) by the writer thread.
     batch_done: Notify,
     /// Notified by that task for the connections waiting.
     committed: Notify,
     path: PathBuf,
+}
+
+/// Tickets whose transaction failed.
+#[derive(Debug)]
+struct Failed {
+    from: u64,
+    to: u64,
+    why: String,
+    /// Tickets of the range whose outcome was not asked yet.
+    uncollected: u64,
 }
 
 #[derive(Debug, Default)]
@@ -148,21 +160,38 @@ impl Shared {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The outcome of `ticket`, once its transaction ended.
+    /// The outcome of `ticket`, once its transaction ended (asked once per
+    /// ticket: a failure's entry goes once all its tickets had theirs).
     fn outcome(&self, ticket: u64) -> Option<Result<(), String>> {
         if self.done.load(Ordering::Acquire) < ticket {
             return None;
         }
-        let failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
-        Some(
-            match failed
-                .iter()
-                .find(|(from, to, _)| (*from..=*to).contains(&ticket))
-            {
-                Some((_, _, why)) => Err(why.clone()),
-                None => Ok(()),
-            },
-        )
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(at) = failed
+            .iter()
+            .position(|f| (f.from..=f.to).contains(&ticket))
+        else {
+            return Some(Ok(()));
+        };
+        let why = failed[at].why.clone();
+        failed[at].uncollected -= 1;
+        if failed[at].uncollected == 0 {
+            failed.remove(at);
+        }
+        Some(Err(why))
+    }
+
+    /// Records that tickets `from..=to` failed, and why.
+    fn fail(&self, from: u64, to: u64, why: String) {
+        self.failed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Failed {
+                from,
+                to,
+                why,
+                uncollected: to - from + 1,
+            });
     }
 
     /// Appends one write's records; its ticket.
@@ -193,10 +222,7 @@ impl Shared {
         let mut queue = self.lock();
         queue.issued += 1;
         let ticket = queue.issued;
-        self.failed
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((ticket, ticket, why));
+        self.fail(ticket, ticket, why);
         self.done.fetch_max(ticket, Ordering::AcqRel);
         Durable {
             shared: Arc::clone(self),
@@ -234,11 +260,7 @@ impl Drop for Stopped {
         };
         let first = shared.done.load(Ordering::Acquire) + 1;
         if first <= last {
-            shared
-                .failed
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((first, last, "the state writer stopped".into()));
+            shared.fail(first, last, "the state writer stopped".into());
         }
         shared.done.fetch_max(last, Ordering::AcqRel);
         shared.batch_done.notify_one();
@@ -669,11 +691,7 @@ impl Writer {
                 // The transaction rolled back: what the log holds is
                 // what the file says.
                 self.reload();
-                let mut failed = shared.failed.lock().unwrap_or_else(PoisonError::into_inner);
-                if failed.len() >= 16 {
-                    failed.remove(0);
-                }
-                failed.push((first, last, e.to_string()));
+                shared.fail(first, last, e.to_string());
             }
             shared.done.fetch_max(last, Ordering::AcqRel);
             shared.batch_done.notify_one();
@@ -951,6 +969,36 @@ mod tests {
         fn delete(&mut self, r: &str, k: &str) {
             self.0.retain(|(rr, kk, _)| !(rr == r && kk == k));
         }
+    }
+
+    #[test]
+    fn a_failed_write_stays_failed_however_late_it_is_asked() {
+        let shared = Shared {
+            queue: Mutex::new(Queue::default()),
+            arrived: Condvar::new(),
+            done: AtomicU64::new(0),
+            failed: Mutex::new(Vec::new()),
+            batch_done: Notify::new(),
+            committed: Notify::new(),
+            path: PathBuf::from("s.db"),
+        };
+        // Tickets 1 and 2 fail; then 40 more batches fail before either is
+        // asked (the writer once kept only the latest 16 failures, and a
+        // late waiter was told its write was committed).
+        shared.fail(1, 2, "disk full".into());
+        for t in 3..43 {
+            shared.fail(t, t, "disk full".into());
+        }
+        shared.done.store(50, Ordering::Release);
+        assert_eq!(shared.outcome(1), Some(Err("disk full".into())));
+        assert_eq!(shared.outcome(45), Some(Ok(())));
+        assert_eq!(shared.outcome(2), Some(Err("disk full".into())));
+        assert_eq!(shared.outcome(51), None, "not ended yet");
+        // Entries go once all their tickets were asked.
+        for t in 3..43 {
+            assert!(shared.outcome(t).is_some_and(|r| r.is_err()));
+        }
+        assert!(shared.failed.lock().unwrap().is_empty());
     }
 
     #[test]
