@@ -39,6 +39,9 @@ pub struct Endpoint {
     /// then the tutorial's for want of knowing, not because the server
     /// has no document (a 404). `None` otherwise.
     pub unread: Option<String>,
+    /// Whether the path and item are the tutorial's for want of a document
+    /// that describes the endpoint ([`Endpoint::tutorial`]), not read from one.
+    pub tutorial: bool,
 }
 
 impl Endpoint {
@@ -71,6 +74,7 @@ impl Endpoint {
             source: why,
             promises: Promises::default(),
             unread: None,
+            tutorial: true,
         }
     }
 }
@@ -215,6 +219,7 @@ pub fn choose(
             id_field,
         },
         unread: None,
+        tutorial: false,
     })
 }
 

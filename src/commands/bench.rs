@@ -66,8 +66,7 @@ pub(super) fn run(args: &BenchArgs) -> anyhow::Result<Verdict> {
             (None, Ok(shape)) => (
                 serde_json::to_vec(&items::full(shape, 0, "bench"))
                     .map_err(|e| Failure::Usage(format!("cannot build the body: {e}")))?,
-                // No document: Endpoint::tutorial's source says so.
-                if endpoint.source.starts_with("none") {
+                if endpoint.tutorial {
                     "the tutorial's item"
                 } else {
                     "a valid item of the schema"

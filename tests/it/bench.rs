@@ -452,3 +452,19 @@ fn a_counted_open_loop_ends_when_its_last_request_is_answered() {
     let elapsed = r["elapsed_s"].as_f64().unwrap();
     assert!((0.95..1.3).contains(&elapsed), "{r}");
 }
+
+#[test]
+fn a_document_without_an_upsert_gives_the_tutorials_item_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("none.json");
+    std::fs::write(
+        &doc,
+        r#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{}}"#,
+    )
+    .unwrap();
+    let r = json_report(
+        &["--embedded", "--openapi", doc.to_str().unwrap(), "-n", "50"],
+        0,
+    );
+    assert_eq!(r["body"]["source"], "the tutorial's item", "{r}");
+}
