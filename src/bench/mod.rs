@@ -153,7 +153,7 @@ pub async fn run(
 ) -> Result<Report, Failure> {
     let id_form = ids::bench_ids(&opts.promises.ids, client::random_u64(), opts.ids.max(1))
         .map_err(Failure::Usage)?;
-    let ep = Arc::new(endpoint(base, &opts.path).await?);
+    let ep = endpoint(base, &opts.path).await?;
     // Fail early, with one clear line, when nothing listens.
     TcpStream::connect(ep.addr).await.map_err(|e| {
         Failure::NoResponse(match &ep.proxy {
@@ -194,7 +194,6 @@ pub async fn run(
         ),
         id_text: IdText::new(&id_form),
         ids,
-        counted: matches!(opts.limit, Limit::Requests(_)),
         deadline: match opts.limit {
             Limit::Duration(d) => Some(started + d),
             Limit::Requests(_) => None,

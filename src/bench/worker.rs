@@ -74,9 +74,8 @@ pub(super) struct Setup {
     pub id_text: IdText,
     /// Distinct ids: each request's id counter is drawn below it.
     pub ids: u64,
-    /// Whether the run is a request count ([`Shared::remaining`]).
-    pub counted: bool,
-    /// When a duration run stops sending (`None` for a request count).
+    /// When a duration run stops sending (`None` for a request count:
+    /// [`Shared::remaining`]).
     pub deadline: Option<Instant>,
     /// Limit for one request, connect to last byte.
     pub timeout: Duration,
@@ -368,7 +367,7 @@ pub(super) fn run(
         // A counted run whose count is taken: the idle connections end
         // now, not when their next due time finds nothing left (an open
         // loop's -n 400 -R 400 took 1.16 s: one period of -c 64 more).
-        if setup.counted && shared.remaining.load(Ordering::Relaxed) == 0 {
+        if setup.deadline.is_none() && shared.remaining.load(Ordering::Relaxed) == 0 {
             for c in &mut conns {
                 if c.state == State::Idle {
                     finish(&mut ctx, c);
@@ -394,15 +393,13 @@ impl Conn {
 /// due time in an open loop, so that a request due before the end is sent
 /// even when the loop gets to it after).
 fn take(ctx: &Ctx<'_>, due: Option<Instant>) -> bool {
-    if ctx.setup.counted {
-        ctx.shared
+    match ctx.setup.deadline {
+        Some(d) => due.unwrap_or(ctx.now) < d,
+        None => ctx
+            .shared
             .remaining
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-            .is_ok()
-    } else {
-        ctx.setup
-            .deadline
-            .is_none_or(|d| due.unwrap_or(ctx.now) < d)
+            .is_ok(),
     }
 }
 

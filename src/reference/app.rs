@@ -1037,8 +1037,6 @@ fn build_resource(
     Ok(res)
 }
 
-/// The fields of an operation's documented 201 (else 200) JSON response,
-/// when its schema is an object whose fields differ from the item's.
 /// Whether two validators take values of one kind (an int for an int, a
 /// string for a string), nullability aside.
 fn same_kind(a: &Core, b: &Core) -> bool {
@@ -1051,6 +1049,8 @@ fn same_kind(a: &Core, b: &Core) -> bool {
     bare(a) == bare(b)
 }
 
+/// The fields of an operation's documented 201 (else 200) JSON response,
+/// when its schema is an object whose fields differ from the item's.
 fn projection(
     doc: &Document,
     op: &SpecOperation,

@@ -25,7 +25,9 @@ use crate::reference::render;
 pub struct Stored {
     /// The item as JSON: `json.dumps` of `model_dump(mode="json")`, or,
     /// when that raises, a lossless form (`NaN`, `Infinity`, `\udXXX`).
-    /// Shared, not copied, with the answer and the state file's queue.
+    /// The store keeps a copy (`Entry`), as does the state file's queue
+    /// (`Record::encode`); this one becomes the answer where the answer is
+    /// the stored item.
     pub json: Bytes,
     /// Whether `json` is what `json.dumps` gives (no NaN, infinity or lone
     /// surrogate in it) and pydantic's serializer too (no float below

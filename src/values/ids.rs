@@ -33,8 +33,6 @@ pub enum BenchIds {
         table: Vec<String>,
         /// The pattern they were drawn from.
         pattern: String,
-        /// How many were asked for.
-        asked: u64,
     },
 }
 
@@ -72,7 +70,7 @@ impl BenchIds {
     /// Why there are fewer ids than `asked` for, in one line; `None` when
     /// there are as many.
     pub fn shortfall(&self, asked: u64) -> Option<String> {
-        let (table, pattern, asked) = match self {
+        let (table, pattern) = match self {
             BenchIds::Counted { offset, cap, .. } => {
                 return (*cap < asked).then(|| {
                     format!(
@@ -81,14 +79,10 @@ impl BenchIds {
                     )
                 });
             }
-            BenchIds::Drawn {
-                table,
-                pattern,
-                asked,
-            } => (table, pattern, asked),
+            BenchIds::Drawn { table, pattern } => (table, pattern),
         };
         let found = table.len() as u64;
-        if found >= *asked {
+        if found >= asked {
             return None;
         }
         Some(if found == MAX_DRAWN {
@@ -380,7 +374,6 @@ pub fn bench_ids(rules: &IdRules, run: u64, count: u64) -> Result<BenchIds, Stri
     Ok(BenchIds::Drawn {
         table,
         pattern: source.to_owned(),
-        asked: count,
     })
 }
 

@@ -617,7 +617,6 @@ fn type_of(v: &Value) -> Type {
     }
 }
 
-/// A value of another type than `s` admits, and how to say so.
 /// The string formats pydantic validates (a `date`, `EmailStr`, a URL
 /// type, an IP address, …); any other (`password` of `SecretStr`,
 /// `binary`, a custom one) takes any text.
@@ -636,6 +635,7 @@ const VALIDATED_FORMATS: &[&str] = &[
     "ipvanynetwork",
 ];
 
+/// A value of another type than `s` admits, and how to say so.
 fn wrong_type(s: &Schema) -> Option<(Value, String)> {
     if let Some(values) = s
         .enumeration
