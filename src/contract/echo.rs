@@ -59,48 +59,72 @@ fn utc(s: &str) -> Option<&str> {
         .filter(|rest| rest.len() >= 19 && rest.as_bytes().get(10) == Some(&b'T'))
 }
 
+/// Which fields of an object a comparison holds to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fields {
+    /// Every field of the item, and no other ([`compare`] with `exact`).
+    Exact,
+    /// Every field of the item; a null may be left out, others may be
+    /// added ([`compare`]).
+    Item,
+    /// Only the fields both have ([`agrees`]: a read model may show fewer,
+    /// or more).
+    Shared,
+}
+
 /// Where `got` does not echo `want`, as deep as they go: the path below
-/// the field (`.dims.unit`, `.tags[0]`) and what differs. Objects are
-/// echoed when every key of `want` is in `got` with an echoed value (a
-/// null may be left out) and, with `exact`, no other key is; lists item
-/// by item; other values by [`same`], or, at a path of `text_numbers`
-/// (`path` is where `want` stands), by [`same_at`].
+/// the field (`.dims.unit`, `.tags[0]`) and what differs. Objects field by
+/// field as `fields` says; lists item by item; other values by [`same`],
+/// or, at a path of `text_numbers` (`path` is where `want` stands), by
+/// [`same_at`].
 fn difference(
     want: &Value,
     got: &Value,
-    exact: bool,
+    fields: Fields,
     path: &str,
     text_numbers: &[String],
 ) -> Option<(String, String)> {
     match (want, got) {
-        (Value::Object(w), Value::Object(g)) => {
-            for (k, v) in w {
-                match g.get(k) {
-                    None if !exact && v.is_null() => {}
-                    None => return Some((format!(".{k}"), format!("expected {v}, got nothing"))),
-                    Some(x) => {
-                        let below = format!("{path}.{k}");
-                        if let Some((at, why)) = difference(v, x, exact, &below, text_numbers) {
-                            return Some((format!(".{k}{at}"), why));
-                        }
-                    }
-                }
-            }
-            if exact && let Some(extra) = g.keys().find(|k| !w.contains_key(*k)) {
-                return Some((format!(".{extra}"), "a field that was not sent".into()));
-            }
-            None
-        }
+        (Value::Object(w), Value::Object(g)) => object_difference(w, g, fields, path, text_numbers),
         (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
             w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
                 let below = format!("{path}[{i}]");
-                difference(v, x, exact, &below, text_numbers)
+                difference(v, x, fields, &below, text_numbers)
                     .map(|(at, why)| (format!("[{i}]{at}"), why))
             })
         }
         _ if same_at(want, got, text_numbers.iter().any(|p| p == path)) => None,
         _ => Some((String::new(), format!("expected {want}, got {got}"))),
     }
+}
+
+/// [`difference`] of two objects.
+fn object_difference(
+    w: &Map<String, Value>,
+    g: &Map<String, Value>,
+    fields: Fields,
+    path: &str,
+    text_numbers: &[String],
+) -> Option<(String, String)> {
+    for (k, v) in w {
+        match g.get(k) {
+            None if fields == Fields::Shared => {}
+            None if fields == Fields::Item && v.is_null() => {}
+            None => return Some((format!(".{k}"), format!("expected {v}, got nothing"))),
+            Some(x) => {
+                let below = format!("{path}.{k}");
+                if let Some((at, why)) = difference(v, x, fields, &below, text_numbers) {
+                    return Some((format!(".{k}{at}"), why));
+                }
+            }
+        }
+    }
+    if fields == Fields::Exact
+        && let Some(extra) = g.keys().find(|k| !w.contains_key(*k))
+    {
+        return Some((format!(".{extra}"), "a field that was not sent".into()));
+    }
+    None
 }
 
 /// Whether a body (an item read back) agrees with the item a server should
@@ -118,34 +142,12 @@ pub fn agrees(
     body: &[u8],
     text_numbers: &[String],
 ) -> Result<(), String> {
-    fn disagreement(
-        want: &Value,
-        got: &Value,
-        path: &str,
-        text_numbers: &[String],
-    ) -> Option<(String, String)> {
-        match (want, got) {
-            (Value::Object(w), Value::Object(g)) => w.iter().find_map(|(k, v)| {
-                let x = g.get(k)?;
-                disagreement(v, x, &format!("{path}.{k}"), text_numbers)
-                    .map(|(at, why)| (format!(".{k}{at}"), why))
-            }),
-            (Value::Array(w), Value::Array(g)) if w.len() == g.len() => {
-                w.iter().zip(g).enumerate().find_map(|(i, (v, x))| {
-                    disagreement(v, x, &format!("{path}[{i}]"), text_numbers)
-                        .map(|(at, why)| (format!("[{i}]{at}"), why))
-                })
-            }
-            _ if same_at(want, got, text_numbers.iter().any(|p| p == path)) => None,
-            _ => Some((String::new(), format!("expected {want}, got {got}"))),
-        }
-    }
     let got: Value = serde_json::from_slice(body)
         .map_err(|_| format!("the body is not JSON: {}", snippet(body)))?;
-    if !got.is_object() {
+    let Value::Object(got) = got else {
         return Err(format!("the body is not a JSON object: {}", snippet(body)));
-    }
-    match disagreement(&Value::Object(expected.clone()), &got, "", text_numbers) {
+    };
+    match object_difference(expected, &got, Fields::Shared, "", text_numbers) {
         None => Ok(()),
         Some((at, why)) => Err(format!("{}: {why}", at.trim_start_matches('.'))),
     }
@@ -175,6 +177,7 @@ pub fn compare(
     let Value::Object(got) = got else {
         return Err(format!("the body is not a JSON object: {}", snippet(body)));
     };
+    let fields = if exact { Fields::Exact } else { Fields::Item };
     for (k, want) in expected {
         match got.get(k) {
             None if !exact && want.is_null() => {}
@@ -185,7 +188,7 @@ pub fn compare(
                 ));
             }
             Some(v) => {
-                if let Some((at, why)) = difference(want, v, exact, &format!(".{k}"), text_numbers)
+                if let Some((at, why)) = difference(want, v, fields, &format!(".{k}"), text_numbers)
                 {
                     return Err(format!("{k:?}{at}: {why}"));
                 }
