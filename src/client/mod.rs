@@ -355,6 +355,25 @@ impl Client {
         }
     }
 
+    /// [`Client::traced`] of an exchange made, or of why none was.
+    fn traced_exchange(
+        &self,
+        method: &str,
+        url: &str,
+        body: &[u8],
+        got: &Result<Exchange, impl std::fmt::Display>,
+    ) {
+        let response = match got {
+            Ok(ex) => Ok(Answered {
+                status: ex.status,
+                headers: ex.headers.clone(),
+                body: &ex.body,
+            }),
+            Err(e) => Err(e.to_string()),
+        };
+        self.traced(method, url, body, response);
+    }
+
     /// Adds these query parameters to every upsert's URL, form-encoded
     /// (`a b&c` → `a+b%26c`), as xh and browsers encode them.
     pub fn with_query(mut self, pairs: &[(String, String)]) -> Client {
@@ -596,19 +615,7 @@ impl Client {
         let url = self.url_of(&encode_id(id))?;
         if needs_wire(id, &url) {
             let got = self.put_by_hand(id, body.clone(), retry).await;
-            match &got {
-                Ok(ex) => self.traced(
-                    "PUT",
-                    &url,
-                    &body,
-                    Ok(Answered {
-                        status: ex.status,
-                        headers: ex.headers.clone(),
-                        body: &ex.body,
-                    }),
-                ),
-                Err(e) => self.traced("PUT", &url, &body, Err(e.to_string())),
-            }
+            self.traced_exchange("PUT", &url, &body, &got);
             return got;
         }
         self.send_put(&url, body, retry).await

@@ -15,9 +15,7 @@ use reqwest::header::HOST;
 
 use super::openapi::{self, Endpoint, Fetch};
 use super::wire::{self, Blocking};
-use super::{
-    Answered, Client, Exchange, MAX_RESPONSE_BYTES, cannot_connect, parse_base, proxy_for,
-};
+use super::{Client, Exchange, MAX_RESPONSE_BYTES, cannot_connect, parse_base, proxy_for};
 use crate::contract::PathTemplate;
 use crate::error::Failure;
 
@@ -144,19 +142,7 @@ impl Plain {
         }
         request.extend_from_slice(b"\r\n");
         let got = self.exchange(client, Some(&target), url, &request);
-        match &got {
-            Ok(r) => client.traced(
-                "GET",
-                url,
-                b"",
-                Ok(Answered {
-                    status: r.status,
-                    headers: r.headers.clone(),
-                    body: &r.body,
-                }),
-            ),
-            Err(e) => client.traced("GET", url, b"", Err(e.to_string())),
-        }
+        client.traced_exchange("GET", url, b"", &got);
         let r = got?;
         Ok((r.status, r.body))
     }
@@ -200,19 +186,7 @@ impl Plain {
                 got => break got,
             }
         };
-        match &got {
-            Ok(r) => client.traced(
-                "PUT",
-                &out.url,
-                &out.body,
-                Ok(Answered {
-                    status: r.status,
-                    headers: r.headers.clone(),
-                    body: &r.body,
-                }),
-            ),
-            Err(e) => client.traced("PUT", &out.url, &out.body, Err(e.to_string())),
-        }
+        client.traced_exchange("PUT", &out.url, &out.body, &got);
         Ok(got?)
     }
 
