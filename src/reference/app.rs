@@ -1132,7 +1132,7 @@ fn projection(
             // **user}` of `PUT /users/{user_id}`), as the README says.
             Fill::Param(res.sig.params.len() - 1)
         } else {
-            Fill::Value(made_value(doc, prop, models, opts)?)
+            Fill::Value(made_value(doc, prop, &core))
         };
         fields.push((PyStr::new(key), fill, core));
     }
@@ -1141,21 +1141,15 @@ fn projection(
 
 /// A value for a response field the request cannot supply: its default,
 /// null where null is allowed, else one made from its schema.
-fn made_value(
-    doc: &Document,
-    prop: &Schema,
-    models: &mut Models,
-    opts: Options,
-) -> Result<Value, Unsupported> {
+fn made_value(doc: &Document, prop: &Schema, core: &Core) -> Value {
     let resolved = doc
         .resolve(prop)
         .map(std::borrow::Cow::into_owned)
         .unwrap_or_default();
-    if let Some(d) = prop.default.as_ref().or(resolved.default.as_ref()) {
-        return Ok(from_json(d));
+    match prop.default.as_ref().or(resolved.default.as_ref()) {
+        Some(d) => from_json(d),
+        None => placeholder(core),
     }
-    let core = models.build(doc, prop, opts)?;
-    Ok(placeholder(&core))
 }
 
 #[cfg(test)]
